@@ -1,0 +1,188 @@
+// Package store opens the embedded SQLite store or PostgreSQL behind one
+// database/sql API, runs the migrations and hands out transactions. The few
+// places where the two dialects differ are named branches on Dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the SQL engine behind a Store.
+type Dialect string
+
+// The two supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is an open database. On SQLite writes go through a single connection
+// (one writer, BEGIN IMMEDIATE) and reads through a read-only pool; on
+// PostgreSQL both are the same pool.
+type Store struct {
+	Dialect Dialect
+	W       *sql.DB
+	R       *sql.DB
+	path    string // SQLite file
+	lock    *os.File
+}
+
+// ErrLocked is returned when another process holds the data directory.
+var ErrLocked = errors.New("another EduGroup process is using this data directory")
+
+// IsPostgresDSN reports whether dsn names a PostgreSQL server.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the store named by dsn: a postgres:// URL or a SQLite file path.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if IsPostgresDSN(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return &Store{Dialect: Postgres, W: db, R: db}, nil
+}
+
+func sqliteDSN(path string, readOnly bool) string {
+	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	if readOnly {
+		q += "&_pragma=query_only(1)"
+	} else {
+		q += "&_txlock=immediate"
+	}
+	return "file:" + path + "?" + q
+}
+
+func openSQLite(ctx context.Context, path string) (*Store, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	// One writer connection: SQLite allows one writer at a time anyway, and
+	// queueing in Go is cheaper and fairer than spinning on busy_timeout.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		lock.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		w.Close()
+		lock.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxLifetime(0)
+	return &Store{Dialect: SQLite, W: w, R: r, path: path, lock: lock}, nil
+}
+
+// lockDir takes an exclusive lock on DIR/edugroup.lock so a second process on
+// the same data directory refuses to start instead of corrupting it.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "edugroup.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%w (%s)", ErrLocked, dir)
+	}
+	_ = f.Truncate(0)
+	fmt.Fprintf(f, "%d\n", os.Getpid())
+	return f, nil
+}
+
+// Path is the SQLite file, or "" on PostgreSQL.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the pools and releases the data-directory lock.
+func (s *Store) Close() error {
+	var errs []error
+	if s.R != s.W {
+		errs = append(errs, s.R.Close())
+	}
+	errs = append(errs, s.W.Close())
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the store answers, for /readyz.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Tx runs fn in one write transaction and commits when fn returns nil.
+func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer, so reads can run inside or
+// outside a transaction.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure in
+// either dialect.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// Now is the current time as stored: UTC, microseconds (PostgreSQL's precision).
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,130 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"edugroup/internal/store"
+	"edugroup/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// columns lists table.column:notnull for every application table, in a form
+// both engines can be compared on.
+func columns(t *testing.T, s *store.Store) []string {
+	t.Helper()
+	ctx := context.Background()
+	var q string
+	switch s.Dialect {
+	case store.SQLite:
+		q = `SELECT m.name, p.name, p."notnull" FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`
+	default:
+		q = `SELECT table_name, column_name, CASE is_nullable WHEN 'NO' THEN 1 ELSE 0 END
+		     FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'goose_db_version'`
+	}
+	rows, err := s.R.QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var table, col string
+		var notnull int
+		if err := rows.Scan(&table, &col, &notnull); err != nil {
+			t.Fatal(err)
+		}
+		// SQLite reports INTEGER PRIMARY KEY as nullable; it never is.
+		if col == "id" {
+			notnull = 1
+		}
+		out = append(out, table+"."+col+":"+map[int]string{0: "null", 1: "notnull"}[notnull])
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestDialectsReachSameSchema(t *testing.T) {
+	lite := storetest.SQLite(t)
+	pg := storetest.Postgres(t)
+	a, b := columns(t, lite), columns(t, pg)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatalf("schemas differ:\nsqlite:\n%s\n\npostgres:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+	va, _ := lite.SchemaVersion(context.Background())
+	vb, _ := pg.SchemaVersion(context.Background())
+	if va != vb || va == 0 {
+		t.Fatalf("schema versions sqlite=%d postgres=%d", va, vb)
+	}
+}
+
+func TestSecondProcessOnSameDataDirIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "edugroup.db")
+	s, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// flock locks are per open file description, so a second open in this
+	// process is refused exactly as another process would be.
+	_, err = store.Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "another EduGroup process") {
+		t.Fatalf("second open: err = %v, want the lock message", err)
+	}
+}
+
+func TestSQLitePragmas(t *testing.T) {
+	s := storetest.SQLite(t)
+	var mode string
+	var sync, fk int
+	if err := s.W.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.W.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.W.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || sync != 2 || fk != 1 {
+		t.Fatalf("journal_mode=%s synchronous=%d foreign_keys=%d, want wal 2 1", mode, sync, fk)
+	}
+	if _, err := s.R.Exec("CREATE TABLE x (a int)"); err == nil {
+		t.Fatal("reader pool accepted a write")
+	}
+}
+
+func TestDateRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := store.MustDate("2026-09-01")
+		err := s.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO policy_versions (version, effective_from, settings, created_at) VALUES ($1, $2, $3, $4)`, 99, d, "{}", store.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got store.Date
+		if err := s.R.QueryRowContext(ctx, `SELECT effective_from FROM policy_versions WHERE version = 99`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != d {
+			t.Fatalf("got %v want %v", got, d)
+		}
+		var n int
+		if err := s.R.QueryRowContext(ctx, `SELECT count(*) FROM policy_versions WHERE effective_from <= $1`, store.MustDate("2026-09-02")).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Fatalf("date comparison found %d rows, want 1", n)
+		}
+	})
+}
