@@ -1,0 +1,115 @@
+package auth
+
+import (
+	_ "embed"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/alexedwards/argon2id"
+
+	"edugroup/internal/errs"
+)
+
+// SecurityPolicy holds the security numbers of the policy settings. Every
+// number is a setting; the defaults are the 等保 level-2 profile.
+type SecurityPolicy struct {
+	PasswordMinLength    int `json:"password_min_length"`
+	PasswordMinClasses   int `json:"password_min_classes"`
+	PasswordExpiryDays   int `json:"password_expiry_days"`
+	PasswordHistory      int `json:"password_history"`
+	LockoutThreshold     int `json:"lockout_threshold"`
+	LockoutWindowMinutes int `json:"lockout_window_minutes"`
+	LockoutMinutes       int `json:"lockout_minutes"`
+	SessionIdleMinutes   int `json:"session_idle_minutes"`
+	SessionAbsoluteHours int `json:"session_absolute_hours"`
+	AuditRetentionDays   int `json:"audit_retention_days"`
+	TokenMaxDays         int `json:"token_max_days"`
+}
+
+// DefaultSecurity is the shipped "dengbao" profile of SECURITY.md.
+func DefaultSecurity() SecurityPolicy {
+	return SecurityPolicy{
+		PasswordMinLength: 8, PasswordMinClasses: 3, PasswordExpiryDays: 90, PasswordHistory: 5,
+		LockoutThreshold: 5, LockoutWindowMinutes: 15, LockoutMinutes: 30,
+		SessionIdleMinutes: 30, SessionAbsoluteHours: 12, AuditRetentionDays: 365, TokenMaxDays: 365,
+	}
+}
+
+// Argon2id parameters: m=19 MiB, t=2, p=1 (OWASP's minimum for argon2id).
+var hashParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// HashPassword returns an argon2id hash in PHC format.
+func HashPassword(pw string) (string, error) { return argon2id.CreateHash(pw, hashParams) }
+
+// CheckPassword compares pw with a stored hash in constant time.
+func CheckPassword(pw, hash string) bool {
+	ok, err := argon2id.ComparePasswordAndHash(pw, hash)
+	return err == nil && ok
+}
+
+var (
+	dummyOnce sync.Once
+	dummyHash string
+)
+
+// burnPasswordCheck spends the time of one password check, so an unknown
+// username answers as slowly as a wrong password.
+func burnPasswordCheck(pw string) {
+	dummyOnce.Do(func() { dummyHash, _ = HashPassword("unused-dummy-password") })
+	CheckPassword(pw, dummyHash)
+}
+
+//go:embed weak_passwords.txt
+var weakList string
+
+var weakSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range strings.Split(weakList, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			m[strings.ToLower(l)] = true
+		}
+	}
+	return m
+}()
+
+// CheckPasswordPolicy reports every way pw breaks the policy, naming field.
+func CheckPasswordPolicy(p SecurityPolicy, field, username, pw string) error {
+	var f errs.Fields
+	if len([]rune(pw)) < p.PasswordMinLength {
+		f.Add(field, "password.too_short", errs.Args{"min": p.PasswordMinLength})
+	}
+	if len(pw) > 128 {
+		f.Add(field, "password.too_long", errs.Args{"max": 128})
+	}
+	var lower, upper, digit, other bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		default:
+			other = true
+		}
+	}
+	classes := 0
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			classes++
+		}
+	}
+	if classes < p.PasswordMinClasses {
+		f.Add(field, "password.classes", errs.Args{"min": p.PasswordMinClasses})
+	}
+	lpw := strings.ToLower(pw)
+	if weakSet[lpw] {
+		f.Add(field, "password.weak", nil)
+	}
+	if username != "" && strings.Contains(lpw, strings.ToLower(username)) {
+		f.Add(field, "password.contains_username", nil)
+	}
+	return f.Err()
+}

@@ -1,0 +1,109 @@
+package auth
+
+// Role is what a user does in the system. A user may hold several, each with
+// its own scope.
+type Role string
+
+// The roles of PRODUCT.md.
+const (
+	SystemAdmin      Role = "system_admin"      // 系统管理员: accounts, county policy settings
+	SecurityAdmin    Role = "security_admin"    // 安全管理员: role grants, lockouts, security settings
+	AuditAdmin       Role = "audit_admin"       // 审计管理员: reads the audit log, changes nothing
+	BureauLeader     Role = "bureau_leader"     // 局领导: reads everything of the county
+	SectionBasic     Role = "section_basic"     // 基教股
+	SectionCadre     Role = "section_cadre"     // 干部股
+	SectionPersonnel Role = "section_personnel" // 人事股
+	Supervision      Role = "supervision"       // 督导办
+	GroupAdmin       Role = "group_admin"       // 集团管理员 / 工作专班
+	SchoolAdmin      Role = "school_admin"      // 学校管理员 (校长/教务)
+	Teacher          Role = "teacher"           // 教师
+)
+
+// ScopeType is the kind of thing a grant's scope names.
+type ScopeType string
+
+// The scopes a grant can have.
+const (
+	ScopeCounty ScopeType = "county"
+	ScopeGroup  ScopeType = "group"
+	ScopeSchool ScopeType = "school"
+	ScopeSelf   ScopeType = "self"
+)
+
+// Permission is one thing a route or use case may require.
+type Permission string
+
+// Permissions. Scope narrows each of them further in the data layer.
+const (
+	PermDashboard    Permission = "dashboard.view"
+	PermUsersRead    Permission = "users.read"
+	PermUsersManage  Permission = "users.manage"
+	PermRolesManage  Permission = "roles.manage"
+	PermPolicyRead   Permission = "policy.read"
+	PermPolicyEdit   Permission = "policy.edit"
+	PermSecurityEdit Permission = "security.edit"
+	PermAuditRead    Permission = "audit.read"
+	PermTokensSelf   Permission = "tokens.self"
+	PermTokensAdmin  Permission = "tokens.admin"
+	PermRegistryRead Permission = "registry.read"
+	PermStaffRead    Permission = "staff.read"
+	PermMetrics      Permission = "metrics.read"
+)
+
+// RoleInfo says which scope a role takes and what it may do.
+type RoleInfo struct {
+	Role        Role
+	ScopeType   ScopeType
+	Permissions []Permission
+}
+
+var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
+
+var business = append([]Permission{PermRegistryRead, PermStaffRead}, common...)
+
+// Roles lists every role in menu order with its scope and permissions.
+var Roles = []RoleInfo{
+	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
+	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
+	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
+	{BureauLeader, ScopeCounty, business},
+	{SectionBasic, ScopeCounty, business},
+	{SectionCadre, ScopeCounty, business},
+	{SectionPersonnel, ScopeCounty, business},
+	{Supervision, ScopeCounty, business},
+	{GroupAdmin, ScopeGroup, business},
+	{SchoolAdmin, ScopeSchool, business},
+	{Teacher, ScopeSelf, business},
+}
+
+// Info returns the description of r.
+func Info(r Role) (RoleInfo, bool) {
+	for _, ri := range Roles {
+		if ri.Role == r {
+			return ri, true
+		}
+	}
+	return RoleInfo{}, false
+}
+
+// AdminTriad are the three administrator roles of 三权分立. No account may
+// hold more than one of them, so no one can both act and erase the trace.
+var AdminTriad = []Role{SystemAdmin, SecurityAdmin, AuditAdmin}
+
+func isAdmin(r Role) bool {
+	for _, a := range AdminTriad {
+		if a == r {
+			return true
+		}
+	}
+	return false
+}
+
+// CountyWide reports whether r sees the whole county's business data.
+func CountyWide(r Role) bool {
+	switch r {
+	case BureauLeader, SectionBasic, SectionCadre, SectionPersonnel, Supervision:
+		return true
+	}
+	return false
+}

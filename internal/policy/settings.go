@@ -1,0 +1,134 @@
+// Package policy holds the county's policy settings: every number and list
+// of the county policy and the security numbers, versioned with an effective
+// date. Capabilities read the version in force on the date that matters to
+// them (an exchange's start date, today for a login).
+package policy
+
+import (
+	"fmt"
+
+	"edugroup/internal/audit"
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+)
+
+// Settings is one version of the policy settings.
+type Settings struct {
+	Exchange Exchange            `json:"exchange"`
+	Group    Group               `json:"group"`
+	Security auth.SecurityPolicy `json:"security"`
+}
+
+// Exchange holds the numbers of 三(一) and 五(四): staff exchanges.
+type Exchange struct {
+	TrainingMaxDays   int    `json:"training_max_days"`    // 跟岗锻炼 不得超过2周
+	StudyMaxDays      int    `json:"study_max_days"`       // 跟岗学习 原则上不超过两周
+	SupportMinDays    int    `json:"support_min_days"`     // 支教 最短期限
+	QuotaCadre        int    `json:"quota_cadre"`          // 同时跟岗学习的中层以上干部 ≤ 5
+	QuotaTeacher      int    `json:"quota_teacher"`        // 同时跟岗学习的任课教师 ≤ 7
+	CooldownYears     int    `json:"cooldown_years"`       // 结束后两年内不得再次申请
+	SickLeaveVetoDays int    `json:"sick_leave_veto_days"` // 近12个月病假超过此天数一票否决
+	VetoReasons       []Code `json:"veto_reasons"`         // 一票否决情形
+}
+
+// Group holds the scale limits of 四(一)3 and the modes of 四(一)1.
+type Group struct {
+	MaxMembers           int    `json:"max_members"`
+	MaxStudentsPerCampus int    `json:"max_students_per_campus"`
+	MaxStudentsPerGroup  int    `json:"max_students_per_group"`
+	MaxClassesPerCampus  int    `json:"max_classes_per_campus"`
+	Modes                []Code `json:"modes"`
+}
+
+// Code is an entry of an extensible list: a stable code and its label.
+type Code struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+}
+
+// Defaults are Huaiyuan County's values (怀远县教育体育局《关于推进中小学（幼儿园）
+// 集团化办学的实施意见（试行）》). The scale limits are not numbers in that text
+// ("合理控制"); the defaults follow the provincial school-size standards.
+func Defaults() Settings {
+	return Settings{
+		Exchange: Exchange{
+			TrainingMaxDays: 14, StudyMaxDays: 14, SupportMinDays: 365,
+			QuotaCadre: 5, QuotaTeacher: 7, CooldownYears: 2, SickLeaveVetoDays: 30,
+			VetoReasons: []Code{
+				{"ethics", "有违反师德师风师能、参加有偿家教等行为被相关部门查处的"},
+				{"insubordination", "不服从学校分工和管理的"},
+				{"sick_leave", "经常生病请假，不能满工作量工作的"},
+			},
+		},
+		Group: Group{
+			MaxMembers: 8, MaxStudentsPerCampus: 2500, MaxStudentsPerGroup: 12000, MaxClassesPerCampus: 54,
+			Modes: []Code{
+				{"multi_school", "多校协同"}, {"regional", "区域组团"}, {"direct", "统一直管"},
+				{"same_stage", "同学段联盟"}, {"paired", "结对帮扶"}, {"cross_stage", "跨学段联合"},
+				{"entrusted", "委托管理"}, {"multi_legal", "多法人组合"}, {"nine_year", "九年一贯制"},
+			},
+		},
+		Security: auth.DefaultSecurity(),
+	}
+}
+
+type bound struct {
+	field    string
+	value    int
+	min, max int
+}
+
+// Validate reports every setting out of its range, naming each field.
+func (s Settings) Validate() error {
+	var f errs.Fields
+	e, g, sec := s.Exchange, s.Group, s.Security
+	bounds := []bound{
+		{"settings.exchange.training_max_days", e.TrainingMaxDays, 1, 366},
+		{"settings.exchange.study_max_days", e.StudyMaxDays, 1, 366},
+		{"settings.exchange.support_min_days", e.SupportMinDays, 1, 3 * 366},
+		{"settings.exchange.quota_cadre", e.QuotaCadre, 0, 1000},
+		{"settings.exchange.quota_teacher", e.QuotaTeacher, 0, 1000},
+		{"settings.exchange.cooldown_years", e.CooldownYears, 0, 10},
+		{"settings.exchange.sick_leave_veto_days", e.SickLeaveVetoDays, 1, 366},
+		{"settings.group.max_members", g.MaxMembers, 1, 100},
+		{"settings.group.max_students_per_campus", g.MaxStudentsPerCampus, 1, 100000},
+		{"settings.group.max_students_per_group", g.MaxStudentsPerGroup, 1, 1000000},
+		{"settings.group.max_classes_per_campus", g.MaxClassesPerCampus, 1, 1000},
+		{"settings.security.password_min_length", sec.PasswordMinLength, 8, 64},
+		{"settings.security.password_min_classes", sec.PasswordMinClasses, 1, 4},
+		{"settings.security.password_expiry_days", sec.PasswordExpiryDays, 0, 3650},
+		{"settings.security.password_history", sec.PasswordHistory, 0, 24},
+		{"settings.security.lockout_threshold", sec.LockoutThreshold, 1, 100},
+		{"settings.security.lockout_window_minutes", sec.LockoutWindowMinutes, 1, 1440},
+		{"settings.security.lockout_minutes", sec.LockoutMinutes, 1, 1440},
+		{"settings.security.session_idle_minutes", sec.SessionIdleMinutes, 1, 480},
+		{"settings.security.session_absolute_hours", sec.SessionAbsoluteHours, 1, 72},
+		{"settings.security.audit_retention_days", sec.AuditRetentionDays, audit.MinRetentionDays, 3650},
+		{"settings.security.token_max_days", sec.TokenMaxDays, 1, 3650},
+	}
+	for _, b := range bounds {
+		if b.value < b.min || b.value > b.max {
+			f.Add(b.field, "policy.range", errs.Args{"min": b.min, "max": b.max})
+		}
+	}
+	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
+	checkCodes(&f, "settings.group.modes", g.Modes, 1)
+	return f.Err()
+}
+
+func checkCodes(f *errs.Fields, field string, codes []Code, min int) {
+	if len(codes) < min {
+		f.Add(field, "policy.list_min", errs.Args{"min": min})
+	}
+	seen := map[string]bool{}
+	for i, c := range codes {
+		at := fmt.Sprintf("%s[%d]", field, i)
+		if c.Code == "" || c.Label == "" || len(c.Code) > 40 || len([]rune(c.Label)) > 100 {
+			f.Add(at, "policy.code_entry", nil)
+		}
+		if seen[c.Code] {
+			f.Add(at, "policy.code_duplicate", errs.Args{"code": c.Code})
+		}
+		seen[c.Code] = true
+	}
+}

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"edugroup/internal/store"
+)
+
+var pathParam = regexp.MustCompile(`\{([a-zA-Z_]+)\}`)
+
+// OpenAPI builds the OpenAPI 3.1 document from the route table, so it can
+// never list a route that does not exist or miss one that does.
+func (s *Server) OpenAPI() map[string]any {
+	paths := map[string]map[string]any{}
+	schemas := map[string]any{}
+	for _, rt := range s.router.routes {
+		op := map[string]any{
+			"summary":     rt.Doc.Summary,
+			"operationId": operationID(rt),
+		}
+		if rt.Doc.Tag != "" {
+			op["tags"] = []string{rt.Doc.Tag}
+		}
+		var params []map[string]any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "integer"}})
+		}
+		for _, q := range rt.Doc.Query {
+			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Description, "schema": map[string]any{"type": q.Type}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if rt.Doc.Request != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Doc.Request), schemas)}}}
+		}
+		status := rt.Doc.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		resp := map[string]any{"description": http.StatusText(status)}
+		switch {
+		case rt.Doc.Produces != "":
+			resp["content"] = map[string]any{rt.Doc.Produces: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		case rt.Doc.Response != nil:
+			resp["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Doc.Response), schemas)}}
+		}
+		responses := map[string]any{strconv.Itoa(status): resp}
+		errRef := map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
+		add := func(code int, desc string) {
+			e := map[string]any{"description": desc}
+			for k, v := range errRef {
+				e[k] = v
+			}
+			responses[strconv.Itoa(code)] = e
+		}
+		if rt.Access.Kind != AccessPublic {
+			add(401, "Not signed in, or the session has ended")
+			add(403, "Permission missing, CSRF token missing, or password change required")
+		}
+		if rt.Doc.Request != nil || len(rt.Doc.Query) > 0 {
+			add(422, "Invalid input or a broken rule; details name each field or rule")
+		}
+		if strings.Contains(rt.Pattern, "{") {
+			add(404, "Not found, or outside the caller's scope")
+		}
+		if rt.Method == "POST" || rt.Method == "PATCH" || rt.Method == "PUT" {
+			add(409, "Conflict: stale version or duplicate")
+		}
+		op["responses"] = responses
+		switch rt.Access.Kind {
+		case AccessPublic:
+			op["security"] = []any{}
+		case AccessPerm:
+			op["x-permission"] = string(rt.Access.Perm)
+		}
+		if paths[rt.Pattern] == nil {
+			paths[rt.Pattern] = map[string]any{}
+		}
+		paths[rt.Pattern][strings.ToLower(rt.Method)] = op
+	}
+	schemas["Error"] = map[string]any{
+		"type": "object",
+		"properties": map[string]any{"error": map[string]any{"type": "object", "properties": map[string]any{
+			"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}, "request_id": map[string]any{"type": "string"},
+			"details": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
+				"field": map[string]any{"type": "string"}, "rule": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}},
+		}}},
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "EduGroup 集团化办学管理平台 API", "version": "v1",
+			"description": "Cookie sessions (POST /api/v1/session) with an X-CSRF-Token header on writes, or Authorization: Bearer <API token>."},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas": schemas,
+			"securitySchemes": map[string]any{
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
+				"bearer":  map[string]any{"type": "http", "scheme": "bearer"},
+			},
+		},
+		"security": []any{map[string]any{"session": []any{}}, map[string]any{"bearer": []any{}}},
+	}
+}
+
+func operationID(rt *Route) string {
+	p := pathParam.ReplaceAllString(rt.Pattern, "by_$1")
+	p = strings.NewReplacer("/api/v1/", "", "/", "_", "-", "_", ".", "_").Replace(p)
+	return strings.ToLower(rt.Method) + "_" + strings.Trim(p, "_")
+}
+
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	dateType = reflect.TypeOf(store.Date{})
+)
+
+// schemaOf describes a Go type as JSON Schema, naming structs as components.
+func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == dateType:
+		return map[string]any{"type": "string", "format": "date"}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), schemas)}
+	case reflect.Map, reflect.Interface:
+		return map[string]any{"type": "object"}
+	case reflect.Struct:
+		name := schemaName(t)
+		if _, ok := schemas[name]; !ok {
+			schemas[name] = map[string]any{} // placeholder against recursion
+			props := map[string]any{}
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				if !f.IsExported() {
+					continue
+				}
+				tag := f.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				jn := strings.Split(tag, ",")[0]
+				if jn == "" {
+					jn = f.Name
+				}
+				props[jn] = schemaOf(f.Type, schemas)
+			}
+			schemas[name] = map[string]any{"type": "object", "properties": props}
+		}
+		return map[string]any{"$ref": "#/components/schemas/" + name}
+	}
+	return map[string]any{}
+}
+
+func schemaName(t reflect.Type) string {
+	name := t.Name()
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		// List[auth.User] -> List_User
+		inner := name[i+1 : len(name)-1]
+		if j := strings.LastIndexByte(inner, '.'); j >= 0 {
+			inner = inner[j+1:]
+		}
+		name = name[:i] + "_" + inner
+	}
+	pkg := t.PkgPath()
+	if j := strings.LastIndexByte(pkg, '/'); j >= 0 {
+		pkg = pkg[j+1:]
+	}
+	if pkg == "web" || pkg == "" {
+		return strings.ToUpper(name[:1]) + name[1:]
+	}
+	return strings.ToUpper(pkg[:1]) + pkg[1:] + "." + name
+}

@@ -1,0 +1,98 @@
+// Package web is the HTTP side of EduGroup: the router every capability
+// registers on, middleware (request ids, security headers, sessions, bearer
+// tokens, CSRF, deny-by-default access), error mapping, the OpenAPI document,
+// the embedded web client, and the platform's own endpoints.
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"edugroup/internal/auth"
+)
+
+// AccessKind says who may call a route. There is no default: a route
+// registered without one panics at start-up, so nothing is open by accident.
+type AccessKind int
+
+// The kinds of access.
+const (
+	accessUnset AccessKind = iota
+	// AccessPublic routes need no login (health checks, the login itself).
+	AccessPublic
+	// AccessUser routes need any signed-in user; the use case checks the rest.
+	AccessUser
+	// AccessPerm routes need a permission of the active grant.
+	AccessPerm
+)
+
+// Access is the policy of one route.
+type Access struct {
+	Kind AccessKind
+	Perm auth.Permission
+	// DuringPasswordChange lets a user who must change their password reach
+	// the route (reading the session, changing the password, logging out).
+	DuringPasswordChange bool
+}
+
+// Public is for routes anyone may call.
+func Public() Access { return Access{Kind: AccessPublic} }
+
+// AnyUser is for routes any signed-in user may call.
+func AnyUser() Access { return Access{Kind: AccessUser} }
+
+// Perm is for routes that need permission p.
+func Perm(p auth.Permission) Access { return Access{Kind: AccessPerm, Perm: p} }
+
+// Doc describes a route for the OpenAPI document.
+type Doc struct {
+	Summary  string
+	Tag      string
+	Query    []Param
+	Request  any // a value of the request body type, or nil
+	Response any // a value of the 2xx body type, or nil for 204
+	Status   int // success status; 200 when zero
+	// Produces overrides the response media type (file downloads).
+	Produces string
+}
+
+// Param is one query parameter.
+type Param struct {
+	Name, Type, Description string
+}
+
+// HandlerFunc handles a request and returns a domain error, or nil once it
+// has written the response.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Route is one registered endpoint.
+type Route struct {
+	Method, Pattern string
+	Access          Access
+	Doc             Doc
+	handler         HandlerFunc
+}
+
+// Router collects the routes of the platform and of every capability.
+type Router struct {
+	routes []*Route
+}
+
+// Handle registers a route. Capabilities call it from their Routes method.
+func (rt *Router) Handle(method, pattern string, access Access, doc Doc, h HandlerFunc) {
+	if access.Kind == accessUnset {
+		panic(fmt.Sprintf("route %s %s has no access policy", method, pattern))
+	}
+	if access.Kind == AccessPerm && access.Perm == "" {
+		panic(fmt.Sprintf("route %s %s needs a permission", method, pattern))
+	}
+	rt.routes = append(rt.routes, &Route{Method: method, Pattern: pattern, Access: access, Doc: doc, handler: h})
+}
+
+// Routes lists every registered route, for the OpenAPI document and tests.
+func (rt *Router) Routes() []*Route { return rt.routes }
+
+// Module is a capability that adds routes.
+type Module interface {
+	Routes(rt *Router)
+}

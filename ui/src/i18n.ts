@@ -1,0 +1,53 @@
+import { computed } from 'vue'
+import { createI18n } from 'vue-i18n'
+import zhCnEl from 'element-plus/es/locale/lang/zh-cn'
+import enEl from 'element-plus/es/locale/lang/en'
+import zhCN from './locales/zh-CN.json'
+import en from './locales/en.json'
+
+export type AppLocale = 'zh-CN' | 'en'
+export const LOCALES: AppLocale[] = ['zh-CN', 'en']
+const STORAGE_KEY = 'edugroup.locale'
+
+function initialLocale(): AppLocale {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY)
+    if (saved === 'zh-CN' || saved === 'en') return saved
+  } catch {
+    // storage may be disabled; fall back to the default
+  }
+  return 'zh-CN'
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: initialLocale(),
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zhCN, en },
+  missingWarn: false,
+  fallbackWarn: false,
+})
+
+document.documentElement.lang = i18n.global.locale.value
+
+export function currentLocale(): AppLocale {
+  return i18n.global.locale.value as AppLocale
+}
+
+export function setLocale(l: AppLocale): void {
+  i18n.global.locale.value = l
+  document.documentElement.lang = l
+  try {
+    localStorage.setItem(STORAGE_KEY, l)
+  } catch {
+    // not remembered, still switched
+  }
+}
+
+export const elementLocale = computed(() => (i18n.global.locale.value === 'en' ? enEl : zhCnEl))
+
+/** Translates key when the locale files have it, else shows the fallback (usually the raw code). */
+export function tOr(key: string, fallback: string): string {
+  const g = i18n.global
+  return g.te(key) || g.te(key, 'zh-CN') ? g.t(key) : fallback
+}

@@ -1,0 +1,80 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSessionStore } from '@/stores/session'
+import { i18n } from '@/i18n'
+import AppLayout from '@/layouts/AppLayout.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a session. */
+    public?: boolean
+    /** Permission of the active grant the page needs. */
+    perm?: string
+    /** i18n key of the page title. */
+    title?: string
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: 'login.title' } },
+  {
+    path: '/password',
+    name: 'password',
+    component: () => import('@/views/PasswordView.vue'),
+    meta: { title: 'password.title' },
+  },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { perm: 'dashboard.view', title: 'nav.dashboard' } },
+      { path: 'schools', name: 'schools', component: () => import('@/views/SchoolsView.vue'), meta: { perm: 'registry.read', title: 'nav.schools' } },
+      { path: 'groups', name: 'groups', component: () => import('@/views/GroupsView.vue'), meta: { perm: 'registry.read', title: 'nav.groups' } },
+      { path: 'staff', name: 'staff', component: () => import('@/views/StaffView.vue'), meta: { perm: 'staff.read', title: 'nav.staff' } },
+      { path: 'admin/users', name: 'users', component: () => import('@/views/admin/UsersView.vue'), meta: { perm: 'users.read', title: 'nav.users' } },
+      { path: 'admin/policy', name: 'policy', component: () => import('@/views/admin/PolicyView.vue'), meta: { perm: 'policy.read', title: 'nav.policy' } },
+      { path: 'admin/audit', name: 'audit', component: () => import('@/views/admin/AuditView.vue'), meta: { perm: 'audit.read', title: 'nav.audit' } },
+      { path: 'tokens', name: 'tokens', component: () => import('@/views/TokensView.vue'), meta: { perm: 'tokens.self', title: 'nav.tokens' } },
+      { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach(async (to) => {
+  const store = useSessionStore()
+  if (!store.loaded) {
+    try {
+      await store.fetch()
+    } catch {
+      // server unreachable: treat as signed out, the login page says so on submit
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && store.session && !store.user?.must_change_password) {
+      const r = typeof to.query.redirect === 'string' ? to.query.redirect : '/'
+      return r.startsWith('/') && !r.startsWith('//') ? r : '/'
+    }
+    return true
+  }
+  if (!store.session) {
+    return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (store.user?.must_change_password && to.name !== 'password') {
+    return { name: 'password', query: { redirect: to.fullPath } }
+  }
+  if (to.meta.perm && !store.can(to.meta.perm)) {
+    return { name: 'forbidden', query: { from: to.fullPath } }
+  }
+  return true
+})
+
+router.afterEach((to) => {
+  const app = i18n.global.t('app.title')
+  document.title = to.meta.title ? `${i18n.global.t(to.meta.title)} - ${app}` : app
+})
