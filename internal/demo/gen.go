@@ -3,8 +3,9 @@
 // screenshots and load tests need data that looks like a Chinese county's
 // (valid ID numbers, plausible names and titles, sensible class sizes) without
 // ever touching real personal data, so everything here is invented but obeys
-// the national codes. The package is pure: no database, no files, no clock;
-// the same seed always yields the same county.
+// the national codes. Generate is pure (no database, no files, no clock), so
+// the same seed always yields the same county; writing it into a store is a
+// separate step.
 package demo
 
 import (
@@ -511,16 +512,16 @@ func cadreCounts(n int) (vices, directors, viceDirectors int) {
 
 // staffCount staffs a school at its stage's student-staff ratio with some
 // noise, but never below one principal, the cadres and a teacher per class
-// (two adults per class in a kindergarten), which is what small village
-// schools are staffed by in practice.
+// (plus a care worker shared by two classes in a kindergarten), which is what
+// small village schools are staffed by in practice.
 func (g *gen) staffCount(s School, info stageInfo) int {
 	n := int(float64(s.Students)/info.ratio*(0.92+0.18*g.r.Float64()) + 0.5)
-	perClass := 1
+	floor := s.Classes
 	if s.Stage == stagePreschool {
-		perClass = 2
+		floor += (s.Classes + 1) / 2
 	}
 	v, d, vd := cadreCounts(n)
-	return max(n, 1+v+d+vd+s.Classes*perClass)
+	return max(n, 1+v+d+vd+floor)
 }
 
 // staff builds the roster of one school: the principal first (so that the
@@ -768,7 +769,7 @@ func (g *gen) title(age int, stage, post, edu string) string {
 	x := g.r.IntN(100)
 	if post == "principal" {
 		switch {
-		case x < 5:
+		case x < 5 && age >= 45: // 正高级 takes decades of service
 			return titleTop
 		case x < 75:
 			return titleSenior
@@ -889,6 +890,10 @@ func (g *gen) name(female bool) string {
 		chars = femaleGivenChars
 	}
 	first := chars[g.r.IntN(len(chars))]
+	for first == sur {
+		// "龙龙" or "林林" as surname plus name reads as a joke; draw again.
+		first = chars[g.r.IntN(len(chars))]
+	}
 	if g.r.IntN(100) < 33 {
 		return sur + first
 	}

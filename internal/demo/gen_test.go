@@ -309,7 +309,7 @@ func TestStaff(t *testing.T) {
 				t.Errorf("seed %d: %s hired %q, born %q", seed, p.StaffNo, p.HireDate, p.BirthDate)
 			}
 			age := asOf.Year() - birth.Year()
-			if asOf.YearDay() < birth.YearDay() {
+			if asOf.Before(birth.AddDate(age, 0, 0)) {
 				age--
 			}
 			if age < 21 || age > 65 {

@@ -96,3 +96,6 @@ func (rt *Router) Routes() []*Route { return rt.routes }
 type Module interface {
 	Routes(rt *Router)
 }
+
+// Q describes a query parameter.
+func Q(name, typ, description string) Param { return Param{Name: name, Type: typ, Description: description} }

@@ -90,7 +90,7 @@ func New(cfg Config, d Deps) *Server {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errs.NotFoundError("route"))
 	})
-	mux.Handle("GET /", s.spa())
+	mux.Handle("/", s.spa())
 	cop := http.NewCrossOriginProtection()
 	s.handler = s.outer(cop.Handler(mux))
 	return s

@@ -24,6 +24,11 @@ func (s *Server) spa() http.Handler {
 	}
 	files := http.FileServerFS(ui.Dist)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
 		p := path.Clean("/" + r.URL.Path)
 		if root != nil && p != "/" {
 			if st, err := fs.Stat(root, strings.TrimPrefix(p, "/")); err == nil && !st.IsDir() {

@@ -26,7 +26,7 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: AppLayout,
     children: [
-      { path: '', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { perm: 'dashboard.view', title: 'nav.dashboard' } },
+      { path: '', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: 'nav.dashboard' } },
       { path: 'schools', name: 'schools', component: () => import('@/views/SchoolsView.vue'), meta: { perm: 'registry.read', title: 'nav.schools' } },
       { path: 'groups', name: 'groups', component: () => import('@/views/GroupsView.vue'), meta: { perm: 'registry.read', title: 'nav.groups' } },
       { path: 'staff', name: 'staff', component: () => import('@/views/StaffView.vue'), meta: { perm: 'staff.read', title: 'nav.staff' } },

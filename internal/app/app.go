@@ -1,0 +1,107 @@
+// Package app is the composition root: it reads the command line, opens the
+// store, builds the services and the HTTP server, and runs the background
+// jobs. Nothing else wires dependencies.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+
+	"edugroup/internal/audit"
+	"edugroup/internal/auth"
+	"edugroup/internal/i18n"
+	"edugroup/internal/policy"
+	"edugroup/internal/registry"
+	"edugroup/internal/store"
+	"edugroup/internal/web"
+)
+
+// Version is set at build time with -ldflags.
+var Version = "dev"
+
+// App is an opened EduGroup: the store and every service on it.
+type App struct {
+	Store    *store.Store
+	Audit    *audit.Log
+	Policy   *policy.Service
+	Auth     *auth.Service
+	Registry *registry.Service
+	Catalog  *i18n.Catalog
+	Log      *slog.Logger
+}
+
+// Open opens the store named by dsn, migrates it and builds the services.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (*App, error) {
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	log := audit.New(st)
+	pol := policy.NewService(st, log)
+	if err := pol.EnsureDefault(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &App{
+		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
+		Registry: registry.NewService(st, log), Catalog: cat, Log: logger,
+	}, nil
+}
+
+// Close closes the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Server builds the HTTP server of this app.
+func (a *App) Server(cfg web.Config) *web.Server {
+	cfg.Version = Version
+	return web.New(cfg, web.Deps{
+		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
+		Modules:    []web.Module{registry.NewAPI(a.Registry)},
+		Dashboards: []web.DashboardSource{a.Registry},
+	})
+}
+
+// Bootstrap creates the first administrator on an empty install and returns
+// its one-time password, or "" when accounts already exist.
+func (a *App) Bootstrap(ctx context.Context) (string, error) {
+	n, err := a.Auth.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	sys := auth.SystemActor("bootstrap")
+	u, pw, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: "admin", DisplayName: "系统管理员"})
+	if err != nil {
+		return "", err
+	}
+	if _, err := a.Auth.AddGrant(ctx, sys, u.ID, auth.NewGrant{Role: auth.SystemAdmin, ScopeType: auth.ScopeCounty}); err != nil {
+		return "", err
+	}
+	return pw, nil
+}
+
+// dsnFor resolves --db and --data: an explicit DSN wins; otherwise the
+// SQLite file in the data directory.
+func dsnFor(db, dataDir string) string {
+	if db != "" {
+		return db
+	}
+	return filepath.Join(dataDir, "edugroup.db")
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func fprintf(w io.Writer, format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }

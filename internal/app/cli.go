@@ -1,0 +1,521 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/demo"
+	"edugroup/internal/errs"
+	"edugroup/internal/i18n"
+	"edugroup/internal/store"
+	"edugroup/internal/web"
+)
+
+const usage = `edugroup — 集团化办学管理平台 EduGroup
+
+Usage:
+  edugroup serve   [--addr 127.0.0.1:8080] [--db DSN] [--data DIR] [--demo] [--demo-password P]
+                   [--metrics-addr ADDR] [--trust-proxy] [--secure-cookies]
+  edugroup demo    [--db DSN] [--data DIR] [--demo-password P]
+  edugroup migrate [--db DSN] [--data DIR]
+  edugroup user create --username U --name NAME [--role ROLE --scope-id N] [--db DSN]
+  edugroup user disable --username U [--db DSN]
+  edugroup user reset-password --username U [--password P] [--db DSN]
+  edugroup token create --user U [--name NAME] [--days N] [--db DSN]
+  edugroup audit verify [--db DSN]
+  edugroup audit purge  [--db DSN]
+  edugroup backup  --out FILE [--db DSN] [--data DIR]
+  edugroup restore --from FILE [--db DSN] [--data DIR]
+  edugroup version
+
+--db takes a SQLite file path (default DIR/edugroup.db) or a postgres:// URL.
+The demo password comes from --demo-password, else EDUGROUP_DEMO_PASSWORD, else Demo@2026.
+`
+
+// Run is the whole program; main only calls it. It returns the exit code.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) < 1 {
+		fprintf(stderr, "%s", usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	if cmd == "user" || cmd == "token" || cmd == "audit" {
+		if len(rest) < 1 {
+			fprintf(stderr, "%s", usage)
+			return 2
+		}
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	c := &cli{getenv: getenv, stdout: stdout, stderr: stderr}
+	var err error
+	switch cmd {
+	case "serve":
+		err = c.serve(ctx, rest)
+	case "demo":
+		err = c.demo(ctx, rest)
+	case "migrate":
+		err = c.migrate(ctx, rest)
+	case "user create":
+		err = c.userCreate(ctx, rest)
+	case "user disable":
+		err = c.userDisable(ctx, rest)
+	case "user reset-password":
+		err = c.userReset(ctx, rest)
+	case "token create":
+		err = c.tokenCreate(ctx, rest)
+	case "audit verify":
+		err = c.auditVerify(ctx, rest)
+	case "audit purge":
+		err = c.auditPurge(ctx, rest)
+	case "backup":
+		err = c.backup(ctx, rest)
+	case "restore":
+		err = c.restore(ctx, rest)
+	case "version":
+		fprintf(stdout, "edugroup %s\n", Version)
+	case "help", "-h", "--help":
+		fprintf(stdout, "%s", usage)
+	default:
+		fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fprintf(stderr, "%s\n", err)
+			return 2
+		}
+		fprintf(stderr, "edugroup: %s\n", c.describe(err))
+		return 1
+	}
+	return 0
+}
+
+type usageError string
+
+func (u usageError) Error() string { return string(u) }
+
+type cli struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+}
+
+// describe renders domain errors in Chinese for the operator.
+func (c *cli) describe(err error) string {
+	e, ok := errs.As(err)
+	if !ok {
+		return err.Error()
+	}
+	cat := i18n.MustLoad()
+	msg := cat.T(i18n.Default, e.Key, e.Args)
+	for _, d := range e.Details {
+		msg += fmt.Sprintf("\n  %s%s: %s", d.Field, d.Rule, cat.T(i18n.Default, d.Key, d.Args))
+	}
+	return msg
+}
+
+type storeFlags struct {
+	db, data string
+}
+
+func (c *cli) flags(name string, sf *storeFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.StringVar(&sf.db, "db", "", "SQLite file or postgres:// URL (default DIR/edugroup.db)")
+	fs.StringVar(&sf.data, "data", "./data", "data directory")
+	return fs
+}
+
+func (c *cli) open(ctx context.Context, sf storeFlags) (*App, error) {
+	return Open(ctx, dsnFor(sf.db, sf.data), newLogger(c.stderr))
+}
+
+func (c *cli) demoPassword(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if v := c.getenv("EDUGROUP_DEMO_PASSWORD"); v != "" {
+		return v
+	}
+	return demo.DefaultPassword
+}
+
+func (c *cli) printAccounts(res demo.Result, password string) {
+	fprintf(c.stdout, "\nDemo accounts (password %s):\n", password)
+	for _, a := range res.Accounts {
+		fprintf(c.stdout, "  %-11s %-6s %s\n", a.Username, a.DisplayName, a.Note)
+	}
+	fprintf(c.stdout, "\n")
+}
+
+func (c *cli) serve(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("serve", &sf)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	withDemo := fs.Bool("demo", false, "seed the demo county at start")
+	demoPw := fs.String("demo-password", "", "password of the demo accounts")
+	metricsAddr := fs.String("metrics-addr", "", "optional admin listener serving /metrics without login (bind it to a private address)")
+	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
+	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (behind a TLS-terminating proxy)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *withDemo {
+		pw := c.demoPassword(*demoPw)
+		res, err := demo.Load(ctx, a.Store, a.Audit, pw)
+		if err != nil {
+			return err
+		}
+		c.printAccounts(res, pw)
+	}
+	if pw, err := a.Bootstrap(ctx); err != nil {
+		return err
+	} else if pw != "" {
+		fprintf(c.stdout, "\nCreated the first administrator.\n  username: admin\n  one-time password: %s\nIt is shown only this once; you must change it at first login.\n\n", pw)
+	}
+	srv := a.Server(web.Config{TrustProxy: *trustProxy, SecureCookies: *secure})
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- hs.Serve(ln) }()
+	var ms *http.Server
+	if *metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		ms = &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- ms.ListenAndServe() }()
+	}
+	go a.runJobs(ctx)
+	a.Log.Info("EduGroup is listening", "url", "http://"+ln.Addr().String(), "store", string(a.Store.Dialect), "version", Version)
+	fprintf(c.stdout, "EduGroup 集团化办学管理平台 is running at http://%s\n", ln.Addr())
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	a.Log.Info("shutting down: draining requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if ms != nil {
+		_ = ms.Shutdown(shutCtx)
+	}
+	if err := hs.Shutdown(shutCtx); err != nil {
+		return err
+	}
+	a.Log.Info("stopped cleanly")
+	return nil
+}
+
+// runJobs does the periodic housekeeping: expired sessions and audit
+// retention. Each instance may run them; both are idempotent.
+func (a *App) runJobs(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := a.Auth.PurgeExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("purge sessions", "err", err)
+		}
+		if sec, err := a.Policy.Security(ctx); err == nil {
+			if n, err := a.Audit.Purge(ctx, auth.SystemActor("retention").Who(), sec.AuditRetentionDays); err != nil && ctx.Err() == nil {
+				a.Log.Error("audit retention", "err", err)
+			} else if n > 0 {
+				a.Log.Info("audit retention purged old records", "count", n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (c *cli) demo(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("demo", &sf)
+	demoPw := fs.String("demo-password", "", "password of the demo accounts")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	pw := c.demoPassword(*demoPw)
+	res, err := demo.Load(ctx, a.Store, a.Audit, pw)
+	if err != nil {
+		return err
+	}
+	if res.Created {
+		fprintf(c.stdout, "Demo county loaded.\n")
+	} else {
+		fprintf(c.stdout, "Demo county was already there; nothing changed.\n")
+	}
+	c.printAccounts(res, pw)
+	return nil
+}
+
+func (c *cli) migrate(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("migrate", &sf)
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	v, err := a.Store.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fprintf(c.stdout, "schema is at version %d\n", v)
+	return nil
+}
+
+func cliActor() auth.Actor {
+	name := "cli"
+	if u := os.Getenv("USER"); u != "" {
+		name = "cli:" + u
+	}
+	return auth.SystemActor(name)
+}
+
+func (c *cli) userCreate(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("user create", &sf)
+	username := fs.String("username", "", "login name")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "", "role to grant (e.g. system_admin)")
+	scopeID := fs.Int64("scope-id", 0, "group or school id for group/school roles")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if *username == "" || *name == "" {
+		return usageError("user create needs --username and --name")
+	}
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	actor := cliActor()
+	u, pw, err := a.Auth.CreateUser(ctx, actor, auth.NewUser{Username: *username, DisplayName: *name})
+	if err != nil {
+		return err
+	}
+	if *role != "" {
+		info, ok := auth.Info(auth.Role(*role))
+		if !ok {
+			return usageError("unknown role " + *role)
+		}
+		if _, err := a.Auth.AddGrant(ctx, actor, u.ID, auth.NewGrant{Role: info.Role, ScopeType: info.ScopeType, ScopeID: *scopeID}); err != nil {
+			return err
+		}
+	}
+	fprintf(c.stdout, "created %s; one-time password: %s (must be changed at first login)\n", u.Username, pw)
+	return nil
+}
+
+func (c *cli) userDisable(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("user disable", &sf)
+	username := fs.String("username", "", "login name")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	id, err := a.Auth.UserIDByName(ctx, *username)
+	if err != nil {
+		return err
+	}
+	actor := cliActor()
+	u, err := a.Auth.GetUser(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	yes := true
+	if _, err := a.Auth.UpdateUser(ctx, actor, id, auth.UserPatch{Disabled: &yes, Version: u.Version}); err != nil {
+		return err
+	}
+	fprintf(c.stdout, "disabled %s; their sessions have ended\n", u.Username)
+	return nil
+}
+
+func (c *cli) userReset(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("user reset-password", &sf)
+	username := fs.String("username", "", "login name")
+	password := fs.String("password", "", "new password (default: a random one-time password)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	id, err := a.Auth.UserIDByName(ctx, *username)
+	if err != nil {
+		return err
+	}
+	pw, err := a.Auth.SetPassword(ctx, cliActor(), id, *password)
+	if err != nil {
+		return err
+	}
+	if pw != "" {
+		fprintf(c.stdout, "one-time password for %s: %s (must be changed at next login)\n", *username, pw)
+	} else {
+		fprintf(c.stdout, "password of %s set\n", *username)
+	}
+	return nil
+}
+
+func (c *cli) tokenCreate(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("token create", &sf)
+	username := fs.String("user", "", "the token's user")
+	name := fs.String("name", "cli", "what the token is for")
+	days := fs.Int("days", 90, "validity in days")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	id, err := a.Auth.UserIDByName(ctx, *username)
+	if err != nil {
+		return err
+	}
+	t, secret, err := a.Auth.CreateToken(ctx, cliActor(), id, *name, *days)
+	if err != nil {
+		return err
+	}
+	fprintf(c.stdout, "%s\n", secret)
+	fprintf(c.stderr, "token %d for %s, expires %s; shown only once\n", t.ID, t.Username, t.ExpiresAt.Format(time.DateOnly))
+	return nil
+}
+
+func (c *cli) auditVerify(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("audit verify", &sf)
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.Audit.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if !res.OK {
+		return fmt.Errorf("audit log TAMPERED at record %d: %s (%d records verified before it)", *res.FirstBadID, res.Problem, res.Checked)
+	}
+	fprintf(c.stdout, "audit log intact: %d records verified\n", res.Checked)
+	return nil
+}
+
+func (c *cli) auditPurge(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("audit purge", &sf)
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	a, err := c.open(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sec, err := a.Policy.Security(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := a.Audit.Purge(ctx, cliActor().Who(), sec.AuditRetentionDays)
+	if err != nil {
+		return err
+	}
+	fprintf(c.stdout, "purged %d audit records older than %d days\n", n, sec.AuditRetentionDays)
+	return nil
+}
+
+func (c *cli) backup(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("backup", &sf)
+	out := fs.String("out", "", "backup file to write")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if *out == "" {
+		return usageError("backup needs --out FILE")
+	}
+	dsn := dsnFor(sf.db, sf.data)
+	if store.IsPostgresDSN(dsn) {
+		return errors.New("for PostgreSQL use pg_dump: pg_dump --format=custom --file=edugroup.dump \"$DATABASE_URL\" (restore with pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" edugroup.dump)")
+	}
+	// A backup may run beside a live server: read the file without taking
+	// the data-directory lock, through SQLite's own snapshot.
+	if err := store.BackupFile(ctx, dsn, *out); err != nil {
+		return err
+	}
+	fprintf(c.stdout, "backup written to %s\n", *out)
+	return nil
+}
+
+func (c *cli) restore(ctx context.Context, args []string) error {
+	var sf storeFlags
+	fs := c.flags("restore", &sf)
+	from := fs.String("from", "", "backup file to restore")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if *from == "" {
+		return usageError("restore needs --from FILE")
+	}
+	dsn := dsnFor(sf.db, sf.data)
+	if store.IsPostgresDSN(dsn) {
+		return errors.New("for PostgreSQL use pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" edugroup.dump")
+	}
+	if err := store.Restore(ctx, dsn, *from); err != nil {
+		if strings.Contains(err.Error(), "another EduGroup process") {
+			return fmt.Errorf("%w: stop the server before restoring", err)
+		}
+		return err
+	}
+	fprintf(c.stdout, "restored %s from %s\n", dsn, *from)
+	return nil
+}

@@ -1,0 +1,145 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/store"
+)
+
+// Group is an education group with its current size.
+type Group struct {
+	ID             int64      `json:"id"`
+	Name           string     `json:"name"`
+	Mode           string     `json:"mode"`
+	Governance     string     `json:"governance"`
+	LeadSchoolID   int64      `json:"lead_school_id"`
+	LeadSchoolName string     `json:"lead_school_name"`
+	MemberCount    int        `json:"member_count"`
+	Students       int        `json:"students"`
+	FoundedOn      store.Date `json:"founded_on"`
+	Goal           string     `json:"goal"`
+	Philosophy     string     `json:"philosophy"`
+	Motto          string     `json:"motto"`
+	Status         string     `json:"status"`
+}
+
+const groupSelect = `SELECT g.id, g.name, g.mode, g.governance, g.lead_school_id, ls.name,
+	(SELECT count(*) FROM group_members m WHERE m.group_id = g.id AND m.left_on IS NULL),
+	(SELECT COALESCE(sum(s.students), 0) FROM group_members m JOIN schools s ON s.id = m.school_id WHERE m.group_id = g.id AND m.left_on IS NULL),
+	g.founded_on, g.goal, g.philosophy, g.motto, g.status
+	FROM edu_groups g JOIN schools ls ON ls.id = g.lead_school_id`
+
+func scanGroup(row interface{ Scan(...any) error }) (Group, error) {
+	var g Group
+	err := row.Scan(&g.ID, &g.Name, &g.Mode, &g.Governance, &g.LeadSchoolID, &g.LeadSchoolName, &g.MemberCount, &g.Students,
+		&g.FoundedOn, &g.Goal, &g.Philosophy, &g.Motto, &g.Status)
+	return g, err
+}
+
+func groupScope(c *cond, r reach) {
+	if r.county {
+		return
+	}
+	var alts []string
+	if ids := append(append([]int64{}, r.groups...), r.peerGroups...); len(ids) > 0 {
+		alts = append(alts, "g.id IN "+c.in(ids))
+	}
+	if r.selfSchool != 0 {
+		alts = append(alts, "g.id IN (SELECT group_id FROM group_members WHERE left_on IS NULL AND school_id IN "+c.in([]int64{r.selfSchool})+")")
+	}
+	c.parts = append(c.parts, orNone(alts))
+}
+
+// ListGroups returns the groups the actor may see, by name.
+func (s *Service) ListGroups(ctx context.Context, a auth.Actor, q string) ([]Group, error) {
+	if !a.Has(auth.PermRegistryRead) {
+		return nil, errs.ForbiddenError()
+	}
+	r, err := s.reachOf(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	var c cond
+	groupScope(&c, r)
+	if q != "" {
+		c.add("g.name LIKE ?", like(q))
+	}
+	rows, err := s.st.R.QueryContext(ctx, groupSelect+c.where()+" ORDER BY g.name", c.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Group{}
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// GetGroup returns one group, or not found when outside the scope.
+func (s *Service) GetGroup(ctx context.Context, a auth.Actor, id int64) (Group, error) {
+	if !a.Has(auth.PermRegistryRead) {
+		return Group{}, errs.ForbiddenError()
+	}
+	g, err := scanGroup(s.st.R.QueryRowContext(ctx, groupSelect+" WHERE g.id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Group{}, errs.NotFoundError("group")
+	}
+	if err != nil {
+		return Group{}, err
+	}
+	r, err := s.reachOf(ctx, a)
+	if err != nil {
+		return Group{}, err
+	}
+	var c cond
+	groupScope(&c, r)
+	c.add("g.id = ?", id)
+	var n int
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM edu_groups g"+c.where(), c.args...).Scan(&n); err != nil {
+		return Group{}, err
+	}
+	if n == 0 {
+		return Group{}, s.denied(ctx, a, "group", id)
+	}
+	return g, nil
+}
+
+// ScopeOption is a group or school to pick when granting a role.
+type ScopeOption struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// ScopeOptions lists groups or schools by name for the grant dialog.
+func (s *Service) ScopeOptions(ctx context.Context, a auth.Actor, typ, q string) ([]ScopeOption, error) {
+	if !a.Has(auth.PermRolesManage) {
+		return nil, errs.ForbiddenError()
+	}
+	table := map[string]string{"group": "edu_groups", "school": "schools"}[typ]
+	if table == "" {
+		return nil, errs.FieldError("type", "registry.scope_type", nil)
+	}
+	rows, err := s.st.R.QueryContext(ctx, "SELECT id, name FROM "+table+" WHERE name LIKE $1 ORDER BY name LIMIT 200", like(q))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []ScopeOption{}
+	for rows.Next() {
+		var o ScopeOption
+		if err := rows.Scan(&o.ID, &o.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

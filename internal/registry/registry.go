@@ -1,0 +1,129 @@
+// Package registry is the map every other capability reads: schools, education
+// groups with their membership history, and staff. Every read is narrowed to
+// the actor's scope here, in the data layer: county roles see the county, a
+// group leader the group's schools and staff, a school admin the own school's
+// staff and the group's public school facts, a teacher their own record.
+package registry
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"edugroup/internal/audit"
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/store"
+)
+
+// Service reads the registry.
+type Service struct {
+	st  *store.Store
+	log *audit.Log
+}
+
+// NewService wires the registry.
+func NewService(st *store.Store, log *audit.Log) *Service { return &Service{st: st, log: log} }
+
+// reach is what part of the county an actor's grants open.
+type reach struct {
+	county     bool
+	groups     []int64 // groups the actor leads
+	schools    []int64 // schools whose staff the actor sees (school admin)
+	peerGroups []int64 // groups whose schools' public facts the actor sees (school admin)
+	selfStaff  int64   // the teacher's own staff record
+	selfSchool int64   // the teacher's own school
+}
+
+func (s *Service) reachOf(ctx context.Context, a auth.Actor) (reach, error) {
+	var r reach
+	for _, g := range a.Grants {
+		switch {
+		case auth.CountyWide(g.Role):
+			r.county = true
+		case g.Role == auth.GroupAdmin:
+			r.groups = append(r.groups, g.ScopeID)
+		case g.Role == auth.SchoolAdmin:
+			r.schools = append(r.schools, g.ScopeID)
+			var gid int64
+			err := s.st.R.QueryRowContext(ctx, `SELECT group_id FROM group_members WHERE school_id = $1 AND left_on IS NULL`, g.ScopeID).Scan(&gid)
+			if err == nil {
+				r.peerGroups = append(r.peerGroups, gid)
+			}
+		case g.Role == auth.Teacher && a.StaffID != 0:
+			r.selfStaff = a.StaffID
+			_ = s.st.R.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, a.StaffID).Scan(&r.selfSchool)
+		}
+	}
+	return r, nil
+}
+
+// cond builds a WHERE fragment with numbered placeholders.
+type cond struct {
+	parts []string
+	args  []any
+}
+
+func (c *cond) add(expr string, vals ...any) {
+	for _, v := range vals {
+		c.args = append(c.args, v)
+		expr = strings.Replace(expr, "?", "$"+strconv.Itoa(len(c.args)), 1)
+	}
+	c.parts = append(c.parts, expr)
+}
+
+func (c *cond) in(ids []int64) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		c.args = append(c.args, id)
+		ph[i] = "$" + strconv.Itoa(len(c.args))
+	}
+	return "(" + strings.Join(ph, ",") + ")"
+}
+
+func (c *cond) where() string {
+	if len(c.parts) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.parts, " AND ")
+}
+
+// orNone turns an empty alternative list into a condition matching nothing:
+// no grant, no rows.
+func orNone(alts []string) string {
+	if len(alts) == 0 {
+		return "1 = 0"
+	}
+	return "(" + strings.Join(alts, " OR ") + ")"
+}
+
+// denied records an attempt to read an object outside the actor's scope and
+// answers not found, exactly as for an object that does not exist.
+func (s *Service) denied(ctx context.Context, a auth.Actor, objType string, id int64) error {
+	if err := s.log.Record(ctx, a.Who(), audit.Entry{Action: "access.denied", ObjectType: objType, ObjectID: strconv.FormatInt(id, 10),
+		Outcome: audit.Denied, Detail: map[string]any{"reason": "out_of_scope"}}); err != nil {
+		return err
+	}
+	return errs.NotFoundError(objType)
+}
+
+func like(q string) string {
+	return "%" + strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(q)) + "%"
+}
+
+// MaskPhone shows the first three and last four digits: 138****5678.
+func MaskPhone(p string) string {
+	if len(p) < 7 {
+		return strings.Repeat("*", len(p))
+	}
+	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
+}
+
+// MaskIDCard shows the region's first four characters and the last four:
+// 3403**********123X.
+func MaskIDCard(id string) string {
+	if len(id) < 8 {
+		return strings.Repeat("*", len(id))
+	}
+	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
+}

@@ -1,0 +1,192 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+)
+
+// School is a school or kindergarten as lists show it.
+type School struct {
+	ID         int64  `json:"id"`
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	ShortName  string `json:"short_name"`
+	Township   string `json:"township"`
+	Stage      string `json:"stage"`
+	UrbanRural string `json:"urban_rural"`
+	TypeCode   string `json:"type_code"`
+	Students   int    `json:"students"`
+	Classes    int    `json:"classes"`
+	StaffCount int    `json:"staff_count"`
+	Tier       string `json:"tier"`
+	IsNew      bool   `json:"is_new"`
+	Principal  string `json:"principal"`
+	Status     string `json:"status"`
+	GroupID    *int64 `json:"group_id"`
+	GroupName  string `json:"group_name"`
+	GroupRole  string `json:"group_role"`
+}
+
+// SchoolFilter narrows the school list.
+type SchoolFilter struct {
+	Q          string
+	Township   string
+	Stage      string
+	Tier       string
+	UrbanRural string
+	GroupID    int64
+	Sort       string
+	Desc       bool
+	Page, Size int
+}
+
+var schoolSorts = map[string]string{
+	"code": "s.code", "name": "s.name", "township": "t.name", "stage": "s.stage", "students": "s.students",
+	"classes": "s.classes", "staff_count": "s.staff_count", "tier": "s.tier", "group_name": "g.name",
+}
+
+const schoolFrom = ` FROM schools s JOIN townships t ON t.id = s.township_id
+	LEFT JOIN group_members m ON m.school_id = s.id AND m.left_on IS NULL
+	LEFT JOIN edu_groups g ON g.id = m.group_id`
+
+const schoolCols = `s.id, s.code, s.name, s.short_name, t.name, s.stage, s.urban_rural, s.type_code, s.students, s.classes, s.staff_count,
+	s.tier, s.is_new, s.principal, s.status, g.id, COALESCE(g.name, ''), COALESCE(m.role, '')`
+
+func scanSchool(row interface{ Scan(...any) error }) (School, error) {
+	var x School
+	var gid sql.NullInt64
+	err := row.Scan(&x.ID, &x.Code, &x.Name, &x.ShortName, &x.Township, &x.Stage, &x.UrbanRural, &x.TypeCode, &x.Students, &x.Classes,
+		&x.StaffCount, &x.Tier, &x.IsNew, &x.Principal, &x.Status, &gid, &x.GroupName, &x.GroupRole)
+	if gid.Valid {
+		x.GroupID = &gid.Int64
+	}
+	return x, err
+}
+
+// schoolScope narrows c to the schools the actor may see.
+func schoolScope(c *cond, r reach) {
+	if r.county {
+		return
+	}
+	var alts []string
+	if len(r.groups) > 0 {
+		alts = append(alts, "s.id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id IN "+c.in(r.groups)+")")
+	}
+	if len(r.peerGroups) > 0 {
+		alts = append(alts, "s.id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id IN "+c.in(r.peerGroups)+")")
+	}
+	if len(r.schools) > 0 {
+		alts = append(alts, "s.id IN "+c.in(r.schools))
+	}
+	if r.selfSchool != 0 {
+		alts = append(alts, "s.id IN "+c.in([]int64{r.selfSchool}))
+	}
+	c.parts = append(c.parts, orNone(alts))
+}
+
+// ListSchools returns a page of the schools the actor may see.
+func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter) ([]School, int, error) {
+	if !a.Has(auth.PermRegistryRead) {
+		return nil, 0, errs.ForbiddenError()
+	}
+	r, err := s.reachOf(ctx, a)
+	if err != nil {
+		return nil, 0, err
+	}
+	var c cond
+	schoolScope(&c, r)
+	if f.Q != "" {
+		c.add("(s.name LIKE ? OR s.short_name LIKE ? OR s.code LIKE ?)", like(f.Q), like(f.Q), like(f.Q))
+	}
+	if f.Township != "" {
+		c.add("t.name = ?", f.Township)
+	}
+	if f.Stage != "" {
+		c.add("s.stage = ?", f.Stage)
+	}
+	if f.Tier != "" {
+		c.add("s.tier = ?", f.Tier)
+	}
+	if f.UrbanRural != "" {
+		c.add("s.urban_rural = ?", f.UrbanRural)
+	}
+	if f.GroupID != 0 {
+		c.add("g.id = ?", f.GroupID)
+	}
+	var total int
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+schoolFrom+c.where(), c.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	order := orderBy(schoolSorts, f.Sort, f.Desc, "s.code")
+	rows, err := s.st.R.QueryContext(ctx, "SELECT "+schoolCols+schoolFrom+c.where()+order+limit(f.Page, f.Size), c.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []School{}
+	for rows.Next() {
+		x, err := scanSchool(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, x)
+	}
+	return out, total, rows.Err()
+}
+
+// GetSchool returns one school, or not found when it is outside the scope.
+func (s *Service) GetSchool(ctx context.Context, a auth.Actor, id int64) (School, error) {
+	if !a.Has(auth.PermRegistryRead) {
+		return School{}, errs.ForbiddenError()
+	}
+	x, err := scanSchool(s.st.R.QueryRowContext(ctx, "SELECT "+schoolCols+schoolFrom+" WHERE s.id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return School{}, errs.NotFoundError("school")
+	}
+	if err != nil {
+		return School{}, err
+	}
+	r, err := s.reachOf(ctx, a)
+	if err != nil {
+		return School{}, err
+	}
+	var c cond
+	schoolScope(&c, r)
+	c.add("s.id = ?", id)
+	var n int
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+schoolFrom+c.where(), c.args...).Scan(&n); err != nil {
+		return School{}, err
+	}
+	if n == 0 {
+		return School{}, s.denied(ctx, a, "school", id)
+	}
+	return x, nil
+}
+
+func orderBy(allowed map[string]string, sort string, desc bool, def string) string {
+	col, ok := allowed[sort]
+	if !ok {
+		col = def
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	// The id breaks ties so paging never repeats or skips a row.
+	return " ORDER BY " + col + dir + ", " + def + dir
+}
+
+func limit(page, size int) string {
+	if size <= 0 {
+		size = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	return " LIMIT " + strconv.Itoa(size) + " OFFSET " + strconv.Itoa((page-1)*size)
+}

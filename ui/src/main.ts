@@ -1,0 +1,57 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import ElementPlus from 'element-plus'
+import 'element-plus/dist/index.css'
+import App from './App.vue'
+import { i18n, currentLocale } from './i18n'
+import { router } from './router'
+import { configureHttp } from './api/http'
+import { useSessionStore } from './stores/session'
+import { rowTestId } from './directives/rowTestId'
+import './styles.css'
+
+const app = createApp(App)
+const pinia = createPinia()
+app.use(pinia)
+app.use(i18n)
+app.use(router)
+app.use(ElementPlus)
+app.directive('row-testid', rowTestId)
+
+const store = useSessionStore()
+
+// The server ends idle sessions; when nothing has talked to it for longer than
+// the idle timeout, ask once so the user lands on the login page with a notice
+// instead of discovering it on the next click.
+let idleTimer: number | undefined
+function scheduleIdleProbe(): void {
+  window.clearTimeout(idleTimer)
+  const secs = store.session?.idle_timeout_seconds
+  if (!secs) return
+  idleTimer = window.setTimeout(async () => {
+    if (!store.session) return
+    const s = await store.fetch().catch(() => store.session)
+    if (!s) sessionEnded()
+  }, (secs + 5) * 1000)
+}
+
+function sessionEnded(): void {
+  store.clear()
+  const cur = router.currentRoute.value
+  if (cur.name === 'login') return
+  const redirect = cur.name === 'password' ? undefined : cur.fullPath
+  router.push({ name: 'login', query: { expired: '1', ...(redirect && redirect !== '/' ? { redirect } : {}) } })
+}
+
+configureHttp({
+  language: currentLocale,
+  onUnauthenticated: sessionEnded,
+  onPasswordChangeRequired: () => {
+    if (store.session) store.session.user.must_change_password = true
+    const cur = router.currentRoute.value
+    if (cur.name !== 'password') router.push({ name: 'password', query: { redirect: cur.fullPath } })
+  },
+  onActivity: scheduleIdleProbe,
+})
+
+router.isReady().then(() => app.mount('#app'))
