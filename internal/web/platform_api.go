@@ -444,4 +444,3 @@ func (p platformCards) Cards(ctx context.Context, a auth.Actor) ([]Card, error) 
 // auditWho is the actor as the audit log sees it, for handlers that record
 // reads (exports).
 func auditWho(r *http.Request) audit.Who { return actor(r).Who() }
-

@@ -98,4 +98,6 @@ type Module interface {
 }
 
 // Q describes a query parameter.
-func Q(name, typ, description string) Param { return Param{Name: name, Type: typ, Description: description} }
+func Q(name, typ, description string) Param {
+	return Param{Name: name, Type: typ, Description: description}
+}
