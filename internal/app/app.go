@@ -43,15 +43,23 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	cat, err := i18n.Load()
+	a, err := New(ctx, st, logger)
 	if err != nil {
 		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// New builds the services on an open, migrated store.
+func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error) {
+	cat, err := i18n.Load()
+	if err != nil {
 		return nil, err
 	}
 	log := audit.New(st)
 	pol := policy.NewService(st, log)
 	if err := pol.EnsureDefault(ctx); err != nil {
-		st.Close()
 		return nil, err
 	}
 	return &App{

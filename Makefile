@@ -1,0 +1,50 @@
+# EduGroup — build, run and test. See README.md.
+GO      ?= go
+NPM     ?= npm
+BIN     := bin/edugroup
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X edugroup/internal/app.Version=$(VERSION)
+ADDR    ?= 127.0.0.1:8080
+DATA    ?= ./data
+
+.PHONY: run build ui test test-go test-e2e load vet fmt clean
+
+## run: build the web client and the binary, start EduGroup with the demo county in ./data
+run: build
+	$(BIN) serve --demo --data $(DATA) --addr $(ADDR)
+
+## build: the web client (when npm is present) and the binary
+build: ui
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/edugroup
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && $(NPM) ci --no-audit --no-fund
+
+## ui: build the Vue client into ui/dist/app (embedded by the Go build)
+ui:
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+		$(MAKE) ui/node_modules/.package-lock.json && cd ui && $(NPM) run build; \
+	else \
+		echo "npm not found: the binary will serve the fallback page in ui/dist/index.html"; \
+	fi
+
+## test: every test — Go unit, store (SQLite and PostgreSQL), HTTP and durability tests, then the browser tests
+test: vet test-go test-e2e
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l cmd internal tools ui/embed.go)" || (gofmt -l cmd internal tools ui/embed.go; echo "gofmt needed"; exit 1)
+
+test-go:
+	$(GO) test -count=1 -timeout 30m ./...
+
+## test-e2e: build everything, start a demo server on a free port, drive it with Chromium
+test-e2e: build
+	./e2e/run.sh $(BIN)
+
+## load: start a demo server in a temp dir and measure login, session and list latency
+load: build
+	./tools/load/run.sh $(BIN)
+
+clean:
+	rm -rf bin ui/dist/app
