@@ -68,10 +68,12 @@ type Record struct {
 // Log appends to and reads the audit log of one store.
 type Log struct {
 	st *store.Store
+	// Now is the clock; tests move it to make records old enough to purge.
+	Now func() time.Time
 }
 
 // New returns the audit log of st.
-func New(st *store.Store) *Log { return &Log{st: st} }
+func New(st *store.Store) *Log { return &Log{st: st, Now: store.Now} }
 
 // Append writes e inside tx. The caller's change and its audit record commit
 // or roll back together.
@@ -101,7 +103,7 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, who Who, e Entry) error {
 		return fmt.Errorf("audit detail: %w", err)
 	}
 	r := Record{
-		At: store.Now(), Username: who.Username, Role: who.Role, IP: who.IP,
+		At: l.Now().UTC().Truncate(time.Microsecond), Username: who.Username, Role: who.Role, IP: who.IP,
 		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Outcome: e.Outcome,
 		RequestID: who.RequestID, detailRaw: string(detail), prevHash: prev,
 	}
@@ -250,7 +252,7 @@ func (l *Log) Purge(ctx context.Context, who Who, retentionDays int) (int64, err
 	if retentionDays < MinRetentionDays {
 		return 0, fmt.Errorf("audit retention must be at least %d days", MinRetentionDays)
 	}
-	cutoff := store.Now().AddDate(0, 0, -retentionDays)
+	cutoff := l.Now().AddDate(0, 0, -retentionDays)
 	var purged int64
 	err := l.st.Tx(ctx, func(tx *sql.Tx) error {
 		var firstKept int64

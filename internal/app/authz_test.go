@@ -1,0 +1,259 @@
+package app_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"edugroup/internal/store"
+	"edugroup/internal/store/storetest"
+	"edugroup/internal/web"
+)
+
+// The demo account acting in each role.
+var roleUsers = map[string]string{
+	"system_admin": "sysadmin", "security_admin": "secadmin", "audit_admin": "auditadmin",
+	"bureau_leader": "leader", "section_basic": "jijiao", "section_cadre": "ganbu", "section_personnel": "renshi",
+	"supervision": "dudao", "group_admin": "groupadmin", "school_admin": "principal", "teacher": "teacher",
+}
+
+var (
+	everyone  = []string{"system_admin", "security_admin", "audit_admin", "bureau_leader", "section_basic", "section_cadre", "section_personnel", "supervision", "group_admin", "school_admin", "teacher"}
+	business  = []string{"bureau_leader", "section_basic", "section_cadre", "section_personnel", "supervision", "group_admin", "school_admin", "teacher"}
+	userAdmin = []string{"system_admin", "security_admin"}
+)
+
+// allowed is the access specification, written out independently of the
+// code's role table: which roles may call each route. A route missing here
+// fails the test, so every new route must be placed in the matrix.
+var allowed = map[string][]string{
+	"GET /healthz":                             nil, // public
+	"GET /readyz":                              nil,
+	"GET /api/v1/openapi.json":                 nil,
+	"POST /api/v1/session":                     nil,
+	"GET /metrics":                             userAdmin,
+	"GET /api/v1/session":                      everyone,
+	"DELETE /api/v1/session":                   everyone,
+	"PUT /api/v1/session/password":             everyone,
+	"PUT /api/v1/session/grant":                everyone,
+	"GET /api/v1/dashboard":                    everyone,
+	"GET /api/v1/users":                        userAdmin,
+	"POST /api/v1/users":                       {"system_admin"},
+	"GET /api/v1/users/{id}":                   userAdmin,
+	"PATCH /api/v1/users/{id}":                 {"system_admin"},
+	"POST /api/v1/users/{id}/password-reset":   {"system_admin"},
+	"POST /api/v1/users/{id}/unlock":           {"security_admin"},
+	"POST /api/v1/users/{id}/grants":           {"security_admin"},
+	"DELETE /api/v1/users/{id}/grants/{grant}": {"security_admin"},
+	"GET /api/v1/roles":                        userAdmin,
+	"GET /api/v1/scopes":                       {"security_admin"},
+	"GET /api/v1/tokens":                       everyone,
+	"POST /api/v1/tokens":                      everyone,
+	"DELETE /api/v1/tokens/{id}":               everyone,
+	"GET /api/v1/policy":                       everyone,
+	"GET /api/v1/policy/versions":              everyone,
+	"POST /api/v1/policy/versions":             userAdmin,
+	"GET /api/v1/audit":                        {"audit_admin"},
+	"GET /api/v1/audit/export":                 {"audit_admin"},
+	"GET /api/v1/audit/verify":                 {"audit_admin"},
+	"GET /api/v1/schools":                      business,
+	"GET /api/v1/schools/{id}":                 business,
+	"GET /api/v1/groups":                       business,
+	"GET /api/v1/groups/{id}":                  business,
+	"GET /api/v1/staff":                        business,
+	"GET /api/v1/staff/{id}":                   business,
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestEveryRouteHasAPolicyAndIsInTheMatrix walks the router: a route without
+// an access policy cannot be registered (Handle panics), and every route must
+// appear in the specification above.
+func TestEveryRouteHasAPolicyAndIsInTheMatrix(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	srv := e.app.Server(web.Config{})
+	seen := map[string]bool{}
+	for _, rt := range srv.Router().Routes() {
+		key := rt.Method + " " + rt.Pattern
+		seen[key] = true
+		spec, ok := allowed[key]
+		if !ok {
+			t.Errorf("route %s is not in the authorization matrix", key)
+			continue
+		}
+		public := rt.Access.Kind == web.AccessPublic
+		if public != (spec == nil) {
+			t.Errorf("route %s: public=%v but the matrix says %v", key, public, spec)
+		}
+	}
+	for key := range allowed {
+		if !seen[key] {
+			t.Errorf("matrix lists %s, which the router lacks", key)
+		}
+	}
+}
+
+// TestAuthorizationMatrix calls every route as every role and as nobody.
+func TestAuthorizationMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		srv := e.app.Server(web.Config{})
+		// Writes aim at an account no client below uses, so a password reset
+		// does not end the sessions of the test's own clients.
+		userID := e.one(`SELECT id FROM users WHERE username = 'multi'`)
+		subst := strings.NewReplacer(
+			"/users/{id}", fmt.Sprintf("/users/%d", userID), "{grant}", "999999",
+			"/schools/{id}", fmt.Sprintf("/schools/%d", e.ids.school),
+			"/groups/{id}", fmt.Sprintf("/groups/%d", e.ids.group),
+			"/staff/{id}", fmt.Sprintf("/staff/%d", e.ids.staffOwn),
+			"/tokens/{id}", "/tokens/999999",
+		)
+		routes := srv.Router().Routes()
+		sort.Slice(routes, func(i, j int) bool { return routes[i].Pattern < routes[j].Pattern })
+		clients := map[string]*client{}
+		for role, user := range roleUsers {
+			clients[role] = e.login(user)
+		}
+		anon := e.anon()
+		for _, rt := range routes {
+			key := rt.Method + " " + rt.Pattern
+			path := subst.Replace(rt.Pattern)
+			if strings.Contains(path, "{") {
+				t.Fatalf("no value for a parameter of %s", key)
+			}
+			var body any
+			if rt.Method == "POST" || rt.Method == "PUT" || rt.Method == "PATCH" {
+				body = map[string]any{}
+			}
+			spec := allowed[key]
+			if spec != nil {
+				if s, b := anon.do(rt.Method, path, body); s != 401 {
+					t.Errorf("%s without login: %d %s", key, s, b)
+				}
+			}
+			for _, role := range everyone {
+				c := clients[role]
+				s, b := c.do(rt.Method, path, body)
+				ok := spec == nil || contains(spec, role)
+				switch {
+				case spec == nil:
+					// Public: the answer depends on the input, never on the role.
+				case ok && (s == 401 || s == 403):
+					t.Errorf("%s as %s: %d %s, want access", key, role, s, b)
+				case !ok && s != 403:
+					t.Errorf("%s as %s: %d %s, want 403", key, role, s, b)
+				}
+				if key == "DELETE /api/v1/session" && s == 204 {
+					clients[role] = e.login(roleUsers[role])
+				}
+			}
+		}
+		if e.auditCount("access.denied", "denied") == 0 {
+			t.Fatal("denied requests were not audited")
+		}
+	})
+}
+
+// TestScopeMatrix reads own, sibling-in-group and other-group objects as each
+// business role: out of scope answers 404 exactly like a missing object, and
+// the attempt is audited.
+func TestScopeMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		d := e.ids
+		type obj struct {
+			name, path string
+		}
+		objs := []obj{
+			{"school own", fmt.Sprintf("/api/v1/schools/%d", d.school)},
+			{"school sibling", fmt.Sprintf("/api/v1/schools/%d", d.siblingSchool)},
+			{"school other", fmt.Sprintf("/api/v1/schools/%d", d.otherSchool)},
+			{"group own", fmt.Sprintf("/api/v1/groups/%d", d.group)},
+			{"group other", fmt.Sprintf("/api/v1/groups/%d", d.otherGroup)},
+			{"staff own", fmt.Sprintf("/api/v1/staff/%d", d.staffOwn)},
+			{"staff sibling", fmt.Sprintf("/api/v1/staff/%d", d.staffSibling)},
+			{"staff other", fmt.Sprintf("/api/v1/staff/%d", d.staffOther)},
+		}
+		all := []int{200, 200, 200, 200, 200, 200, 200, 200}
+		want := map[string][]int{
+			"bureau_leader": all, "section_basic": all, "section_cadre": all, "section_personnel": all, "supervision": all,
+			// The group leader sees the whole group, nothing outside it.
+			"group_admin": {200, 200, 404, 200, 404, 200, 200, 404},
+			// The school admin sees the group's schools (public facts) but
+			// only the own school's staff.
+			"school_admin": {200, 200, 404, 200, 404, 200, 404, 404},
+			// The teacher sees the own school and group, and only their own record.
+			"teacher": {200, 404, 404, 200, 404, 200, 404, 404},
+		}
+		for role, codes := range want {
+			c := e.login(roleUsers[role])
+			for i, o := range objs {
+				s, b := c.do("GET", o.path, nil)
+				if s != codes[i] {
+					t.Errorf("%s reading %s: %d %s, want %d", role, o.name, s, b, codes[i])
+				}
+			}
+		}
+		missing := e.login("groupadmin")
+		s1, b1 := missing.do("GET", "/api/v1/schools/99999999", nil)
+		s2, b2 := missing.do("GET", fmt.Sprintf("/api/v1/schools/%d", d.otherSchool), nil)
+		if s1 != 404 || s2 != 404 || parseErr(t, b1).Error.Message != parseErr(t, b2).Error.Message {
+			t.Fatalf("missing and out-of-scope answer differently: %s / %s", b1, b2)
+		}
+		if n := e.one(`SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND object_type = 'school' AND object_id = $1`, itoa(d.otherSchool)); n == 0 {
+			t.Fatal("out-of-scope read not audited")
+		}
+
+		// Lists are narrowed the same way.
+		total := func(c *client, path string) int {
+			s, b := c.do("GET", path, nil)
+			if s != 200 {
+				t.Fatalf("%s: %d %s", path, s, b)
+			}
+			return decode[struct {
+				Total int `json:"total"`
+			}](t, b).Total
+		}
+		members := int(e.one(`SELECT count(*) FROM group_members WHERE group_id = $1 AND left_on IS NULL`, d.group))
+		groupStaff := int(e.one(`SELECT count(*) FROM staff WHERE school_id IN (SELECT school_id FROM group_members WHERE group_id = $1 AND left_on IS NULL)`, d.group))
+		schoolStaff := int(e.one(`SELECT count(*) FROM staff WHERE school_id = $1`, d.school))
+		allSchools := int(e.one(`SELECT count(*) FROM schools`))
+		for _, c := range []struct {
+			user, path string
+			want       int
+		}{
+			{"leader", "/api/v1/schools", allSchools},
+			{"groupadmin", "/api/v1/schools", members},
+			{"groupadmin", "/api/v1/staff", groupStaff},
+			{"principal", "/api/v1/schools", members},
+			{"principal", "/api/v1/staff", schoolStaff},
+			{"teacher", "/api/v1/schools", 1},
+			{"teacher", "/api/v1/staff", 1},
+		} {
+			if got := total(e.login(c.user), c.path); got != c.want {
+				t.Errorf("%s %s: total %d, want %d", c.user, c.path, got, c.want)
+			}
+		}
+		// Phones and ID numbers are masked in lists.
+		_, b := e.login("leader").do("GET", "/api/v1/staff?page_size=5", nil)
+		list := decode[struct {
+			Items []struct {
+				Phone  string `json:"phone"`
+				IDCard string `json:"id_card"`
+			} `json:"items"`
+		}](t, b)
+		for _, it := range list.Items {
+			if !strings.Contains(it.Phone, "****") || !strings.Contains(it.IDCard, "**********") || len(it.IDCard) != 18 {
+				t.Fatalf("unmasked: %+v", it)
+			}
+		}
+	})
+}
