@@ -187,15 +187,14 @@ func durKillDuringWrites(t *testing.T, bin string) {
 	if err := rows.Close(); err != nil {
 		t.Fatal(err)
 	}
-	lost := 0
+	var lost []string
 	for _, u := range want {
 		if !present[u] {
-			lost++
-			t.Errorf("acknowledged user %s was lost", u)
+			lost = append(lost, u)
 		}
 	}
-	if lost != 0 {
-		t.Fatalf("%d of %d acknowledged writes lost", lost, len(want))
+	if len(lost) != 0 {
+		t.Fatalf("%d of %d acknowledged writes lost, e.g. %v", len(lost), len(want), lost[:min(len(lost), 10)])
 	}
 	t.Logf("%d users on disk: %d acknowledged, %d committed but unanswered", len(present), len(want), len(present)-len(want))
 

@@ -201,7 +201,7 @@ func TestCLIBootstrapUsersTokensAndAuditVerify(t *testing.T) {
 		t.Fatal("bootstrap ran twice")
 	}
 	// The first admin must change the one-time password at first login.
-	sess, _, err := a.Auth.Login(context.Background(), "admin", pw, "", auth.Client{})
+	sess, _, err := a.Auth.Login(context.Background(), "admin", pw, "", "", auth.Client{})
 	if err != nil || !sess.User.MustChangePassword {
 		t.Fatalf("first login: %+v %v", sess.User, err)
 	}

@@ -27,6 +27,10 @@ type Actor struct {
 	IP                 string
 	RequestID          string
 	MustChangePassword bool
+	// MustEnrollTOTP: the user holds a role that needs a second factor and
+	// has not set one up; like a pending password change, it closes every
+	// route but the session's own.
+	MustEnrollTOTP bool
 	// System marks the CLI and start-up tasks, which act outside any session.
 	System bool
 }

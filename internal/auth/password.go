@@ -25,6 +25,9 @@ type SecurityPolicy struct {
 	SessionAbsoluteHours int `json:"session_absolute_hours"`
 	AuditRetentionDays   int `json:"audit_retention_days"`
 	TokenMaxDays         int `json:"token_max_days"`
+	// TOTPRoles are the roles that must sign in with a second factor (the
+	// 等保 level-3 switch). Empty by default: level 2.
+	TOTPRoles []string `json:"totp_roles"`
 }
 
 // DefaultSecurity is the shipped "dengbao" profile of SECURITY.md.
@@ -33,6 +36,7 @@ func DefaultSecurity() SecurityPolicy {
 		PasswordMinLength: 8, PasswordMinClasses: 3, PasswordExpiryDays: 90, PasswordHistory: 5,
 		LockoutThreshold: 5, LockoutWindowMinutes: 15, LockoutMinutes: 30,
 		SessionIdleMinutes: 30, SessionAbsoluteHours: 12, AuditRetentionDays: 365, TokenMaxDays: 365,
+		TOTPRoles: []string{},
 	}
 }
 

@@ -34,6 +34,8 @@ type SessionUser struct {
 	Username           string     `json:"username"`
 	DisplayName        string     `json:"display_name"`
 	MustChangePassword bool       `json:"must_change_password"`
+	MustEnrollTOTP     bool       `json:"must_enroll_totp"`
+	TOTPEnabled        bool       `json:"totp_enabled"`
 	PasswordExpiresAt  *time.Time `json:"password_expires_at"`
 }
 
@@ -72,12 +74,16 @@ type loginRow struct {
 	windowStart    sql.NullTime
 	lockedUntil    sql.NullTime
 	staffID        sql.NullInt64
+	totpSecret     string
+	totpEnabled    bool
+	totpLast       int64
 }
 
-// Login checks a password and opens a new session. Every failure answers the
+// Login checks a password (and, for roles the policy protects, a TOTP code)
+// and opens a new session. Every failure answers the
 // same, whether the user is unknown, disabled, locked or mistyped. oldSession
 // (the cookie the browser sent, if any) is deleted: a new id at every login.
-func (s *Service) Login(ctx context.Context, username, password, oldSession string, c Client) (Session, string, error) {
+func (s *Service) Login(ctx context.Context, username, password, otpCode, oldSession string, c Client) (Session, string, error) {
 	sec, err := s.sec.Security(ctx)
 	if err != nil {
 		return Session{}, "", err
@@ -86,8 +92,9 @@ func (s *Service) Login(ctx context.Context, username, password, oldSession stri
 	who := audit.Who{Username: username, IP: c.IP, RequestID: c.RequestID}
 	var r loginRow
 	err = s.st.R.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, disabled, must_change_password, password_changed_at,
-		failed_count, failed_window_start, locked_until, staff_id FROM users WHERE username = $1`, username).
-		Scan(&r.id, &r.username, &r.name, &r.hash, &r.disabled, &r.mustChange, &r.pwChanged, &r.failed, &r.windowStart, &r.lockedUntil, &r.staffID)
+		failed_count, failed_window_start, locked_until, staff_id, totp_secret, totp_enabled, totp_last_step FROM users WHERE username = $1`, username).
+		Scan(&r.id, &r.username, &r.name, &r.hash, &r.disabled, &r.mustChange, &r.pwChanged, &r.failed, &r.windowStart, &r.lockedUntil, &r.staffID,
+			&r.totpSecret, &r.totpEnabled, &r.totpLast)
 	if errors.Is(err, sql.ErrNoRows) {
 		burnPasswordCheck(password)
 		if len(username) > 64 {
@@ -123,6 +130,27 @@ func (s *Service) Login(ctx context.Context, username, password, oldSession stri
 	if r.disabled {
 		return fail("disabled")
 	}
+	var totpStep int64
+	if r.totpEnabled {
+		grants, err := s.grantsOf(ctx, s.st.R, []int64{r.id})
+		if err != nil {
+			return Session{}, "", err
+		}
+		if totpRequired(sec, grants[r.id]) {
+			if otpCode == "" {
+				return Session{}, "", errs.New(errs.OTPRequired, "login.otp_required", nil)
+			}
+			step, ok := checkTOTP(r.totpSecret, otpCode, now, r.totpLast)
+			if !ok {
+				// A wrong code counts toward the lockout like a wrong password.
+				if err := s.recordFailure(ctx, who, r, sec, now); err != nil {
+					return Session{}, "", err
+				}
+				return Session{}, "", errLoginFailed
+			}
+			totpStep = step
+		}
+	}
 	id := randomToken(32)
 	csrf := randomToken(32)
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
@@ -133,6 +161,11 @@ func (s *Service) Login(ctx context.Context, username, password, oldSession stri
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, failed_window_start = NULL, locked_until = NULL, last_login_at = $1 WHERE id = $2`, now, r.id); err != nil {
 			return err
+		}
+		if totpStep > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2`, totpStep, r.id); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`, hashToken(id), r.id, csrf, c.IP, truncate(c.UserAgent, 300), now,
@@ -222,10 +255,10 @@ func (s *Service) Authenticate(ctx context.Context, id string, c Client) (Sessio
 		staffID           sql.NullInt64
 	)
 	err = s.st.R.QueryRowContext(ctx, `SELECT s.active_grant_id, s.csrf_token, s.last_seen_at, s.expires_at,
-		u.id, u.username, u.display_name, u.must_change_password, u.password_changed_at, u.disabled, u.staff_id
+		u.id, u.username, u.display_name, u.must_change_password, u.password_changed_at, u.disabled, u.staff_id, u.totp_enabled
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1`, h).
 		Scan(&active, &sess.CSRFToken, &lastSeen, &expires, &sess.User.ID, &sess.User.Username, &sess.User.DisplayName,
-			&sess.User.MustChangePassword, &pwChanged, &disabled, &staffID)
+			&sess.User.MustChangePassword, &pwChanged, &disabled, &staffID, &sess.User.TOTPEnabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, Actor{}, errs.New(errs.Unauthenticated, "error.session_ended", nil)
 	}
@@ -270,11 +303,12 @@ func (s *Service) Authenticate(ctx context.Context, id string, c Client) (Sessio
 			sess.User.MustChangePassword = true
 		}
 	}
+	sess.User.MustEnrollTOTP = !sess.User.TOTPEnabled && totpRequired(sec, sess.Grants)
 	sess.IdleTimeout = int(idle.Seconds())
 	a := Actor{UserID: sess.User.ID, Username: sess.User.Username, DisplayName: sess.User.DisplayName, StaffID: staffID.Int64,
-		Grants: chosen, IP: c.IP, RequestID: c.RequestID, MustChangePassword: sess.User.MustChangePassword}
+		Grants: chosen, IP: c.IP, RequestID: c.RequestID, MustChangePassword: sess.User.MustChangePassword, MustEnrollTOTP: sess.User.MustEnrollTOTP}
 	sess.Permissions = []string{}
-	if !a.MustChangePassword {
+	if !a.MustChangePassword && !a.MustEnrollTOTP {
 		for _, p := range a.Permissions() {
 			sess.Permissions = append(sess.Permissions, string(p))
 		}

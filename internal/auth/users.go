@@ -45,6 +45,7 @@ type User struct {
 	LockedUntil        *time.Time `json:"locked_until"`
 	LastLoginAt        *time.Time `json:"last_login_at"`
 	StaffID            *int64     `json:"staff_id"`
+	TOTPEnabled        bool       `json:"totp_enabled"`
 	CreatedAt          time.Time  `json:"created_at"`
 	Version            int        `json:"version"`
 	Grants             []Grant    `json:"grants"`
@@ -145,13 +146,13 @@ func RandomPassword() string {
 	return string(b)
 }
 
-const userCols = `id, username, display_name, disabled, must_change_password, locked_until, last_login_at, staff_id, created_at, version`
+const userCols = `id, username, display_name, disabled, must_change_password, locked_until, last_login_at, staff_id, totp_enabled, created_at, version`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var locked, last sql.NullTime
 	var staff sql.NullInt64
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &u.MustChangePassword, &locked, &last, &staff, &u.CreatedAt, &u.Version)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Disabled, &u.MustChangePassword, &locked, &last, &staff, &u.TOTPEnabled, &u.CreatedAt, &u.Version)
 	if locked.Valid {
 		t := locked.Time.UTC()
 		u.LockedUntil = &t

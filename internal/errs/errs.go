@@ -20,6 +20,8 @@ const (
 	Forbidden              Code = "forbidden"
 	Unauthenticated        Code = "unauthenticated"
 	PasswordChangeRequired Code = "password_change_required"
+	OTPRequired            Code = "otp_required"
+	TOTPEnrollment         Code = "totp_enrollment_required"
 )
 
 // Args are the named values a message template refers to as {name}.

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -224,7 +223,7 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Group, b.Group) {
 		out = append(out, "group")
 	}
-	if !reflect.DeepEqual(a.Security, b.Security) {
+	if !eq(a.Security, b.Security) {
 		out = append(out, "security")
 	}
 	return out

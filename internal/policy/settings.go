@@ -111,6 +111,11 @@ func (s Settings) Validate() error {
 			f.Add(b.field, "policy.range", errs.Args{"min": b.min, "max": b.max})
 		}
 	}
+	for i, r := range sec.TOTPRoles {
+		if _, ok := auth.Info(auth.Role(r)); !ok {
+			f.Add(fmt.Sprintf("settings.security.totp_roles[%d]", i), "policy.unknown_role", errs.Args{"role": r})
+		}
+	}
 	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
 	return f.Err()

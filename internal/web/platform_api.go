@@ -30,6 +30,13 @@ type dashboard struct {
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	// OTP is the authenticator code, for roles the policy protects with a
+	// second factor; a login without it answers 401 otp_required.
+	OTP string `json:"otp,omitempty"`
+}
+
+type totpCode struct {
+	Code string `json:"code"`
 }
 
 type passwordRequest struct {
@@ -124,7 +131,7 @@ func (s *Server) platformRoutes(rt *Router) {
 			if ck, err := r.Cookie(SessionCookie); err == nil {
 				old = ck.Value
 			}
-			sess, id, err := s.auth.Login(r.Context(), in.Username, in.Password, old, auth.Client{IP: s.clientIP(r), UserAgent: r.UserAgent(), RequestID: info(r).id})
+			sess, id, err := s.auth.Login(r.Context(), in.Username, in.Password, in.OTP, old, auth.Client{IP: s.clientIP(r), UserAgent: r.UserAgent(), RequestID: info(r).id})
 			if err != nil {
 				return err
 			}
@@ -152,6 +159,25 @@ func (s *Server) platformRoutes(rt *Router) {
 				return errs.RuleError("session_only", "password.session_only", nil)
 			}
 			if err := s.auth.ChangePassword(r.Context(), actor(r), info(r).sessionID, in.OldPassword, in.NewPassword); err != nil {
+				return err
+			}
+			return s.writeSession(w, r)
+		})
+	rt.Handle("POST", "/api/v1/session/totp/setup", duringChange, Doc{Summary: "Start setting up a TOTP second factor: a new secret and its QR code", Tag: tagS, Response: auth.TOTPSetup{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			setup, err := s.auth.SetupTOTP(r.Context(), actor(r))
+			if err != nil {
+				return err
+			}
+			return JSON(w, http.StatusOK, setup)
+		})
+	rt.Handle("POST", "/api/v1/session/totp/enable", duringChange, Doc{Summary: "Confirm the TOTP secret with a code from the app", Tag: tagS, Request: totpCode{}, Response: auth.Session{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			var in totpCode
+			if err := Decode(r, &in); err != nil {
+				return err
+			}
+			if err := s.auth.EnableTOTP(r.Context(), actor(r), in.Code); err != nil {
 				return err
 			}
 			return s.writeSession(w, r)
@@ -253,6 +279,18 @@ func (s *Server) platformRoutes(rt *Router) {
 				return err
 			}
 			u, err := s.auth.Unlock(r.Context(), actor(r), id)
+			if err != nil {
+				return err
+			}
+			return JSON(w, http.StatusOK, u)
+		})
+	rt.Handle("POST", "/api/v1/users/{id}/totp-reset", Perm(auth.PermRolesManage), Doc{Summary: "Remove a user's second factor (lost phone); they enrol again", Tag: tagU, Response: auth.User{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			u, err := s.auth.ResetTOTP(r.Context(), actor(r), id)
 			if err != nil {
 				return err
 			}

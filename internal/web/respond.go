@@ -130,6 +130,8 @@ var statusOf = map[errs.Code]int{
 	errs.Forbidden:              http.StatusForbidden,
 	errs.Unauthenticated:        http.StatusUnauthorized,
 	errs.PasswordChangeRequired: http.StatusForbidden,
+	errs.OTPRequired:            http.StatusUnauthorized,
+	errs.TOTPEnrollment:         http.StatusForbidden,
 }
 
 // writeError is the one place domain errors become HTTP answers. Anything

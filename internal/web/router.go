@@ -30,8 +30,9 @@ const (
 type Access struct {
 	Kind AccessKind
 	Perm auth.Permission
-	// DuringPasswordChange lets a user who must change their password reach
-	// the route (reading the session, changing the password, logging out).
+	// DuringPasswordChange lets a user who must change their password or set
+	// up a second factor reach the route (reading the session, changing the
+	// password, enrolling TOTP, logging out).
 	DuringPasswordChange bool
 }
 

@@ -239,6 +239,9 @@ func (s *Server) authenticate(r *http.Request, rt *Route) (auth.Actor, error) {
 	if a.MustChangePassword && !rt.Access.DuringPasswordChange {
 		return a, errs.New(errs.PasswordChangeRequired, "error.password_change_required", nil)
 	}
+	if a.MustEnrollTOTP && !rt.Access.DuringPasswordChange {
+		return a, errs.New(errs.TOTPEnrollment, "error.totp_enrollment_required", nil)
+	}
 	if rt.Access.Kind == AccessPerm && !a.Has(rt.Access.Perm) {
 		s.recordDeniedAs(r, a, rt.Method+" "+rt.Pattern, "permission")
 		return a, errs.ForbiddenError()

@@ -1,0 +1,99 @@
+package app_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"edugroup/internal/demo"
+	"edugroup/internal/policy"
+	"edugroup/internal/store"
+	"edugroup/internal/store/storetest"
+)
+
+func TestTOTPForChosenRoles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		sec := e.login("secadmin")
+		_, b := sec.do("GET", "/api/v1/policy", nil)
+		s3 := decode[policy.Version](t, b).Settings
+		s3.Security.TOTPRoles = []string{"system_admin", "no_such_role"}
+		s, b := sec.do("POST", "/api/v1/policy/versions", map[string]any{"effective_from": store.Today().String(), "settings": s3})
+		if s != 422 || parseErr(t, b).Error.Details[0].Field != "settings.security.totp_roles[1]" {
+			t.Fatalf("unknown role accepted: %d %s", s, b)
+		}
+		s3.Security.TOTPRoles = []string{"system_admin"}
+		if s, b := sec.do("POST", "/api/v1/policy/versions", map[string]any{"effective_from": store.Today().String(), "note": "三级", "settings": s3}); s != 201 {
+			t.Fatalf("switch on: %d %s", s, b)
+		}
+
+		// Not enrolled yet: the session is open only for enrolment.
+		c := e.login("sysadmin")
+		if s, b := c.do("GET", "/api/v1/users", nil); s != 403 || parseErr(t, b).Error.Code != "totp_enrollment_required" {
+			t.Fatalf("before enrolment: %d %s", s, b)
+		}
+		s, b = c.do("POST", "/api/v1/session/totp/setup", nil)
+		if s != 200 {
+			t.Fatalf("setup: %d %s", s, b)
+		}
+		setup := decode[struct {
+			Secret string `json:"secret"`
+			URL    string `json:"otpauth_url"`
+			QR     string `json:"qr_code"`
+		}](t, b)
+		if setup.Secret == "" || len(setup.QR) < 100 || setup.URL == "" {
+			t.Fatalf("setup: %+v", setup)
+		}
+		if s, _ := c.do("POST", "/api/v1/session/totp/enable", map[string]string{"code": "000000"}); s != 422 {
+			t.Fatalf("wrong code enabled TOTP: %d", s)
+		}
+		now := time.Now()
+		code, _ := totp.GenerateCode(setup.Secret, now)
+		if s, b := c.do("POST", "/api/v1/session/totp/enable", map[string]string{"code": code}); s != 200 {
+			t.Fatalf("enable: %d %s", s, b)
+		}
+		if s, _ := c.do("GET", "/api/v1/users", nil); s != 200 {
+			t.Fatalf("after enrolment: %d", s)
+		}
+
+		login := func(otp string) (int, errBody) {
+			s, b := e.anon().do("POST", "/api/v1/session", map[string]string{"username": "sysadmin", "password": demo.DefaultPassword, "otp": otp})
+			if s == 200 {
+				return s, errBody{}
+			}
+			return s, parseErr(t, b)
+		}
+		if s, eb := login(""); s != 401 || eb.Error.Code != "otp_required" {
+			t.Fatalf("no code: %d %+v", s, eb)
+		}
+		// The code used to enable cannot be replayed.
+		if s, eb := login(code); s != 401 || eb.Error.Code != "unauthenticated" {
+			t.Fatalf("replayed code: %d %+v", s, eb)
+		}
+		later := now.Add(30 * time.Second)
+		e.app.Auth.Now = func() time.Time { return later }
+		next, _ := totp.GenerateCode(setup.Secret, later)
+		if s, eb := login(next); s != 200 {
+			t.Fatalf("right code: %d %+v", s, eb)
+		}
+		e.app.Auth.Now = store.Now
+
+		// Roles outside the list are not asked.
+		e.login("leader")
+
+		// Lost phone: the security admin resets; the user enrols again.
+		id := itoa(e.one(`SELECT id FROM users WHERE username = 'sysadmin'`))
+		if s, b := sec.do("POST", "/api/v1/users/"+id+"/totp-reset", nil); s != 200 {
+			t.Fatalf("reset: %d %s", s, b)
+		}
+		if s, b := e.login("sysadmin").do("GET", "/api/v1/users", nil); s != 403 || parseErr(t, b).Error.Code != "totp_enrollment_required" {
+			t.Fatalf("after reset: %d %s", s, b)
+		}
+		for _, a := range []string{"totp.setup", "totp.enable", "totp.reset"} {
+			if e.auditCount(a, "") == 0 {
+				t.Errorf("%s not audited", a)
+			}
+		}
+	})
+}
