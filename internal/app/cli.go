@@ -217,6 +217,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	// A second Ctrl-C or SIGTERM now kills the process instead of waiting
+	// for the drain.
+	stop()
 	a.Log.Info("shutting down: draining requests")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 	defer cancel()

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"edugroup/internal/store"
 )
 
 // Filter narrows a listing of the audit log.
@@ -31,7 +33,7 @@ func (f Filter) where() (string, []any) {
 		add("username = ?", f.Username)
 	}
 	if f.Action != "" {
-		add("action LIKE ?", strings.NewReplacer("%", "", "_", "").Replace(f.Action)+"%")
+		add(`action LIKE ? ESCAPE '\'`, store.Prefix(f.Action))
 	}
 	if f.ObjectType != "" {
 		add("object_type = ?", f.ObjectType)

@@ -1,9 +1,11 @@
 package auth
 
 import (
+	"context"
 	_ "embed"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/alexedwards/argon2id"
@@ -50,6 +52,23 @@ func HashPassword(pw string) (string, error) { return argon2id.CreateHash(pw, ha
 func CheckPassword(pw, hash string) bool {
 	ok, err := argon2id.ComparePasswordAndHash(pw, hash)
 	return err == nil && ok
+}
+
+// HashWait is how long a password check may queue for a hashing slot.
+const HashWait = 5 * time.Second
+
+// slot takes one of the hashing slots, or gives up after HashWait.
+func (s *Service) slot(ctx context.Context) (func(), error) {
+	t := time.NewTimer(HashWait)
+	defer t.Stop()
+	select {
+	case s.hashing <- struct{}{}:
+		return func() { <-s.hashing }, nil
+	case <-t.C:
+		return nil, errs.New(errs.Busy, "error.busy", nil)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 var (

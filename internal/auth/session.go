@@ -88,6 +88,11 @@ func (s *Service) Login(ctx context.Context, username, password, otpCode, oldSes
 	if err != nil {
 		return Session{}, "", err
 	}
+	release, err := s.slot(ctx)
+	if err != nil {
+		return Session{}, "", err
+	}
+	defer release()
 	username = strings.ToLower(strings.TrimSpace(username))
 	who := audit.Who{Username: username, IP: c.IP, RequestID: c.RequestID}
 	var r loginRow

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -23,16 +24,19 @@ type SecuritySource interface {
 
 // Service holds accounts, grants, sessions and tokens.
 type Service struct {
-	st  *store.Store
-	log *audit.Log
-	sec SecuritySource
+	// hashing bounds concurrent argon2 work (19 MiB each): a flood of logins
+	// queues here instead of exhausting memory, and past HashWait is refused.
+	hashing chan struct{}
+	st      *store.Store
+	log     *audit.Log
+	sec     SecuritySource
 	// Now is the clock; tests move it to expire sessions and lockouts.
 	Now func() time.Time
 }
 
 // NewService wires the account service.
 func NewService(st *store.Store, log *audit.Log, sec SecuritySource) *Service {
-	return &Service{st: st, log: log, sec: sec, Now: store.Now}
+	return &Service{st: st, log: log, sec: sec, Now: store.Now, hashing: make(chan struct{}, max(2, runtime.NumCPU()))}
 }
 
 // User is an account as the admins see it.
@@ -201,8 +205,8 @@ func (s *Service) ListUsers(ctx context.Context, a Actor, q string, page, size i
 	where := ""
 	var args []any
 	if q = strings.TrimSpace(q); q != "" {
-		where = ` WHERE username LIKE $1 OR display_name LIKE $1`
-		args = append(args, "%"+strings.NewReplacer("%", "", "_", "").Replace(q)+"%")
+		where = ` WHERE username LIKE $1 ESCAPE '\' OR display_name LIKE $1 ESCAPE '\'`
+		args = append(args, store.Contains(q))
 	}
 	var total int
 	if err := s.st.R.QueryRowContext(ctx, `SELECT count(*) FROM users`+where, args...).Scan(&total); err != nil {

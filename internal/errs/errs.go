@@ -22,6 +22,7 @@ const (
 	PasswordChangeRequired Code = "password_change_required"
 	OTPRequired            Code = "otp_required"
 	TOTPEnrollment         Code = "totp_enrollment_required"
+	Busy                   Code = "busy"
 )
 
 // Args are the named values a message template refers to as {name}.

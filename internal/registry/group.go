@@ -66,7 +66,7 @@ func (s *Service) ListGroups(ctx context.Context, a auth.Actor, q string) ([]Gro
 	var c cond
 	groupScope(&c, r)
 	if q != "" {
-		c.add("g.name LIKE ?", like(q))
+		c.add(`g.name LIKE ? ESCAPE '\'`, like(q))
 	}
 	rows, err := s.st.R.QueryContext(ctx, groupSelect+c.where()+" ORDER BY g.name", c.args...)
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Service) ScopeOptions(ctx context.Context, a auth.Actor, typ, q string)
 	if table == "" {
 		return nil, errs.FieldError("type", "registry.scope_type", nil)
 	}
-	rows, err := s.st.R.QueryContext(ctx, "SELECT id, name FROM "+table+" WHERE name LIKE $1 ORDER BY name LIMIT 200", like(q))
+	rows, err := s.st.R.QueryContext(ctx, "SELECT id, name FROM "+table+` WHERE name LIKE $1 ESCAPE '\' ORDER BY name LIMIT 200`, like(q))
 	if err != nil {
 		return nil, err
 	}

@@ -108,7 +108,7 @@ func (s *Service) denied(ctx context.Context, a auth.Actor, objType string, id i
 }
 
 func like(q string) string {
-	return "%" + strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(q)) + "%"
+	return store.Contains(q)
 }
 
 // MaskPhone shows the first three and last four digits: 138****5678.

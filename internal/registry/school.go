@@ -101,7 +101,7 @@ func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter)
 	var c cond
 	schoolScope(&c, r)
 	if f.Q != "" {
-		c.add("(s.name LIKE ? OR s.short_name LIKE ? OR s.code LIKE ?)", like(f.Q), like(f.Q), like(f.Q))
+		c.add(`(s.name LIKE ? ESCAPE '\' OR s.short_name LIKE ? ESCAPE '\' OR s.code LIKE ? ESCAPE '\')`, like(f.Q), like(f.Q), like(f.Q))
 	}
 	if f.Township != "" {
 		c.add("t.name = ?", f.Township)

@@ -80,7 +80,7 @@ func (s *Service) ListStaff(ctx context.Context, a auth.Actor, f StaffFilter) ([
 	var c cond
 	staffScope(&c, r)
 	if f.Q != "" {
-		c.add("(st.name LIKE ? OR st.staff_no LIKE ?)", like(f.Q), like(f.Q))
+		c.add(`(st.name LIKE ? ESCAPE '\' OR st.staff_no LIKE ? ESCAPE '\')`, like(f.Q), like(f.Q))
 	}
 	if f.SchoolID != 0 {
 		c.add("st.school_id = ?", f.SchoolID)

@@ -23,12 +23,20 @@ func BackupFile(ctx context.Context, path, out string) error {
 	if err != nil {
 		return err
 	}
+	// VACUUM INTO accepts an existing empty file: create it first so the
+	// copy of everyone's personal data is readable by its owner only.
+	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, abs); err != nil {
+		os.Remove(abs)
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
@@ -95,6 +103,19 @@ func Restore(ctx context.Context, dbPath, from string) error {
 	}
 	if err != nil {
 		return err
+	}
+	// Fold the old database's WAL into it first, so that removing the WAL
+	// below loses nothing if we crash before the rename.
+	if _, err := os.Stat(dbPath); err == nil {
+		old, err := sql.Open("sqlite", "file:"+dbPath)
+		if err != nil {
+			return err
+		}
+		_, err = old.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		old.Close()
+		if err != nil {
+			return fmt.Errorf("checkpoint the current database: %w", err)
+		}
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if err := os.Remove(dbPath + suffix); err != nil && !os.IsNotExist(err) {

@@ -88,6 +88,11 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The file holds password hashes and personal data: readable by the
+	// service account only. SQLite gives its -wal and -shm files the same mode.
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err == nil {
+		f.Close()
+	}
 	w, err := sql.Open("sqlite", sqliteDSN(path, false))
 	if err != nil {
 		lock.Close()
@@ -186,3 +191,12 @@ func IsUniqueViolation(err error) bool {
 
 // Now is the current time as stored: UTC, microseconds (PostgreSQL's precision).
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// Contains is a LIKE pattern matching text that contains q literally; use it
+// with `LIKE $n ESCAPE '\'` so % and _ in the input are plain characters.
+func Contains(q string) string { return "%" + likeEscaper.Replace(strings.TrimSpace(q)) + "%" }
+
+// Prefix is a LIKE pattern matching text that starts with q literally.
+func Prefix(q string) string { return likeEscaper.Replace(strings.TrimSpace(q)) + "%" }

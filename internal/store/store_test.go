@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -125,6 +126,54 @@ func TestDateRoundTrip(t *testing.T) {
 		}
 		if n != 1 {
 			t.Fatalf("date comparison found %d rows, want 1", n)
+		}
+	})
+}
+
+func TestDatabaseFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	s, err := store.Open(context.Background(), filepath.Join(dir, "edugroup.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"edugroup.db", "edugroup.db-wal"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := st.Mode().Perm(); mode&0o077 != 0 {
+			t.Errorf("%s has mode %v; others may read it", name, mode)
+		}
+	}
+	out := filepath.Join(dir, "backup.db")
+	if err := store.BackupFile(context.Background(), filepath.Join(dir, "edugroup.db"), out); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(out); st.Mode().Perm()&0o077 != 0 {
+		t.Errorf("backup has mode %v", st.Mode().Perm())
+	}
+}
+
+func TestLikePatternsAreLiteral(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, name := range []string{"a_b", "axb", "50%", "500", `c\d`} {
+			if _, err := s.W.ExecContext(ctx, `INSERT INTO townships (code, name) VALUES ($1, $1)`, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for q, want := range map[string]int{"a_b": 1, "_": 1, "50%": 1, "%": 1, `\`: 1, "0": 2} {
+			var n int
+			if err := s.R.QueryRowContext(ctx, `SELECT count(*) FROM townships WHERE name LIKE $1 ESCAPE '\'`, store.Contains(q)).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != want {
+				t.Errorf("contains %q: %d rows, want %d", q, n, want)
+			}
 		}
 	})
 }

@@ -132,6 +132,7 @@ var statusOf = map[errs.Code]int{
 	errs.PasswordChangeRequired: http.StatusForbidden,
 	errs.OTPRequired:            http.StatusUnauthorized,
 	errs.TOTPEnrollment:         http.StatusForbidden,
+	errs.Busy:                   http.StatusServiceUnavailable,
 }
 
 // writeError is the one place domain errors become HTTP answers. Anything
@@ -149,6 +150,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := errorPayload{Code: string(e.Code), Message: s.cat.T(ri.lang, e.Key, e.Args), RequestID: ri.id}
 	for _, d := range e.Details {
 		p.Details = append(p.Details, errorDetail{Field: d.Field, Rule: d.Rule, Message: s.cat.T(ri.lang, d.Key, d.Args)})
+	}
+	if e.Code == errs.Busy {
+		w.Header().Set("Retry-After", "2")
 	}
 	if e.Code == errs.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="edugroup"`)
