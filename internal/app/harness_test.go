@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 // env is a running EduGroup with the demo county on one store.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	app *app.App
 	srv *httptest.Server
 	ids demoIDs
@@ -38,7 +38,7 @@ type demoIDs struct {
 	leadSchool                         int64
 }
 
-func newEnv(t *testing.T, st *store.Store) *env {
+func newEnv(t testing.TB, st *store.Store) *env {
 	t.Helper()
 	ctx := context.Background()
 	a, err := app.New(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -123,7 +123,9 @@ func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter)
 		return nil, 0, err
 	}
 	order := orderBy(schoolSorts, f.Sort, f.Desc, "s.code")
-	rows, err := s.st.R.QueryContext(ctx, "SELECT "+schoolCols+schoolFrom+c.where()+order+limit(f.Page, f.Size), c.args...)
+	q := "SELECT " + schoolCols + schoolFrom + c.where() + order
+	q += c.limit(f.Page, f.Size)
+	rows, err := s.st.R.QueryContext(ctx, q, c.args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -181,12 +183,15 @@ func orderBy(allowed map[string]string, sort string, desc bool, def string) stri
 	return " ORDER BY " + col + dir + ", " + def + dir
 }
 
-func limit(page, size int) string {
+// limit appends the page window as parameters, so every page of a list runs
+// the same statement text (and so the same cached statement).
+func (c *cond) limit(page, size int) string {
 	if size <= 0 {
 		size = 20
 	}
 	if page <= 0 {
 		page = 1
 	}
-	return " LIMIT " + strconv.Itoa(size) + " OFFSET " + strconv.Itoa((page-1)*size)
+	c.args = append(c.args, size, (page-1)*size)
+	return " LIMIT $" + strconv.Itoa(len(c.args)-1) + " OFFSET $" + strconv.Itoa(len(c.args))
 }

@@ -89,10 +89,13 @@ func (s *Service) ListStaff(ctx context.Context, a auth.Actor, f StaffFilter) ([
 		c.add("st.post = ?", f.Post)
 	}
 	var total int
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+staffFrom+c.where(), c.args...).Scan(&total); err != nil {
+	// Every condition is on staff's own columns, so the count needs no join.
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM staff st"+c.where(), c.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.st.R.QueryContext(ctx, "SELECT "+staffCols+staffFrom+c.where()+orderBy(staffSorts, f.Sort, f.Desc, "st.id")+limit(f.Page, f.Size), c.args...)
+	q := "SELECT " + staffCols + staffFrom + c.where() + orderBy(staffSorts, f.Sort, f.Desc, "st.id")
+	q += c.limit(f.Page, f.Size)
+	rows, err := s.st.R.QueryContext(ctx, q, c.args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -50,5 +50,5 @@ func (s *Store) provider() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	return goose.NewProvider(dialect, s.W, sub, opts...)
+	return goose.NewProvider(dialect, s.W.DB, sub, opts...)
 }

@@ -32,8 +32,8 @@ const (
 // PostgreSQL both are the same pool.
 type Store struct {
 	Dialect Dialect
-	W       *sql.DB
-	R       *sql.DB
+	W       *DB
+	R       *DB
 	path    string // SQLite file
 	lock    *os.File
 }
@@ -66,7 +66,8 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	return &Store{Dialect: Postgres, W: db, R: db}, nil
+	pool := newDB(db, false)
+	return &Store{Dialect: Postgres, W: pool, R: pool}, nil
 }
 
 func sqliteDSN(path string, readOnly bool) string {
@@ -117,7 +118,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxLifetime(0)
-	return &Store{Dialect: SQLite, W: w, R: r, path: path, lock: lock}, nil
+	return &Store{Dialect: SQLite, W: newDB(w, true), R: newDB(r, true), path: path, lock: lock}, nil
 }
 
 // lockDir takes an exclusive lock on DIR/edugroup.lock so a second process on
