@@ -7,6 +7,8 @@ import en from './locales/en.json'
 
 export type AppLocale = 'zh-CN' | 'en'
 export const LOCALES: AppLocale[] = ['zh-CN', 'en']
+/** Each language is named in itself, whatever the current UI language. */
+export const LANGUAGE_NAMES: Record<AppLocale, string> = { 'zh-CN': '中文', en: 'English' }
 const STORAGE_KEY = 'edugroup.locale'
 
 function initialLocale(): AppLocale {

@@ -51,6 +51,11 @@ configureHttp({
     const cur = router.currentRoute.value
     if (cur.name !== 'password') router.push({ name: 'password', query: { redirect: cur.fullPath } })
   },
+  onTotpEnrollmentRequired: () => {
+    if (store.session) store.session.user.must_enroll_totp = true
+    const cur = router.currentRoute.value
+    if (cur.name !== 'totp' && cur.name !== 'password') router.push({ name: 'totp', query: { redirect: cur.fullPath } })
+  },
   onActivity: scheduleIdleProbe,
 })
 

@@ -2,6 +2,7 @@
 // every state change, Accept-Language from the chosen UI language, and the
 // error envelope turned into an ApiError.
 import type { ErrorBody, ErrorDetail } from './types'
+import { i18n } from '@/i18n'
 
 export const API_BASE = '/api/v1'
 
@@ -26,7 +27,7 @@ export class ApiError extends Error {
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {}
     for (const d of this.details) {
-      if (d.field) out[d.field] = out[d.field] ? `${out[d.field]}; ${d.message}` : d.message
+      if (d.field) out[d.field] = out[d.field] ? `${out[d.field]}${i18n.global.t('common.listSep')}${d.message}` : d.message
     }
     return out
   }
@@ -41,6 +42,7 @@ interface Hooks {
   language: () => string
   onUnauthenticated: () => void
   onPasswordChangeRequired: () => void
+  onTotpEnrollmentRequired: () => void
   onActivity: () => void
 }
 
@@ -49,6 +51,7 @@ let hooks: Hooks = {
   language: () => 'zh-CN',
   onUnauthenticated: () => {},
   onPasswordChangeRequired: () => {},
+  onTotpEnrollmentRequired: () => {},
   onActivity: () => {},
 }
 
@@ -83,7 +86,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     'Accept-Language': hooks.language(),
   }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
-  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken
 
   let res: Response
   try {
@@ -119,6 +122,9 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   } else if (res.status === 403 && err.code === 'password_change_required') {
     err.handled = true
     hooks.onPasswordChangeRequired()
+  } else if (res.status === 403 && err.code === 'totp_enrollment_required') {
+    err.handled = true
+    hooks.onTotpEnrollmentRequired()
   }
   throw err
 }

@@ -36,6 +36,16 @@ export interface SessionUser {
   display_name: string
   must_change_password: boolean
   password_expires_at: string | null
+  /** A role the policy protects with a second factor and no authenticator yet. */
+  must_enroll_totp?: boolean
+  totp_enabled?: boolean
+}
+
+export interface TOTPSetup {
+  secret: string
+  otpauth_url: string
+  /** data:image/png;base64,… */
+  qr_code: string
 }
 
 export interface Session {
@@ -67,6 +77,7 @@ export interface User {
   last_login_at: string | null
   created_at: string
   version: number
+  totp_enabled?: boolean
   grants: Grant[]
 }
 

@@ -9,8 +9,8 @@ export function errorText(e: unknown): string {
     if (e.status === 0) return t('common.networkError')
     const base = e.message || t('common.unknownError')
     const rules = e.otherDetails().map((d) => d.message)
-    const text = rules.length ? `${base}：${rules.join('；')}` : base
-    return e.requestId && e.status >= 500 ? `${text}（${t('common.requestId', { id: e.requestId })}）` : text
+    const text = rules.length ? t('common.withDetails', { message: base, details: rules.join(t('common.listSep')) }) : base
+    return e.requestId && e.status >= 500 ? t('common.withRequestId', { message: text, id: e.requestId }) : text
   }
   return t('common.unknownError')
 }

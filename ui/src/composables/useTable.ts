@@ -11,6 +11,8 @@ export function useTable<T, F extends Record<string, unknown>>(path: string, fil
   const items = ref<T[]>([]) as { value: T[] }
   const total = ref(0)
   const loading = ref(false)
+  /** True once the latest request has answered; browser tests wait on it. */
+  const ready = ref(false)
   const state = reactive({ page: 1, pageSize, sort: '', order: '' as '' | 'asc' | 'desc' })
   const initial = { ...filters }
   let seq = 0
@@ -18,6 +20,7 @@ export function useTable<T, F extends Record<string, unknown>>(path: string, fil
   async function load() {
     const mine = ++seq
     loading.value = true
+    ready.value = false
     try {
       const res = await http.get<Page<T>>(path, {
         ...filters,
@@ -28,7 +31,8 @@ export function useTable<T, F extends Record<string, unknown>>(path: string, fil
       })
       if (mine !== seq) return
       items.value = res.items ?? []
-      total.value = res.total ?? 0
+      // A list that forgets its total still shows what it has.
+      total.value = typeof res.total === 'number' ? res.total : (state.page - 1) * state.pageSize + items.value.length
     } catch (e) {
       if (mine === seq) {
         items.value = []
@@ -36,7 +40,10 @@ export function useTable<T, F extends Record<string, unknown>>(path: string, fil
       }
       notifyError(e)
     } finally {
-      if (mine === seq) loading.value = false
+      if (mine === seq) {
+        loading.value = false
+        ready.value = true
+      }
     }
   }
 
@@ -69,5 +76,5 @@ export function useTable<T, F extends Record<string, unknown>>(path: string, fil
     return search()
   }
 
-  return { items, total, loading, state, load, search, reset, onSort, onPage, onPageSize }
+  return { items, total, loading, ready, state, load, search, reset, onSort, onPage, onPageSize }
 }

@@ -23,6 +23,12 @@ const routes: RouteRecordRaw[] = [
     meta: { title: 'password.title' },
   },
   {
+    path: '/totp',
+    name: 'totp',
+    component: () => import('@/views/TotpView.vue'),
+    meta: { title: 'totp.title' },
+  },
+  {
     path: '/',
     component: AppLayout,
     children: [
@@ -67,6 +73,9 @@ router.beforeEach(async (to) => {
   }
   if (store.user?.must_change_password && to.name !== 'password') {
     return { name: 'password', query: { redirect: to.fullPath } }
+  }
+  if (store.user?.must_enroll_totp && to.name !== 'totp' && to.name !== 'password') {
+    return { name: 'totp', query: { redirect: to.fullPath } }
   }
   if (to.meta.perm && !store.can(to.meta.perm)) {
     return { name: 'forbidden', query: { from: to.fullPath } }

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { http, setCsrfToken, ApiError } from '@/api/http'
-import type { Grant, Session } from '@/api/types'
+import type { Grant, Session, TOTPSetup } from '@/api/types'
 
 export const useSessionStore = defineStore('session', () => {
   const session = ref<Session | null>(null)
@@ -40,8 +40,9 @@ export const useSessionStore = defineStore('session', () => {
     return session.value
   }
 
-  async function login(username: string, password: string): Promise<Session> {
-    const s = await http.post<Session>('/session', { username, password }, { allow401: true })
+  /** otp is the authenticator code, asked for only when the server answers otp_required. */
+  async function login(username: string, password: string, otp?: string): Promise<Session> {
+    const s = await http.post<Session>('/session', { username, password, ...(otp ? { otp } : {}) }, { allow401: true })
     set(s)
     return s
   }
@@ -60,6 +61,16 @@ export const useSessionStore = defineStore('session', () => {
 
   async function changePassword(oldPassword: string, newPassword: string): Promise<Session> {
     const s = await http.put<Session>('/session/password', { old_password: oldPassword, new_password: newPassword })
+    set(s)
+    return s
+  }
+
+  function setupTotp(): Promise<TOTPSetup> {
+    return http.post<TOTPSetup>('/session/totp/setup')
+  }
+
+  async function enableTotp(code: string): Promise<Session> {
+    const s = await http.post<Session>('/session/totp/enable', { code })
     set(s)
     return s
   }
@@ -85,6 +96,8 @@ export const useSessionStore = defineStore('session', () => {
     logout,
     clear,
     changePassword,
+    setupTotp,
+    enableTotp,
     switchGrant,
   }
 })

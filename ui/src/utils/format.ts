@@ -37,10 +37,13 @@ export function grantLabel(g: Grant): string {
   return `${roleLabel(g.role)} · ${scope}`
 }
 
-/** Label for a code in an i18n group such as "registry.stage"; unknown codes show as-is. */
+/**
+ * Label for a code in an i18n group such as "registry.stage"; unknown codes
+ * show as-is. Dots in codes ("user.create") are looked up as underscores.
+ */
 export function codeLabel(group: string, code: string | null | undefined): string {
   if (code === null || code === undefined || code === '') return '—'
-  return tOr(`${group}.${code}`, code)
+  return tOr(`${group}.${String(code).replace(/\./g, '_')}`, String(code))
 }
 
 export function isFuture(v: string | null | undefined): boolean {
