@@ -26,6 +26,17 @@ type Session struct {
 	Permissions   []string    `json:"permissions"`
 	CSRFToken     string      `json:"csrf_token"`
 	IdleTimeout   int         `json:"idle_timeout_seconds"`
+	// PasswordRules let the forced password-change page state the rules it
+	// cannot read from /policy while the change is pending.
+	PasswordRules PasswordRules `json:"password_rules"`
+}
+
+// PasswordRules are the password numbers in force.
+type PasswordRules struct {
+	MinLength  int `json:"min_length"`
+	MinClasses int `json:"min_classes"`
+	History    int `json:"history"`
+	ExpiryDays int `json:"expiry_days"`
 }
 
 // SessionUser is the signed-in user.
@@ -310,6 +321,7 @@ func (s *Service) Authenticate(ctx context.Context, id string, c Client) (Sessio
 	}
 	sess.User.MustEnrollTOTP = !sess.User.TOTPEnabled && totpRequired(sec, sess.Grants)
 	sess.IdleTimeout = int(idle.Seconds())
+	sess.PasswordRules = PasswordRules{MinLength: sec.PasswordMinLength, MinClasses: sec.PasswordMinClasses, History: sec.PasswordHistory, ExpiryDays: sec.PasswordExpiryDays}
 	a := Actor{UserID: sess.User.ID, Username: sess.User.Username, DisplayName: sess.User.DisplayName, StaffID: staffID.Int64,
 		Grants: chosen, IP: c.IP, RequestID: c.RequestID, MustChangePassword: sess.User.MustChangePassword, MustEnrollTOTP: sess.User.MustEnrollTOTP}
 	sess.Permissions = []string{}

@@ -15,10 +15,6 @@ type API struct{ svc *Service }
 // NewAPI wraps the service for the router.
 func NewAPI(svc *Service) *API { return &API{svc: svc} }
 
-type groupList struct {
-	Items []Group `json:"items"`
-}
-
 type scopeList struct {
 	Items []ScopeOption `json:"items"`
 }
@@ -64,14 +60,14 @@ func (api *API) Routes(rt *web.Router) {
 			}
 			return web.JSON(w, http.StatusOK, x)
 		})
-	rt.Handle("GET", "/api/v1/groups", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Education groups in the caller's scope", Tag: tag, Response: groupList{},
+	rt.Handle("GET", "/api/v1/groups", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Education groups in the caller's scope (all on one page: a county has tens)", Tag: tag, Response: web.List[Group]{},
 		Query: []web.Param{web.Q("q", "string", "name contains")}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			items, err := api.svc.ListGroups(r.Context(), actorOf(r), r.URL.Query().Get("q"))
 			if err != nil {
 				return err
 			}
-			return web.JSON(w, http.StatusOK, groupList{items})
+			return web.JSON(w, http.StatusOK, web.List[Group]{Items: items, Total: len(items), Page: 1, PageSize: len(items)})
 		})
 	rt.Handle("GET", "/api/v1/groups/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One education group", Tag: tag, Response: Group{}},
 		func(w http.ResponseWriter, r *http.Request) error {
