@@ -270,16 +270,41 @@ func (s *Service) Authenticate(ctx context.Context, id string, c Client) (Sessio
 		disabled          bool
 		staffID           sql.NullInt64
 	)
-	err = s.st.R.QueryRowContext(ctx, `SELECT s.active_grant_id, s.csrf_token, s.last_seen_at, s.expires_at,
-		u.id, u.username, u.display_name, u.must_change_password, u.password_changed_at, u.disabled, u.staff_id, u.totp_enabled
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1`, h).
-		Scan(&active, &sess.CSRFToken, &lastSeen, &expires, &sess.User.ID, &sess.User.Username, &sess.User.DisplayName,
-			&sess.User.MustChangePassword, &pwChanged, &disabled, &staffID, &sess.User.TOTPEnabled)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, Actor{}, errs.New(errs.Unauthenticated, "error.session_ended", nil)
-	}
+	// One query reads the session, its user and every grant with its scope's
+	// name: this runs on every request, so it is one round trip, not two.
+	rows, err := s.st.R.QueryContext(ctx, `SELECT s.active_grant_id, s.csrf_token, s.last_seen_at, s.expires_at,
+		u.id, u.username, u.display_name, u.must_change_password, u.password_changed_at, u.disabled, u.staff_id, u.totp_enabled,
+		g.id, g.role, g.scope_type, g.scope_id, COALESCE(eg.name, sc.name, st.name, '')
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		LEFT JOIN role_grants g ON g.user_id = u.id
+		LEFT JOIN edu_groups eg ON g.scope_type = 'group' AND eg.id = g.scope_id
+		LEFT JOIN schools sc ON g.scope_type = 'school' AND sc.id = g.scope_id
+		LEFT JOIN staff st ON g.scope_type = 'self' AND st.id = u.staff_id
+		WHERE s.id_hash = $1 ORDER BY g.id`, h)
 	if err != nil {
 		return Session{}, Actor{}, err
+	}
+	found := false
+	sess.Grants = []Grant{}
+	for rows.Next() {
+		var gid, scopeID sql.NullInt64
+		var role, scopeType, scopeName sql.NullString
+		if err := rows.Scan(&active, &sess.CSRFToken, &lastSeen, &expires, &sess.User.ID, &sess.User.Username, &sess.User.DisplayName,
+			&sess.User.MustChangePassword, &pwChanged, &disabled, &staffID, &sess.User.TOTPEnabled,
+			&gid, &role, &scopeType, &scopeID, &scopeName); err != nil {
+			rows.Close()
+			return Session{}, Actor{}, err
+		}
+		found = true
+		if gid.Valid {
+			sess.Grants = append(sess.Grants, Grant{ID: gid.Int64, Role: Role(role.String), ScopeType: ScopeType(scopeType.String), ScopeID: scopeID.Int64, ScopeName: scopeName.String})
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return Session{}, Actor{}, err
+	}
+	if !found {
+		return Session{}, Actor{}, errs.New(errs.Unauthenticated, "error.session_ended", nil)
 	}
 	now := s.Now()
 	idle := time.Duration(sec.SessionIdleMinutes) * time.Minute
@@ -291,14 +316,6 @@ func (s *Service) Authenticate(ctx context.Context, id string, c Client) (Sessio
 		if _, err := s.st.W.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2`, now, h); err != nil {
 			return Session{}, Actor{}, err
 		}
-	}
-	grants, err := s.grantsOf(ctx, s.st.R, []int64{sess.User.ID})
-	if err != nil {
-		return Session{}, Actor{}, err
-	}
-	sess.Grants = grants[sess.User.ID]
-	if sess.Grants == nil {
-		sess.Grants = []Grant{}
 	}
 	var chosen []Grant
 	for _, g := range sess.Grants {

@@ -93,8 +93,15 @@ func (s *Service) ListStaff(ctx context.Context, a auth.Actor, f StaffFilter) ([
 	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM staff st"+c.where(), c.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	q := "SELECT " + staffCols + staffFrom + c.where() + orderBy(staffSorts, f.Sort, f.Desc, "st.id")
-	q += c.limit(f.Page, f.Size)
+	order := orderBy(staffSorts, f.Sort, f.Desc, "st.id")
+	var q string
+	if f.Sort == "school_name" {
+		q = "SELECT " + staffCols + staffFrom + c.where() + order + c.limit(f.Page, f.Size)
+	} else {
+		// Page on staff alone, then join the twenty rows: OFFSET no longer
+		// drags every skipped row through the join.
+		q = "SELECT " + staffCols + staffFrom + " WHERE st.id IN (SELECT st.id FROM staff st" + c.where() + order + c.limit(f.Page, f.Size) + ")" + order
+	}
 	rows, err := s.st.R.QueryContext(ctx, q, c.args...)
 	if err != nil {
 		return nil, 0, err
