@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -141,6 +140,20 @@ func (c *cli) open(ctx context.Context, sf storeFlags) (*App, error) {
 	return Open(ctx, dsnFor(sf.db, sf.data), newLogger(c.stderr))
 }
 
+// openWith parses a subcommand's flags, runs its checks of them, and opens
+// the store they name.
+func (c *cli) openWith(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []string, checks ...func() error) (*App, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError(err.Error())
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return c.open(ctx, *sf)
+}
+
 func (c *cli) demoPassword(flagValue string) string {
 	if flagValue != "" {
 		return flagValue
@@ -261,10 +274,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := c.flags("demo", &sf)
 	demoPw := fs.String("demo-password", "", "password of the demo accounts")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	a, err := c.open(ctx, sf)
+	a, err := c.openWith(ctx, fs, &sf, args)
 	if err != nil {
 		return err
 	}
@@ -286,10 +296,7 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 func (c *cli) migrate(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := c.flags("migrate", &sf)
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	a, err := c.open(ctx, sf)
+	a, err := c.openWith(ctx, fs, &sf, args)
 	if err != nil {
 		return err
 	}
@@ -317,13 +324,12 @@ func (c *cli) userCreate(ctx context.Context, args []string) error {
 	name := fs.String("name", "", "display name")
 	role := fs.String("role", "", "role to grant (e.g. system_admin)")
 	scopeID := fs.Int64("scope-id", 0, "group or school id for group/school roles")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	if *username == "" || *name == "" {
-		return usageError("user create needs --username and --name")
-	}
-	a, err := c.open(ctx, sf)
+	a, err := c.openWith(ctx, fs, &sf, args, func() error {
+		if *username == "" || *name == "" {
+			return usageError("user create needs --username and --name")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -350,10 +356,7 @@ func (c *cli) userDisable(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := c.flags("user disable", &sf)
 	username := fs.String("username", "", "login name")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	a, err := c.open(ctx, sf)
+	a, err := c.openWith(ctx, fs, &sf, args)
 	if err != nil {
 		return err
 	}
@@ -380,10 +383,7 @@ func (c *cli) userReset(ctx context.Context, args []string) error {
 	fs := c.flags("user reset-password", &sf)
 	username := fs.String("username", "", "login name")
 	password := fs.String("password", "", "new password (default: a random one-time password)")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	a, err := c.open(ctx, sf)
+	a, err := c.openWith(ctx, fs, &sf, args)
 	if err != nil {
 		return err
 	}
@@ -410,10 +410,7 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 	username := fs.String("user", "", "the token's user")
 	name := fs.String("name", "cli", "what the token is for")
 	days := fs.Int("days", 90, "validity in days")
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	a, err := c.open(ctx, sf)
+	a, err := c.openWith(ctx, fs, &sf, args)
 	if err != nil {
 		return err
 	}
@@ -434,10 +431,7 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 func (c *cli) auditVerify(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := c.flags("audit verify", &sf)
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	a, err := c.open(ctx, sf)
+	a, err := c.openWith(ctx, fs, &sf, args)
 	if err != nil {
 		return err
 	}
@@ -456,10 +450,7 @@ func (c *cli) auditVerify(ctx context.Context, args []string) error {
 func (c *cli) auditPurge(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := c.flags("audit purge", &sf)
-	if err := fs.Parse(args); err != nil {
-		return usageError(err.Error())
-	}
-	a, err := c.open(ctx, sf)
+	a, err := c.openWith(ctx, fs, &sf, args)
 	if err != nil {
 		return err
 	}
@@ -514,7 +505,7 @@ func (c *cli) restore(ctx context.Context, args []string) error {
 		return errors.New("for PostgreSQL use pg_restore --clean --if-exists --dbname=\"$DATABASE_URL\" edugroup.dump")
 	}
 	if err := store.Restore(ctx, dsn, *from); err != nil {
-		if strings.Contains(err.Error(), "another EduGroup process") {
+		if errors.Is(err, store.ErrLocked) {
 			return fmt.Errorf("%w: stop the server before restoring", err)
 		}
 		return err
