@@ -64,7 +64,7 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	}
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: registry.NewService(st, log), Catalog: cat, Log: logger,
+		Registry: registry.NewService(st, log, pol), Catalog: cat, Log: logger,
 	}, nil
 }
 

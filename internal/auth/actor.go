@@ -40,6 +40,32 @@ func SystemActor(name string) Actor {
 	return Actor{Username: name, System: true}
 }
 
+// Has reports whether this grant's role carries p.
+func (g Grant) Has(p Permission) bool {
+	info, ok := Info(g.Role)
+	if !ok {
+		return false
+	}
+	for _, q := range info.Permissions {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// GrantsWith lists the actor's grants that carry p; the data layer reads
+// their scopes to decide which objects p applies to.
+func (a Actor) GrantsWith(p Permission) []Grant {
+	var out []Grant
+	for _, g := range a.Grants {
+		if g.Has(p) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // Has reports whether any of the actor's grants carries p.
 func (a Actor) Has(p Permission) bool {
 	if a.System {

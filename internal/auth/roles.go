@@ -48,6 +48,14 @@ const (
 	PermRegistryRead Permission = "registry.read"
 	PermStaffRead    Permission = "staff.read"
 	PermMetrics      Permission = "metrics.read"
+
+	PermSchoolsManage Permission = "schools.manage" // county: create and edit schools; school admin: own school
+	PermGroupsManage  Permission = "groups.manage"  // county: any group; group admin: own group's members and info
+	PermGroupsApprove Permission = "groups.approve" // the bureau's approval of a graduation (动态孵化)
+	PermStaffManage   Permission = "staff.manage"   // county: any staff; school admin: own school's staff
+	PermRecordsRead   Permission = "records.read"   // eligibility records (一票否决依据); every view audited
+	PermRecordsManage Permission = "records.manage"
+	PermStaffUnmask   Permission = "staff.unmask" // full ID number and phone, with a reason, audited
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -61,18 +69,20 @@ var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
 var business = append([]Permission{PermRegistryRead, PermStaffRead}, common...)
 
+func with(extra ...Permission) []Permission { return append(append([]Permission{}, business...), extra...) }
+
 // Roles lists every role in menu order with its scope and permissions.
 var Roles = []RoleInfo{
 	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
 	{BureauLeader, ScopeCounty, business},
-	{SectionBasic, ScopeCounty, business},
-	{SectionCadre, ScopeCounty, business},
-	{SectionPersonnel, ScopeCounty, business},
-	{Supervision, ScopeCounty, business},
-	{GroupAdmin, ScopeGroup, business},
-	{SchoolAdmin, ScopeSchool, business},
+	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage)},
+	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask)},
+	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask)},
+	{Supervision, ScopeCounty, with(PermRecordsRead)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage)},
+	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask)},
 	{Teacher, ScopeSelf, business},
 }
 

@@ -24,19 +24,23 @@ type Group struct {
 	Goal           string     `json:"goal"`
 	Philosophy     string     `json:"philosophy"`
 	Motto          string     `json:"motto"`
+	PartySecretary string     `json:"party_secretary"`
+	PartyMembers   string     `json:"party_members"`
+	TaskForce      string     `json:"task_force"`
 	Status         string     `json:"status"`
+	Version        int        `json:"version"`
 }
 
 const groupSelect = `SELECT g.id, g.name, g.mode, g.governance, g.lead_school_id, ls.name,
 	(SELECT count(*) FROM group_members m WHERE m.group_id = g.id AND m.left_on IS NULL),
 	(SELECT COALESCE(sum(s.students), 0) FROM group_members m JOIN schools s ON s.id = m.school_id WHERE m.group_id = g.id AND m.left_on IS NULL),
-	g.founded_on, g.goal, g.philosophy, g.motto, g.status
+	g.founded_on, g.goal, g.philosophy, g.motto, g.party_secretary, g.party_members, g.task_force, g.status, g.version
 	FROM edu_groups g JOIN schools ls ON ls.id = g.lead_school_id`
 
 func scanGroup(row interface{ Scan(...any) error }) (Group, error) {
 	var g Group
 	err := row.Scan(&g.ID, &g.Name, &g.Mode, &g.Governance, &g.LeadSchoolID, &g.LeadSchoolName, &g.MemberCount, &g.Students,
-		&g.FoundedOn, &g.Goal, &g.Philosophy, &g.Motto, &g.Status)
+		&g.FoundedOn, &g.Goal, &g.Philosophy, &g.Motto, &g.PartySecretary, &g.PartyMembers, &g.TaskForce, &g.Status, &g.Version)
 	return g, err
 }
 

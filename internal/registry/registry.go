@@ -13,17 +13,22 @@ import (
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
+	"edugroup/internal/policy"
 	"edugroup/internal/store"
 )
 
-// Service reads the registry.
+// Service reads and keeps the registry.
 type Service struct {
 	st  *store.Store
 	log *audit.Log
+	pol *policy.Service
 }
 
-// NewService wires the registry.
-func NewService(st *store.Store, log *audit.Log) *Service { return &Service{st: st, log: log} }
+// NewService wires the registry. Scale limits come from the policy version
+// in force on the date of each change.
+func NewService(st *store.Store, log *audit.Log, pol *policy.Service) *Service {
+	return &Service{st: st, log: log, pol: pol}
+}
 
 // reach is what part of the county an actor's grants open.
 type reach struct {
@@ -126,4 +131,29 @@ func MaskIDCard(id string) string {
 		return strings.Repeat("*", len(id))
 	}
 	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
+}
+
+// Township is a 乡镇 of the county.
+type Township struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Townships lists the county's townships by code.
+func (s *Service) Townships(ctx context.Context) ([]Township, error) {
+	rows, err := s.st.R.QueryContext(ctx, `SELECT id, code, name FROM townships ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Township{}
+	for rows.Next() {
+		var t Township
+		if err := rows.Scan(&t.ID, &t.Code, &t.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }

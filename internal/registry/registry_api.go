@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/store"
 	"edugroup/internal/web"
 )
 
@@ -14,6 +16,46 @@ type API struct{ svc *Service }
 
 // NewAPI wraps the service for the router.
 func NewAPI(svc *Service) *API { return &API{svc: svc} }
+
+type eventList struct {
+	Items []Event `json:"items"`
+}
+
+type overLimitList struct {
+	Items []GroupLimits `json:"items"`
+}
+
+type graduationList struct {
+	Items []Graduation `json:"items"`
+}
+
+type townshipList struct {
+	Items []Township `json:"items"`
+}
+
+func queryDate(r *http.Request, name string, def store.Date) (store.Date, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := store.ParseDate(v)
+	if err != nil {
+		return d, errs.FieldError(name, "field.date", nil)
+	}
+	return d, nil
+}
+
+// renderLimits fills each limit's message in the caller's language.
+func renderLimits(r *http.Request, ls []Limit) {
+	for i := range ls {
+		ls[i].Message = web.T(r, "registry."+ls[i].Rule, map[string]any{"limit": ls[i].Limit, "value": ls[i].Value})
+	}
+}
+
+func (api *API) groupJSON(w http.ResponseWriter, r *http.Request, status int, d GroupDetail) error {
+	renderLimits(r, d.Warnings)
+	return web.JSON(w, status, d)
+}
 
 type scopeList struct {
 	Items []ScopeOption `json:"items"`
@@ -69,17 +111,189 @@ func (api *API) Routes(rt *web.Router) {
 			}
 			return web.JSON(w, http.StatusOK, web.List[Group]{Items: items, Total: len(items), Page: 1, PageSize: len(items)})
 		})
-	rt.Handle("GET", "/api/v1/groups/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One education group", Tag: tag, Response: Group{}},
+	rt.Handle("GET", "/api/v1/groups/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One education group with its members and the scale limits it is over", Tag: tag, Response: GroupDetail{}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
 				return err
 			}
-			g, err := api.svc.GetGroup(r.Context(), actorOf(r), id)
+			d, err := api.svc.GroupDetail(r.Context(), actorOf(r), id)
 			if err != nil {
 				return err
 			}
-			return web.JSON(w, http.StatusOK, g)
+			return api.groupJSON(w, r, http.StatusOK, d)
+		})
+	rt.Handle("POST", "/api/v1/groups", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Found a group; its lead school joins as 牵头校 on the founding date", Tag: tag,
+		Request: GroupInput{}, Response: GroupDetail{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			var in GroupInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			d, err := api.svc.CreateGroup(r.Context(), actorOf(r), in)
+			if err != nil {
+				return err
+			}
+			return api.groupJSON(w, r, http.StatusCreated, d)
+		})
+	rt.Handle("PATCH", "/api/v1/groups/{id}", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Edit a group (culture, party branch, task force, lead school among its members)", Tag: tag,
+		Request: GroupInput{}, Response: GroupDetail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in GroupInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			d, err := api.svc.UpdateGroup(r.Context(), actorOf(r), id, in)
+			if err != nil {
+				return err
+			}
+			return api.groupJSON(w, r, http.StatusOK, d)
+		})
+	rt.Handle("POST", "/api/v1/groups/{id}/members", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "A school joins the group on a date (one group per date; over a scale limit needs override_reason)", Tag: tag,
+		Request: JoinInput{}, Response: GroupDetail{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in JoinInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			d, err := api.svc.Join(r.Context(), actorOf(r), id, in)
+			if err != nil {
+				return err
+			}
+			return api.groupJSON(w, r, http.StatusCreated, d)
+		})
+	rt.Handle("POST", "/api/v1/groups/{id}/members/{membership}/leave", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "A school leaves the group on a date: withdrawn, merged or transferred (to_group_id)", Tag: tag,
+		Request: LeaveInput{}, Response: GroupDetail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			mid, err := web.PathID(r, "membership")
+			if err != nil {
+				return err
+			}
+			var in LeaveInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			d, err := api.svc.Leave(r.Context(), actorOf(r), id, mid, in)
+			if err != nil {
+				return err
+			}
+			return api.groupJSON(w, r, http.StatusOK, d)
+		})
+	rt.Handle("GET", "/api/v1/groups/{id}/timeline", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "The group's history, newest first", Tag: tag, Response: eventList{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			items, err := api.svc.Timeline(r.Context(), actorOf(r), id)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, eventList{items})
+		})
+	rt.Handle("GET", "/api/v1/moves", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Every membership change in scope between two dates", Tag: tag, Response: eventList{},
+		Query: []web.Param{web.Q("from", "string", "YYYY-MM-DD"), web.Q("to", "string", "YYYY-MM-DD")}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			from, err := queryDate(r, "from", store.Date{})
+			if err != nil {
+				return err
+			}
+			to, err := queryDate(r, "to", store.Date{})
+			if err != nil {
+				return err
+			}
+			items, err := api.svc.Moves(r.Context(), actorOf(r), from, to)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, eventList{items})
+		})
+	rt.Handle("GET", "/api/v1/groups/over-limit", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Groups in scope over a scale limit of the policy in force today", Tag: tag, Response: overLimitList{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			items, err := api.svc.OverLimit(r.Context(), actorOf(r))
+			if err != nil {
+				return err
+			}
+			for i := range items {
+				renderLimits(r, items[i].Limits)
+			}
+			return web.JSON(w, http.StatusOK, overLimitList{items})
+		})
+	rt.Handle("POST", "/api/v1/groups/{id}/graduations", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Propose that a member graduate (动态孵化), with evidence", Tag: tag,
+		Request: GraduationInput{}, Response: Graduation{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in GraduationInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.ProposeGraduation(r.Context(), actorOf(r), id, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusCreated, x)
+		})
+	rt.Handle("GET", "/api/v1/graduations", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Graduation proposals in scope", Tag: tag, Response: graduationList{},
+		Query: []web.Param{web.Q("status", "string", "proposed, approved or rejected")}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			items, err := api.svc.Graduations(r.Context(), actorOf(r), r.URL.Query().Get("status"))
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, graduationList{items})
+		})
+	rt.Handle("POST", "/api/v1/graduations/{id}/decision", web.Perm(auth.PermGroupsApprove), web.Doc{Summary: "The bureau approves or rejects a graduation", Tag: tag,
+		Request: Decision{}, Response: Graduation{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in Decision
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.DecideGraduation(r.Context(), actorOf(r), id, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, x)
+		})
+	rt.Handle("GET", "/api/v1/coverage", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Share of schools and students in groups on a date, by town/country and stage (county roles)", Tag: tag,
+		Response: Coverage{}, Query: []web.Param{web.Q("date", "string", "YYYY-MM-DD, default today")}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			d, err := queryDate(r, "date", store.Today())
+			if err != nil {
+				return err
+			}
+			c, err := api.svc.Coverage(r.Context(), actorOf(r), d)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, c)
+		})
+	rt.Handle("GET", "/api/v1/townships", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "The county's townships", Tag: tag, Response: townshipList{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			items, err := api.svc.Townships(r.Context())
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, townshipList{items})
 		})
 	rt.Handle("GET", "/api/v1/staff", web.Perm(auth.PermStaffRead), web.Doc{Summary: "Staff in the caller's scope (phone and ID number masked)", Tag: tag, Response: web.List[Staff]{},
 		Query: append([]web.Param{web.Q("q", "string", "name or staff number contains"), web.Q("school_id", "integer", ""), web.Q("post", "string", "")}, listParams...)},

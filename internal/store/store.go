@@ -201,3 +201,14 @@ func Contains(q string) string { return "%" + likeEscaper.Replace(strings.TrimSp
 
 // Prefix is a LIKE pattern matching text that starts with q literally.
 func Prefix(q string) string { return likeEscaper.Replace(strings.TrimSpace(q)) + "%" }
+
+// LockKey serializes transactions that decide about the same object (a
+// school joining a group, a quota) on PostgreSQL, where several writers run
+// at once. SQLite's single writer already serializes them.
+func (s *Store) LockKey(ctx context.Context, tx *sql.Tx, namespace int32, id int64) error {
+	if s.Dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, namespace, int32(id))
+	return err
+}

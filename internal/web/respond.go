@@ -18,6 +18,7 @@ type reqKey struct{}
 
 // reqInfo is what the middleware learns about a request.
 type reqInfo struct {
+	cat       *i18n.Catalog
 	id        string
 	lang      string
 	sessionID string
@@ -37,6 +38,16 @@ func withInfo(ctx context.Context, ri *reqInfo) context.Context {
 
 // Lang is the language the request asked for.
 func Lang(r *http.Request) string { return info(r).lang }
+
+// T renders a message key in the request's language, for capabilities that
+// put messages into data (warnings, export headers).
+func T(r *http.Request, key string, args map[string]any) string {
+	ri := info(r)
+	if ri.cat == nil {
+		return key
+	}
+	return ri.cat.T(ri.lang, key, args)
+}
 
 // JSON writes v with status.
 func JSON(w http.ResponseWriter, status int, v any) error {

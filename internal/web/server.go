@@ -118,7 +118,7 @@ func newRequestID() string {
 // into a logged 500 with no stack trace in the response.
 func (s *Server) outer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ri := &reqInfo{id: newRequestID(), lang: i18n.Pick(r.Header.Get("Accept-Language"))}
+		ri := &reqInfo{cat: s.cat, id: newRequestID(), lang: i18n.Pick(r.Header.Get("Accept-Language"))}
 		r = r.WithContext(withInfo(r.Context(), ri))
 		h := w.Header()
 		h.Set("X-Request-Id", ri.id)
