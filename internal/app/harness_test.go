@@ -69,7 +69,7 @@ func (e *env) lookupIDs() demoIDs {
 	d.school = e.one(`SELECT g.scope_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'principal'`)
 	d.group = e.one(`SELECT group_id FROM group_members WHERE school_id = $1 AND left_on IS NULL`, d.school)
 	d.leadSchool = e.one(`SELECT lead_school_id FROM edu_groups WHERE id = $1`, d.group)
-	d.siblingSchool = e.one(`SELECT school_id FROM group_members WHERE group_id = $1 AND school_id <> $2 AND left_on IS NULL ORDER BY school_id LIMIT 1`, d.group, d.school)
+	d.siblingSchool = e.one(`SELECT school_id FROM group_members WHERE group_id = $1 AND school_id <> $2 AND role <> 'lead' AND left_on IS NULL ORDER BY school_id LIMIT 1`, d.group, d.school)
 	d.otherGroup = e.one(`SELECT id FROM edu_groups WHERE id <> $1 ORDER BY id LIMIT 1`, d.group)
 	d.otherSchool = e.one(`SELECT school_id FROM group_members WHERE group_id = $1 AND left_on IS NULL ORDER BY school_id LIMIT 1`, d.otherGroup)
 	d.staffOwn = e.one(`SELECT staff_id FROM users WHERE username = 'teacher'`)
