@@ -24,6 +24,8 @@ var (
 	userAdmin = []string{"system_admin", "security_admin"}
 	countyBiz = []string{"bureau_leader", "section_basic", "section_cadre", "section_personnel", "supervision"}
 	groupMgr  = []string{"section_basic", "group_admin"}
+	schoolMgr = []string{"section_basic", "school_admin"}
+	staffMgr  = []string{"section_personnel", "school_admin"}
 )
 
 // allowed is the access specification, written out independently of the
@@ -80,6 +82,17 @@ var allowed = map[string][]string{
 	"GET /api/v1/townships":                               business,
 	"GET /api/v1/staff":                                   business,
 	"GET /api/v1/staff/{id}":                              business,
+	"POST /api/v1/schools":                                {"section_basic"},
+	"PATCH /api/v1/schools/{id}":                          schoolMgr,
+	"POST /api/v1/schools/{id}/campuses":                  schoolMgr,
+	"PATCH /api/v1/schools/{id}/campuses/{campus}":        schoolMgr,
+	"DELETE /api/v1/schools/{id}/campuses/{campus}":       schoolMgr,
+	"POST /api/v1/staff":                                  staffMgr,
+	"PATCH /api/v1/staff/{id}":                            staffMgr,
+	"POST /api/v1/staff/{id}/transfer":                    {"section_personnel"},
+	"POST /api/v1/staff/{id}/unmask":                      {"section_cadre", "section_personnel", "school_admin"},
+	"GET /api/v1/staff/{id}/records":                      {"section_basic", "section_cadre", "section_personnel", "supervision", "school_admin"},
+	"POST /api/v1/staff/{id}/records":                     {"section_basic", "section_cadre", "section_personnel", "school_admin"},
 }
 
 func contains(list []string, s string) bool {
@@ -131,7 +144,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/schools/{id}", fmt.Sprintf("/schools/%d", e.ids.school),
 			"/groups/{id}", fmt.Sprintf("/groups/%d", e.ids.group),
 			"/staff/{id}", fmt.Sprintf("/staff/%d", e.ids.staffOwn),
-			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999",
+			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 		)
 		routes := srv.Router().Routes()
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Pattern < routes[j].Pattern })

@@ -90,10 +90,10 @@ func TestMessageCatalogs(t *testing.T) {
 	// The places a message key is named: error constructors, field lists,
 	// Key: literals and catalog lookups.
 	keyRes := []*regexp.Regexp{
-		regexp.MustCompile(`errs\.(?:New\([^,]+,|FieldError\("[^"]*",|RuleError\("[^"]*",|ConflictError\()\s*"([a-z_]+\.[a-z_.]*[a-z_])"`),
-		regexp.MustCompile(`\.Add\([^,]+,\s*"([a-z_]+\.[a-z_.]*[a-z_])"`),
-		regexp.MustCompile(`Key:\s*"([a-z_]+\.[a-z_.]*[a-z_])"`),
-		regexp.MustCompile(`\.T\([^,]+,\s*"([a-z_]+\.[a-z_.]*[a-z_])"`),
+		regexp.MustCompile(`errs\.(?:New\([^,]+,|FieldError\("[^"]*",|RuleError\("[^"]*",|ConflictError\()\s*"([a-z_]+\.[a-z_.]*[a-z])"`),
+		regexp.MustCompile(`\.Add\([^,]+,\s*"([a-z_]+\.[a-z_.]*[a-z])"`),
+		regexp.MustCompile(`Key:\s*"([a-z_]+\.[a-z_.]*[a-z])"`),
+		regexp.MustCompile(`\.T\([^,]+,\s*"([a-z_]+\.[a-z_.]*[a-z])"`),
 	}
 	root := filepath.Join("..", "..", "internal")
 	err := filepath.Walk(root, func(path string, info os.FileInfo, err error) error {

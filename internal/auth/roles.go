@@ -69,7 +69,9 @@ var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
 var business = append([]Permission{PermRegistryRead, PermStaffRead}, common...)
 
-func with(extra ...Permission) []Permission { return append(append([]Permission{}, business...), extra...) }
+func with(extra ...Permission) []Permission {
+	return append(append([]Permission{}, business...), extra...)
+}
 
 // Roles lists every role in menu order with its scope and permissions.
 var Roles = []RoleInfo{

@@ -17,6 +17,14 @@ type API struct{ svc *Service }
 // NewAPI wraps the service for the router.
 func NewAPI(svc *Service) *API { return &API{svc: svc} }
 
+type unmaskRequest struct {
+	Reason string `json:"reason"`
+}
+
+type recordList struct {
+	Items []Record `json:"items"`
+}
+
 type eventList struct {
 	Items []Event `json:"items"`
 }
@@ -90,13 +98,97 @@ func (api *API) Routes(rt *web.Router) {
 			}
 			return web.JSON(w, http.StatusOK, web.List[School]{Items: items, Total: total, Page: page, PageSize: size})
 		})
-	rt.Handle("GET", "/api/v1/schools/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One school", Tag: tag, Response: School{}},
+	rt.Handle("GET", "/api/v1/schools/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One school with campuses, group history and staff summary", Tag: tag, Response: SchoolDetail{}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
 				return err
 			}
-			x, err := api.svc.GetSchool(r.Context(), actorOf(r), id)
+			x, err := api.svc.SchoolDetail(r.Context(), actorOf(r), id)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, x)
+		})
+	rt.Handle("POST", "/api/v1/schools", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Add a school (the bureau); over a per-campus limit needs override_reason", Tag: tag,
+		Request: SchoolInput{}, Response: SchoolDetail{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			var in SchoolInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.CreateSchool(r.Context(), actorOf(r), in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusCreated, x)
+		})
+	rt.Handle("PATCH", "/api/v1/schools/{id}", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Edit a school (a school admin: counts, principal, phone, notes of their own)", Tag: tag,
+		Request: SchoolInput{}, Response: SchoolDetail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in SchoolInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.UpdateSchool(r.Context(), actorOf(r), id, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, x)
+		})
+	rt.Handle("POST", "/api/v1/schools/{id}/campuses", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Add a campus", Tag: tag,
+		Request: CampusInput{}, Response: SchoolDetail{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in CampusInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.SaveCampus(r.Context(), actorOf(r), id, 0, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusCreated, x)
+		})
+	rt.Handle("PATCH", "/api/v1/schools/{id}/campuses/{campus}", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Edit a campus", Tag: tag,
+		Request: CampusInput{}, Response: SchoolDetail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			cid, err := web.PathID(r, "campus")
+			if err != nil {
+				return err
+			}
+			var in CampusInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.SaveCampus(r.Context(), actorOf(r), id, cid, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, x)
+		})
+	rt.Handle("DELETE", "/api/v1/schools/{id}/campuses/{campus}", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Remove a campus", Tag: tag, Response: SchoolDetail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			cid, err := web.PathID(r, "campus")
+			if err != nil {
+				return err
+			}
+			x, err := api.svc.DeleteCampus(r.Context(), actorOf(r), id, cid)
 			if err != nil {
 				return err
 			}
@@ -307,17 +399,110 @@ func (api *API) Routes(rt *web.Router) {
 			}
 			return web.JSON(w, http.StatusOK, web.List[Staff]{Items: items, Total: total, Page: page, PageSize: size})
 		})
-	rt.Handle("GET", "/api/v1/staff/{id}", web.Perm(auth.PermStaffRead), web.Doc{Summary: "One staff member (masked)", Tag: tag, Response: Staff{}},
+	rt.Handle("GET", "/api/v1/staff/{id}", web.Perm(auth.PermStaffRead), web.Doc{Summary: "One staff member (masked) with transfers", Tag: tag, Response: StaffDetail{}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
 				return err
 			}
-			x, err := api.svc.GetStaff(r.Context(), actorOf(r), id)
+			x, err := api.svc.StaffDetail(r.Context(), actorOf(r), id)
 			if err != nil {
 				return err
 			}
 			return web.JSON(w, http.StatusOK, x)
+		})
+	rt.Handle("POST", "/api/v1/staff", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Add a staff member (ID number checked; a duplicate names the existing record)", Tag: tag,
+		Request: StaffInput{}, Response: StaffDetail{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			var in StaffInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.CreateStaff(r.Context(), actorOf(r), in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusCreated, x)
+		})
+	rt.Handle("PATCH", "/api/v1/staff/{id}", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Edit a staff member (the school changes only by transfer)", Tag: tag,
+		Request: StaffInput{}, Response: StaffDetail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in StaffInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.UpdateStaff(r.Context(), actorOf(r), id, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, x)
+		})
+	rt.Handle("POST", "/api/v1/staff/{id}/transfer", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Move a staff member to another school (personnel section), keeping history", Tag: tag,
+		Request: TransferInput{}, Response: StaffDetail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in TransferInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.TransferStaff(r.Context(), actorOf(r), id, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, x)
+		})
+	rt.Handle("POST", "/api/v1/staff/{id}/unmask", web.Perm(auth.PermStaffUnmask), web.Doc{Summary: "Full ID number and phone, for a stated reason (audited)", Tag: tag,
+		Request: unmaskRequest{}, Response: Unmasked{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in unmaskRequest
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.Unmask(r.Context(), actorOf(r), id, in.Reason)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, x)
+		})
+	rt.Handle("GET", "/api/v1/staff/{id}/records", web.Perm(auth.PermRecordsRead), web.Doc{Summary: "Eligibility records (一票否决依据); every view is audited", Tag: tag, Response: recordList{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			items, err := api.svc.Records(r.Context(), actorOf(r), id)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, recordList{items})
+		})
+	rt.Handle("POST", "/api/v1/staff/{id}/records", web.Perm(auth.PermRecordsManage), web.Doc{Summary: "Record a finding, a refusal of assignment or sick leave", Tag: tag,
+		Request: RecordInput{}, Response: Record{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in RecordInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			x, err := api.svc.AddRecord(r.Context(), actorOf(r), id, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusCreated, x)
 		})
 	rt.Handle("GET", "/api/v1/scopes", web.Perm(auth.PermRolesManage), web.Doc{Summary: "Groups or schools to pick as a grant's scope", Tag: "users", Response: scopeList{},
 		Query: []web.Param{web.Q("type", "string", "group or school"), web.Q("q", "string", "name contains")}},
