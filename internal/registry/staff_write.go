@@ -402,8 +402,22 @@ func (s *Service) Records(ctx context.Context, a auth.Actor, staffID int64) ([]R
 	if err := s.requireSchool(ctx, a, auth.PermRecordsRead, cur.SchoolID); err != nil {
 		return nil, err
 	}
-	rows, err := s.st.R.QueryContext(ctx, `SELECT r.id, r.kind, r.occurred_on, r.authority, r.doc_no, r.effective_from, r.effective_to, r.school_year, r.days, r.note,
-		COALESCE(u.username, ''), r.created_at FROM eligibility_records r LEFT JOIN users u ON u.id = r.created_by WHERE r.staff_id = $1 ORDER BY r.occurred_on DESC, r.id DESC`, staffID)
+	out, err := s.records(ctx, staffID, 0)
+	if err != nil {
+		return nil, err
+	}
+	err = s.log.Record(ctx, a.Who(), audit.Entry{Action: "records.view", ObjectType: "staff", ObjectID: strconv.FormatInt(staffID, 10),
+		Detail: map[string]any{"count": len(out)}})
+	return out, err
+}
+
+// records reads a staff member's records (one when recordID is set) with no
+// audit: callers record the view themselves.
+func (s *Service) records(ctx context.Context, staffID, recordID int64) ([]Record, error) {
+	q := `SELECT r.id, r.kind, r.occurred_on, r.authority, r.doc_no, r.effective_from, r.effective_to, r.school_year, r.days, r.note,
+		COALESCE(u.username, ''), r.created_at FROM eligibility_records r LEFT JOIN users u ON u.id = r.created_by WHERE r.staff_id = $1 AND ($2 = 0 OR r.id = $2)
+		ORDER BY r.occurred_on DESC, r.id DESC`
+	rows, err := s.st.R.QueryContext(ctx, q, staffID, recordID)
 	if err != nil {
 		return nil, err
 	}
@@ -417,12 +431,7 @@ func (s *Service) Records(ctx context.Context, a auth.Actor, staffID int64) ([]R
 		r.CreatedAt = r.CreatedAt.UTC()
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	err = s.log.Record(ctx, a.Who(), audit.Entry{Action: "records.view", ObjectType: "staff", ObjectID: strconv.FormatInt(staffID, 10),
-		Detail: map[string]any{"count": len(out)}})
-	return out, err
+	return out, rows.Err()
 }
 
 // RecordInput adds an eligibility record.
@@ -503,14 +512,9 @@ func (s *Service) AddRecord(ctx context.Context, a auth.Actor, staffID int64, in
 	if err != nil {
 		return Record{}, err
 	}
-	recs, err := s.Records(ctx, a, staffID)
-	if err != nil {
+	recs, err := s.records(ctx, staffID, id)
+	if err != nil || len(recs) != 1 {
 		return Record{}, err
 	}
-	for _, r := range recs {
-		if r.ID == id {
-			return r, nil
-		}
-	}
-	return Record{}, errs.NotFoundError("record")
+	return recs[0], nil
 }
