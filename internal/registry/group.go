@@ -58,34 +58,54 @@ func groupScope(c *cond, r reach) {
 	c.parts = append(c.parts, orNone(alts))
 }
 
-// ListGroups returns the groups the actor may see, by name.
-func (s *Service) ListGroups(ctx context.Context, a auth.Actor, q string) ([]Group, error) {
+// GroupFilter narrows the group list.
+type GroupFilter struct {
+	Q          string
+	Mode       string
+	Sort       string
+	Desc       bool
+	Page, Size int
+}
+
+var groupSorts = map[string]string{"name": "g.name", "founded_on": "g.founded_on", "mode": "g.mode"}
+
+// ListGroups returns a page of the groups the actor may see.
+func (s *Service) ListGroups(ctx context.Context, a auth.Actor, f GroupFilter) ([]Group, int, error) {
 	if !a.Has(auth.PermRegistryRead) {
-		return nil, errs.ForbiddenError()
+		return nil, 0, errs.ForbiddenError()
 	}
 	r, err := s.reachOf(ctx, a)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var c cond
 	groupScope(&c, r)
-	if q != "" {
-		c.add(`g.name LIKE ? ESCAPE '\'`, like(q))
+	if f.Q != "" {
+		c.add(`g.name LIKE ? ESCAPE '\'`, like(f.Q))
 	}
-	rows, err := s.st.R.QueryContext(ctx, groupSelect+c.where()+" ORDER BY g.name", c.args...)
+	if f.Mode != "" {
+		c.add("g.mode = ?", f.Mode)
+	}
+	total, err := s.count(ctx, "SELECT count(*) FROM edu_groups g"+c.where(), c.args)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	q := groupSelect + c.where() + orderBy(groupSorts, f.Sort, f.Desc, "g.id")
+	q += c.limit(f.Page, f.Size)
+	rows, err := s.st.R.QueryContext(ctx, q, c.args...)
+	if err != nil {
+		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []Group{}
 	for rows.Next() {
 		g, err := scanGroup(rows)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		out = append(out, g)
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }
 
 // GetGroup returns one group, or not found when outside the scope.

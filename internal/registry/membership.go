@@ -480,24 +480,76 @@ func (s *Service) Moves(ctx context.Context, a auth.Actor, from, to store.Date) 
 	return s.events(ctx, c, from, to)
 }
 
-// OverLimit lists the groups in scope over any scale limit today.
+// OverLimit lists the groups in scope over any scale limit today, in one
+// aggregate query rather than one per group.
 func (s *Service) OverLimit(ctx context.Context, a auth.Actor) ([]GroupLimits, error) {
-	groups, err := s.ListGroups(ctx, a, "")
+	if !a.Has(auth.PermRegistryRead) {
+		return nil, errs.ForbiddenError()
+	}
+	r, err := s.reachOf(ctx, a)
 	if err != nil {
 		return nil, err
 	}
+	v, err := s.pol.Today(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lim := v.Settings.Group
+	var c cond
+	groupScope(&c, r)
+	c.add("m.left_on IS NULL")
+	rows, err := s.st.R.QueryContext(ctx, `SELECT g.id, g.name, count(*), COALESCE(sum(s.students), 0),
+		COALESCE(sum(CASE WHEN s.students > `+strconv.Itoa(lim.MaxStudentsPerCampus)+` THEN 1 ELSE 0 END), 0)
+		FROM edu_groups g JOIN group_members m ON m.group_id = g.id JOIN schools s ON s.id = m.school_id`+c.where()+` GROUP BY g.id, g.name ORDER BY g.name`, c.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	out := []GroupLimits{}
-	for _, g := range groups {
-		ms, err := s.members(ctx, s.st.R, g.ID)
+	var bigCampus []int64
+	for rows.Next() {
+		var gl GroupLimits
+		var members, students, big int
+		if err := rows.Scan(&gl.GroupID, &gl.GroupName, &members, &students, &big); err != nil {
+			return nil, err
+		}
+		if members > lim.MaxMembers {
+			gl.Limits = append(gl.Limits, Limit{Rule: "scale_members", Limit: lim.MaxMembers, Value: members})
+		}
+		if students > lim.MaxStudentsPerGroup {
+			gl.Limits = append(gl.Limits, Limit{Rule: "scale_students_group", Limit: lim.MaxStudentsPerGroup, Value: students})
+		}
+		if big > 0 {
+			bigCampus = append(bigCampus, gl.GroupID)
+		}
+		if len(gl.Limits) > 0 || big > 0 {
+			out = append(out, gl)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(bigCampus) > 0 {
+		var bc cond
+		q := `SELECT m.group_id, s.id, s.students FROM group_members m JOIN schools s ON s.id = m.school_id
+			WHERE m.left_on IS NULL AND m.group_id IN ` + bc.in(bigCampus) + ` AND s.students > ` + strconv.Itoa(lim.MaxStudentsPerCampus)
+		brows, err := s.st.R.QueryContext(ctx, q, bc.args...)
 		if err != nil {
 			return nil, err
 		}
-		lims, err := s.limitsOf(ctx, g.ID, ms)
-		if err != nil {
-			return nil, err
+		defer brows.Close()
+		idx := map[int64]int{}
+		for i, gl := range out {
+			idx[gl.GroupID] = i
 		}
-		if len(lims) > 0 {
-			out = append(out, GroupLimits{GroupID: g.ID, GroupName: g.Name, Limits: lims})
+		for brows.Next() {
+			var gid, sid int64
+			var n int
+			if err := brows.Scan(&gid, &sid, &n); err != nil {
+				return nil, err
+			}
+			i := idx[gid]
+			out[i].Limits = append(out[i].Limits, Limit{Rule: "scale_students_campus", Limit: lim.MaxStudentsPerCampus, Value: n, SchoolID: sid})
 		}
 	}
 	return out, nil

@@ -7,8 +7,11 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
@@ -22,12 +25,47 @@ type Service struct {
 	st  *store.Store
 	log *audit.Log
 	pol *policy.Service
+
+	countMu sync.Mutex
+	counts  map[string]cachedCount
 }
+
+type cachedCount struct {
+	n  int
+	at time.Time
+}
+
+// countTTL is how long a list's total may be reused. A page's rows are always
+// fresh; only the "共 N 条" under it may lag a write by this much, which saves
+// a full count of a province's 300,000 staff on every page turn.
+const countTTL = 3 * time.Second
 
 // NewService wires the registry. Scale limits come from the policy version
 // in force on the date of each change.
 func NewService(st *store.Store, log *audit.Log, pol *policy.Service) *Service {
-	return &Service{st: st, log: log, pol: pol}
+	return &Service{st: st, log: log, pol: pol, counts: map[string]cachedCount{}}
+}
+
+// count runs a count(*) query, reusing a result younger than countTTL.
+func (s *Service) count(ctx context.Context, q string, args []any) (int, error) {
+	key := fmt.Sprint(q, args)
+	s.countMu.Lock()
+	c, ok := s.counts[key]
+	s.countMu.Unlock()
+	if ok && time.Since(c.at) < countTTL {
+		return c.n, nil
+	}
+	var n int
+	if err := s.st.R.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, err
+	}
+	s.countMu.Lock()
+	if len(s.counts) > 5000 {
+		s.counts = map[string]cachedCount{}
+	}
+	s.counts[key] = cachedCount{n, time.Now()}
+	s.countMu.Unlock()
+	return n, nil
 }
 
 // reach is what part of the county an actor's grants open.

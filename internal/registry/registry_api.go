@@ -194,14 +194,16 @@ func (api *API) Routes(rt *web.Router) {
 			}
 			return web.JSON(w, http.StatusOK, x)
 		})
-	rt.Handle("GET", "/api/v1/groups", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Education groups in the caller's scope (all on one page: a county has tens)", Tag: tag, Response: web.List[Group]{},
-		Query: []web.Param{web.Q("q", "string", "name contains")}},
+	rt.Handle("GET", "/api/v1/groups", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Education groups in the caller's scope", Tag: tag, Response: web.List[Group]{},
+		Query: append([]web.Param{web.Q("q", "string", "name contains"), web.Q("mode", "string", "")}, listParams...)},
 		func(w http.ResponseWriter, r *http.Request) error {
-			items, err := api.svc.ListGroups(r.Context(), actorOf(r), r.URL.Query().Get("q"))
+			q := r.URL.Query()
+			page, size := web.Page(r)
+			items, total, err := api.svc.ListGroups(r.Context(), actorOf(r), GroupFilter{Q: q.Get("q"), Mode: q.Get("mode"), Sort: q.Get("sort"), Desc: q.Get("order") == "desc", Page: page, Size: size})
 			if err != nil {
 				return err
 			}
-			return web.JSON(w, http.StatusOK, web.List[Group]{Items: items, Total: len(items), Page: 1, PageSize: len(items)})
+			return web.JSON(w, http.StatusOK, web.List[Group]{Items: items, Total: total, Page: page, PageSize: size})
 		})
 	rt.Handle("GET", "/api/v1/groups/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One education group with its members and the scale limits it is over", Tag: tag, Response: GroupDetail{}},
 		func(w http.ResponseWriter, r *http.Request) error {

@@ -126,8 +126,8 @@ func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter)
 	if f.GroupID != 0 {
 		countFrom += " LEFT JOIN group_members m ON m.school_id = s.id AND m.left_on IS NULL LEFT JOIN edu_groups g ON g.id = m.group_id"
 	}
-	var total int
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+countFrom+c.where(), c.args...).Scan(&total); err != nil {
+	total, err := s.count(ctx, "SELECT count(*)"+countFrom+c.where(), c.args)
+	if err != nil {
 		return nil, 0, err
 	}
 	order := orderBy(schoolSorts, f.Sort, f.Desc, "s.code")

@@ -88,9 +88,9 @@ func (s *Service) ListStaff(ctx context.Context, a auth.Actor, f StaffFilter) ([
 	if f.Post != "" {
 		c.add("st.post = ?", f.Post)
 	}
-	var total int
 	// Every condition is on staff's own columns, so the count needs no join.
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM staff st"+c.where(), c.args...).Scan(&total); err != nil {
+	total, err := s.count(ctx, "SELECT count(*) FROM staff st"+c.where(), c.args)
+	if err != nil {
 		return nil, 0, err
 	}
 	order := orderBy(staffSorts, f.Sort, f.Desc, "st.id")
