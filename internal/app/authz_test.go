@@ -82,6 +82,8 @@ var allowed = map[string][]string{
 	"GET /api/v1/townships":                               business,
 	"GET /api/v1/staff":                                   business,
 	"GET /api/v1/staff/{id}":                              business,
+	"GET /api/v1/schools/export":                          business,
+	"GET /api/v1/staff/export":                            business,
 	"POST /api/v1/schools":                                {"section_basic"},
 	"PATCH /api/v1/schools/{id}":                          schoolMgr,
 	"POST /api/v1/schools/{id}/campuses":                  schoolMgr,

@@ -1,9 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"edugroup/internal/store"
 	"edugroup/internal/store/storetest"
@@ -177,4 +180,40 @@ func TestStaffRulesMaskingAndRecords(t *testing.T) {
 			t.Fatalf("former school still sees the staff member: %d", s)
 		}
 	})
+}
+
+func TestExportsAreScopedMaskedAndAudited(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	for user, want := range map[string]int64{
+		"leader":     e.one(`SELECT count(*) FROM staff`),
+		"groupadmin": e.one(`SELECT count(*) FROM staff WHERE school_id IN (SELECT school_id FROM group_members WHERE group_id = $1 AND left_on IS NULL)`, e.ids.group),
+	} {
+		s, b, h := e.login(user).doH("GET", "/api/v1/staff/export", nil, nil)
+		if s != 200 || !strings.Contains(h.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("%s export: %d %s", user, s, h)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows(f.GetSheetList()[0])
+		if int64(len(rows)-1) != want {
+			t.Errorf("%s: %d rows, want %d", user, len(rows)-1, want)
+		}
+		if rows[0][10] != "身份证号" || !strings.Contains(rows[1][10], "**********") || !strings.Contains(rows[1][9], "****") {
+			t.Errorf("%s: header %q, first row %q", user, rows[0][10], rows[1])
+		}
+	}
+	if n := e.auditCount("staff.export", ""); n != 2 {
+		t.Fatalf("exports audited: %d", n)
+	}
+	s, b, _ := e.login("leader").doH("GET", "/api/v1/schools/export?stage=primary", nil, nil)
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if s != 200 || err != nil {
+		t.Fatalf("schools export: %d %v", s, err)
+	}
+	rows, _ := f.GetRows(f.GetSheetList()[0])
+	if int64(len(rows)-1) != e.one(`SELECT count(*) FROM schools WHERE stage = 'primary'`) || rows[1][4] != "小学" {
+		t.Fatalf("schools export rows %d, stage %q", len(rows)-1, rows[1][4])
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"edugroup/internal/errs"
 	"edugroup/internal/store"
 	"edugroup/internal/web"
+	"edugroup/internal/xlsx"
 )
 
 // API is the registry's HTTP side.
@@ -88,15 +89,12 @@ func (api *API) Routes(rt *web.Router) {
 		Query: append([]web.Param{web.Q("q", "string", "name or code contains"), web.Q("township", "string", ""), web.Q("stage", "string", ""), web.Q("tier", "string", ""),
 			web.Q("urban_rural", "string", ""), web.Q("group_id", "integer", "")}, listParams...)},
 		func(w http.ResponseWriter, r *http.Request) error {
-			q := r.URL.Query()
-			page, size := web.Page(r)
-			f := SchoolFilter{Q: q.Get("q"), Township: q.Get("township"), Stage: q.Get("stage"), Tier: q.Get("tier"), UrbanRural: q.Get("urban_rural"),
-				GroupID: queryInt(r, "group_id"), Sort: q.Get("sort"), Desc: q.Get("order") == "desc", Page: page, Size: size}
+			f := schoolFilterOf(r)
 			items, total, err := api.svc.ListSchools(r.Context(), actorOf(r), f)
 			if err != nil {
 				return err
 			}
-			return web.JSON(w, http.StatusOK, web.List[School]{Items: items, Total: total, Page: page, PageSize: size})
+			return web.JSON(w, http.StatusOK, web.List[School]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
 		})
 	rt.Handle("GET", "/api/v1/schools/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One school with campuses, group history and staff summary", Tag: tag, Response: SchoolDetail{}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -390,16 +388,14 @@ func (api *API) Routes(rt *web.Router) {
 			return web.JSON(w, http.StatusOK, townshipList{items})
 		})
 	rt.Handle("GET", "/api/v1/staff", web.Perm(auth.PermStaffRead), web.Doc{Summary: "Staff in the caller's scope (phone and ID number masked)", Tag: tag, Response: web.List[Staff]{},
-		Query: append([]web.Param{web.Q("q", "string", "name or staff number contains"), web.Q("school_id", "integer", ""), web.Q("post", "string", "")}, listParams...)},
+		Query: append([]web.Param{web.Q("q", "string", "name or staff number contains"), web.Q("school_id", "integer", ""), web.Q("post", "string", ""), web.Q("status", "string", ""), web.Q("title", "string", "")}, listParams...)},
 		func(w http.ResponseWriter, r *http.Request) error {
-			q := r.URL.Query()
-			page, size := web.Page(r)
-			f := StaffFilter{Q: q.Get("q"), SchoolID: queryInt(r, "school_id"), Post: q.Get("post"), Sort: q.Get("sort"), Desc: q.Get("order") == "desc", Page: page, Size: size}
+			f := staffFilterOf(r)
 			items, total, err := api.svc.ListStaff(r.Context(), actorOf(r), f)
 			if err != nil {
 				return err
 			}
-			return web.JSON(w, http.StatusOK, web.List[Staff]{Items: items, Total: total, Page: page, PageSize: size})
+			return web.JSON(w, http.StatusOK, web.List[Staff]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
 		})
 	rt.Handle("GET", "/api/v1/staff/{id}", web.Perm(auth.PermStaffRead), web.Doc{Summary: "One staff member (masked) with transfers", Tag: tag, Response: StaffDetail{}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -505,6 +501,16 @@ func (api *API) Routes(rt *web.Router) {
 				return err
 			}
 			return web.JSON(w, http.StatusCreated, x)
+		})
+	rt.Handle("GET", "/api/v1/schools/export", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Schools matching the list filters as Excel (audited)", Tag: tag,
+		Query: []web.Param{web.Q("q", "string", ""), web.Q("township", "string", ""), web.Q("stage", "string", ""), web.Q("group_id", "integer", "")}, Produces: xlsx.ContentType},
+		func(w http.ResponseWriter, r *http.Request) error {
+			return api.svc.ExportSchools(w, r, actorOf(r), schoolFilterOf(r))
+		})
+	rt.Handle("GET", "/api/v1/staff/export", web.Perm(auth.PermStaffRead), web.Doc{Summary: "Staff matching the list filters as Excel, masked (audited)", Tag: tag,
+		Query: []web.Param{web.Q("q", "string", ""), web.Q("school_id", "integer", ""), web.Q("post", "string", "")}, Produces: xlsx.ContentType},
+		func(w http.ResponseWriter, r *http.Request) error {
+			return api.svc.ExportStaff(w, r, actorOf(r), staffFilterOf(r))
 		})
 	rt.Handle("GET", "/api/v1/scopes", web.Perm(auth.PermRolesManage), web.Doc{Summary: "Groups or schools to pick as a grant's scope", Tag: "users", Response: scopeList{},
 		Query: []web.Param{web.Q("type", "string", "group or school"), web.Q("q", "string", "name contains")}},

@@ -33,6 +33,8 @@ type StaffFilter struct {
 	Q          string
 	SchoolID   int64
 	Post       string
+	Status     string
+	Title      string
 	Sort       string
 	Desc       bool
 	Page, Size int
@@ -87,6 +89,12 @@ func (s *Service) ListStaff(ctx context.Context, a auth.Actor, f StaffFilter) ([
 	}
 	if f.Post != "" {
 		c.add("st.post = ?", f.Post)
+	}
+	if f.Status != "" {
+		c.add("st.status = ?", f.Status)
+	}
+	if f.Title != "" {
+		c.add("st.title = ?", f.Title)
 	}
 	// Every condition is on staff's own columns, so the count needs no join.
 	total, err := s.count(ctx, "SELECT count(*) FROM staff st"+c.where(), c.args)
