@@ -36,6 +36,10 @@ func (s *Server) OpenAPI() map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
+		if rt.Doc.Upload != "" {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": map[string]any{
+				"type": "object", "properties": map[string]any{rt.Doc.Upload: map[string]any{"type": "string", "format": "binary"}}}}}}
+		}
 		if rt.Doc.Request != nil {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Doc.Request), schemas)}}}
 		}

@@ -55,6 +55,10 @@ type Doc struct {
 	Status   int // success status; 200 when zero
 	// Produces overrides the response media type (file downloads).
 	Produces string
+	// MaxBody raises the request body limit for uploads (default 1 MiB).
+	MaxBody int64
+	// Upload names the multipart file field of an upload route.
+	Upload string
 }
 
 // Param is one query parameter.

@@ -183,7 +183,11 @@ func (s *Server) wrap(rt *Route) http.Handler {
 			s.requests.WithLabelValues(label, http.StatusText(code)).Inc()
 			s.durations.WithLabelValues(label).Observe(time.Since(start).Seconds())
 		}()
-		r.Body = http.MaxBytesReader(sw, r.Body, maxBody+1)
+		limit := int64(maxBody + 1)
+		if rt.Doc.MaxBody > 0 {
+			limit = rt.Doc.MaxBody
+		}
+		r.Body = http.MaxBytesReader(sw, r.Body, limit)
 		if rt.Access.Kind != AccessPublic {
 			a, err := s.authenticate(r, rt)
 			if err != nil {
