@@ -1,7 +1,10 @@
 package registry
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -512,6 +515,48 @@ func (api *API) Routes(rt *web.Router) {
 		func(w http.ResponseWriter, r *http.Request) error {
 			return api.svc.ExportStaff(w, r, actorOf(r), staffFilterOf(r))
 		})
+	rt.Handle("GET", "/api/v1/schools/template", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Excel template for the schools import", Tag: tag, Produces: xlsx.ContentType},
+		func(w http.ResponseWriter, r *http.Request) error {
+			return sendTemplate(w, r, "schools", SchoolColumns(tr(r)))
+		})
+	rt.Handle("GET", "/api/v1/staff/template", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Excel template for the staff import", Tag: tag, Produces: xlsx.ContentType},
+		func(w http.ResponseWriter, r *http.Request) error {
+			return sendTemplate(w, r, "staff", StaffColumns(tr(r)))
+		})
+	rt.Handle("POST", "/api/v1/schools/import", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Import schools from Excel (multipart field file): all rows or none, keyed by school code", Tag: tag,
+		Response: ImportResult{}, MaxBody: importLimits.MaxBytes + 1<<20, Upload: "file"},
+		func(w http.ResponseWriter, r *http.Request) error {
+			if err := api.svc.ImportAllowed(actorOf(r), "schools"); err != nil {
+				return err
+			}
+			f, err := uploadedFile(r)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			res, err := api.svc.ImportSchools(r.Context(), actorOf(r), f, tr(r), r.FormValue("override_reason"))
+			if err != nil {
+				return importError(r, err, SchoolColumns(tr(r)))
+			}
+			return web.JSON(w, http.StatusOK, res)
+		})
+	rt.Handle("POST", "/api/v1/staff/import", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Import staff from Excel (multipart field file): all rows or none, keyed by ID number", Tag: tag,
+		Response: ImportResult{}, MaxBody: importLimits.MaxBytes + 1<<20, Upload: "file"},
+		func(w http.ResponseWriter, r *http.Request) error {
+			if err := api.svc.ImportAllowed(actorOf(r), "staff"); err != nil {
+				return err
+			}
+			f, err := uploadedFile(r)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			res, err := api.svc.ImportStaff(r.Context(), actorOf(r), f, tr(r))
+			if err != nil {
+				return importError(r, err, StaffColumns(tr(r)))
+			}
+			return web.JSON(w, http.StatusOK, res)
+		})
 	rt.Handle("GET", "/api/v1/scopes", web.Perm(auth.PermRolesManage), web.Doc{Summary: "Groups or schools to pick as a grant's scope", Tag: "users", Response: scopeList{},
 		Query: []web.Param{web.Q("type", "string", "group or school"), web.Q("q", "string", "name contains")}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -562,4 +607,58 @@ func (s *Service) Cards(ctx context.Context, a auth.Actor) ([]web.Card, error) {
 		out = append(out, web.Card{Key: "schools_in_groups", Value: inSchools}, web.Card{Key: "students_in_groups", Value: inStudents})
 	}
 	return out, nil
+}
+
+// tr renders catalog keys in the request's language.
+func tr(r *http.Request) func(string) string {
+	return func(k string) string { return web.T(r, k, nil) }
+}
+
+// uploadedFile is the multipart field "file" of an import.
+func uploadedFile(r *http.Request) (multipart.File, error) {
+	if err := r.ParseMultipartForm(4 << 20); err != nil {
+		return nil, errs.FieldError("file", "import.file_missing", nil)
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return nil, errs.FieldError("file", "import.file_missing", nil)
+	}
+	return f, nil
+}
+
+func sendTemplate(w http.ResponseWriter, r *http.Request, name string, cols []xlsx.Column) error {
+	var buf bytes.Buffer
+	if err := xlsx.Template(&buf, web.T(r, "export."+name, nil), cols); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", xlsx.ContentType)
+	w.Header().Set("Content-Disposition", xlsx.AttachmentHeader(name+"-template.xlsx"))
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// importError turns a refused file's row problems into one 422 whose
+// details name "第5行 · 学校标识码" and say what is wrong there.
+func importError(r *http.Request, err error, cols []xlsx.Column) error {
+	var ie *ImportError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	header := map[string]string{}
+	for _, c := range cols {
+		header[c.Key] = c.Header
+	}
+	e := &errs.Error{Code: errs.Invalid, Key: "import.refused", Args: errs.Args{"count": len(ie.Rows)}}
+	for _, p := range ie.Rows {
+		name := header[p.Field]
+		if name == "" {
+			name = p.Field
+		}
+		field := name
+		if p.Line > 0 {
+			field = web.T(r, "import.row", map[string]any{"line": p.Line}) + " · " + name
+		}
+		e.Details = append(e.Details, errs.Detail{Field: field, Key: p.Key, Args: p.Args})
+	}
+	return e
 }
