@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
@@ -34,6 +35,31 @@ type ImportError struct {
 
 func (e *ImportError) Error() string {
 	return "import refused: " + strconv.Itoa(len(e.Rows)) + " problems"
+}
+
+// importing admits two imports at a time: reading a hostile-but-legal file
+// costs seconds of CPU, so a burst of uploads must queue, not pile up.
+var importing = make(chan struct{}, 2)
+
+func admitImport(ctx context.Context) (func(), error) {
+	select {
+	case importing <- struct{}{}:
+		return func() { <-importing }, nil
+	case <-time.After(10 * time.Second):
+		return nil, errs.New(errs.Busy, "import.busy", nil)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// restoreExported undoes the export's formula neutralization: a value that
+// went out as '=x comes back as =x (and is neutralized again on export).
+func restoreExported(v map[string]string) {
+	for k, s := range v {
+		if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+			v[k] = s[1:]
+		}
+	}
 }
 
 // importLimits bound an upload: 10 MiB and 20,000 rows.
@@ -146,9 +172,17 @@ func (s *Service) ImportSchools(ctx context.Context, a auth.Actor, r io.Reader, 
 	if !countyCan(a, auth.PermSchoolsManage) {
 		return ImportResult{}, errs.ForbiddenError()
 	}
+	release, err := admitImport(ctx)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer release()
 	rows, problems, err := xlsx.ReadTable(r, SchoolColumns(t), importLimits)
 	if err != nil {
 		return ImportResult{}, s.refused(ctx, a, "school", importFileError(err))
+	}
+	for _, row := range rows {
+		restoreExported(row.Values)
 	}
 	townships := map[string]int64{}
 	trs, err := s.Townships(ctx)
@@ -227,9 +261,17 @@ func (s *Service) ImportStaff(ctx context.Context, a auth.Actor, r io.Reader, t 
 	if !a.Has(auth.PermStaffManage) {
 		return ImportResult{}, errs.ForbiddenError()
 	}
+	release, err := admitImport(ctx)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer release()
 	rows, problems, err := xlsx.ReadTable(r, StaffColumns(t), importLimits)
 	if err != nil {
 		return ImportResult{}, s.refused(ctx, a, "staff", importFileError(err))
+	}
+	for _, row := range rows {
+		restoreExported(row.Values)
 	}
 	schools := map[string]int64{}
 	canManage := map[int64]bool{}

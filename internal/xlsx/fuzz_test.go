@@ -1,8 +1,10 @@
 package xlsx
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +66,35 @@ func fuzzSeeds(f testing.TB) [][]byte {
 	if err := Template(&tmpl, "学校", schoolCols); err != nil {
 		f.Fatal(err)
 	}
-	return [][]byte{good, raw, tmpl.Bytes(), {}, []byte("PK\x03\x04"), []byte("a,b\n1,2\n")}
+	return [][]byte{good, raw, tmpl.Bytes(), stored(f, good), stored(f, raw), {}, []byte("PK\x03\x04"), []byte("a,b\n1,2\n")}
+}
+
+// stored rewrites a zip with its entries uncompressed, so byte mutations
+// land in the XML itself; archive/zip checks the CRC only at an entry's
+// end, after the reader has parsed what came before.
+func stored(t testing.TB, data []byte) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, e := range zr.File {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := e.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(w, rc)
+		rc.Close()
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // FuzzReadTable feeds whole uploads. Most mutations break the zip layer

@@ -12,9 +12,9 @@ package xlsx
 // Instead ReadTable applies excelize's two unzip limits itself, on the sizes
 // the zip's central directory declares, before anything is inflated
 // (archive/zip refuses to inflate an entry past its declared size, so a
-// lying header cannot get round them), and then streams only the four parts
-// it needs: the package and workbook relationships, the workbook, the shared
-// strings and the first worksheet. Nothing is evaluated: a formula is reported,
+// lying header cannot get round them), and then streams only the parts it
+// needs: the relationships, the workbook, the shared strings and the first
+// worksheet. Nothing is evaluated: a formula is reported,
 // its cached value never used. encoding/xml expands no DTD entities, so there
 // is no entity bomb or external entity either.
 
@@ -52,8 +52,9 @@ var (
 
 // Unzip limits, named after the excelize options they stand in for. A full
 // import (20000 rows of a few dozen columns) inflates to well under
-// UnzipSizeLimit; UnzipXMLSizeLimit bounds the shared-string table, the one
-// part held in memory, and the small parts read whole.
+// UnzipSizeLimit. The worksheet is streamed, so it may use all of it;
+// UnzipXMLSizeLimit caps the shared-string table, the one part kept in
+// memory, and the workbook and relationship parts.
 const (
 	UnzipSizeLimit    = 64 << 20 // all entries of the zip together, as declared
 	UnzipXMLSizeLimit = 16 << 20 // shared strings, workbook, relationships
@@ -300,6 +301,11 @@ type partReader struct {
 
 func (r *partReader) Read(b []byte) (int, error) {
 	if r.left <= 0 || r.p.budget <= 0 {
+		// A part exactly at the limit is fine: only a byte more is not.
+		var one [1]byte
+		if n, err := r.rc.Read(one[:]); n == 0 && err == io.EOF {
+			return 0, io.EOF
+		}
 		return 0, fmt.Errorf("%w: %s inflates past the limit", ErrTooLarge, r.name)
 	}
 	if int64(len(b)) > r.left {
@@ -975,7 +981,8 @@ func (t *tableReader) value(c *rawCell, text string, col Column) (string, string
 		}
 		return "", "", nil
 	}
-	if utf8.RuneCountInString(text) > t.lim.MaxCellLen {
+	tooLong := func(s string) bool { return utf8.RuneCountInString(s) > t.lim.MaxCellLen }
+	if tooLong(text) {
 		return "", "import.too_long", map[string]any{"max": t.lim.MaxCellLen}
 	}
 	numeric := c.typ == "" || c.typ == "n"
@@ -1003,6 +1010,10 @@ func (t *tableReader) value(c *rawCell, text string, col Column) (string, string
 			return "", "import.number_precision", nil
 		}
 		if n, ok := plainNumber(text); ok {
+			// Without the exponent 1E-300 is 300 characters long.
+			if tooLong(n) {
+				return "", "import.too_long", map[string]any{"max": t.lim.MaxCellLen}
+			}
 			return n, "", nil
 		}
 	}

@@ -233,6 +233,7 @@ func TestReadTableNumbers(t *testing.T) {
 		{"e", "#N/A", "#N/A"},                                 // an error value typed in
 		{"str", "plain", "plain"},                             // t="str" without a formula is text
 		{"d", "2024-09-01T00:00:00Z", "2024-09-01T00:00:00Z"}, // not a date column: as stored
+		{"", "1E-30", "long"},                                 // 0.000…1 is 32 characters, over the limit of 30
 	}
 	var sheet, want, werrs strings.Builder
 	sheet.WriteString(`<row r="1">` + inline("A1", "值") + `</row>`)
@@ -243,14 +244,18 @@ func TestReadTableNumbers(t *testing.T) {
 			typ = ` t="` + c.typ + `"`
 		}
 		fmt.Fprintf(&sheet, `<row r="%d"><c r="A%d"%s><v>%s</v></c></row>`, line, line, typ, c.v)
-		if c.want == "precision" {
+		switch c.want {
+		case "precision":
 			fmt.Fprintf(&want, "%d map[v:]\n", line)
 			fmt.Fprintf(&werrs, "E %d v import.number_precision map[]\n", line)
-		} else {
+		case "long":
+			fmt.Fprintf(&want, "%d map[v:]\n", line)
+			fmt.Fprintf(&werrs, "E %d v import.too_long map[max:30]\n", line)
+		default:
 			fmt.Fprintf(&want, "%d map[v:%s]\n", line, c.want)
 		}
 	}
-	got := read(t, rawBook(t, sheet.String(), "", false), cols, Limits{})
+	got := read(t, rawBook(t, sheet.String(), "", false), cols, Limits{MaxCellLen: 30})
 	if w := want.String() + werrs.String(); got != w {
 		t.Fatalf("got\n%s\nwant\n%s", got, w)
 	}
@@ -525,6 +530,22 @@ func TestReadTableZipBomb(t *testing.T) {
 	zw.Close()
 	if _, _, err := ReadTable(bytes.NewReader(b.Bytes()), schoolCols, Limits{}); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("many parts: %v", err)
+	}
+}
+
+func TestReadTablePartAtLimit(t *testing.T) {
+	for _, c := range []struct {
+		extra int
+		want  error
+	}{{0, nil}, {1, ErrTooLarge}} {
+		// Shared strings padded to exactly UnzipXMLSizeLimit (+ extra).
+		head := `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>学校标识码</t></si><si><t>学校名称</t></si>`
+		parts := minimalParts(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>`, "", false)
+		parts["xl/sharedStrings.xml"] = head + strings.Repeat(" ", UnzipXMLSizeLimit-len(head)-len("</sst>")+c.extra) + "</sst>"
+		_, _, err := ReadTable(bytes.NewReader(zipOf(t, parts)), schoolCols, Limits{})
+		if !errors.Is(err, c.want) && err != c.want {
+			t.Errorf("%d bytes over: err %v, want %v", c.extra, err, c.want)
+		}
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package xlsx writes the Excel files people take away (exports, templates)
-// and will read the ones they bring. Every text cell is neutralized so a
+// and reads the ones they bring (read.go). Every text cell is neutralized so a
 // value such as "=HYPERLINK(...)" stays text in Excel (CSV/formula injection).
 package xlsx
 
