@@ -88,6 +88,7 @@ var allowed = map[string][]string{
 	"GET /api/v1/staff/template":                          staffMgr,
 	"POST /api/v1/schools/import":                         {"section_basic"},
 	"POST /api/v1/staff/import":                           staffMgr,
+	"GET /api/v1/groups/{id}/candidates":                  groupMgr,
 	"POST /api/v1/schools":                                {"section_basic"},
 	"PATCH /api/v1/schools/{id}":                          schoolMgr,
 	"POST /api/v1/schools/{id}/campuses":                  schoolMgr,

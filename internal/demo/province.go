@@ -549,8 +549,11 @@ func (p *province) groups() error {
 		score := func(i int) float64 {
 			s := c.Schools[i]
 			w := float64(s.Students)
-			if s.Stage == stagePreschool {
+			switch s.Stage {
+			case stagePreschool:
 				w *= 3
+			case stageNineYear:
+				w *= 0.7 // nine-year schools are big for their many grades
 			}
 			if s.IsNew {
 				w /= 4
@@ -606,7 +609,7 @@ func (p *province) formGroup(gi, lead int, members []int) {
 	switch {
 	case allPre:
 		mode = "same_stage"
-	case ls.Stage == stageNineYear:
+	case ls.Stage == stageNineYear && g.r.IntN(100) < 50:
 		mode = "nine_year"
 	case mixed && g.r.IntN(100) < 60:
 		mode = "cross_stage"

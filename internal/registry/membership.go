@@ -561,3 +561,35 @@ type GroupLimits struct {
 	GroupName string  `json:"group_name"`
 	Limits    []Limit `json:"limits"`
 }
+
+// Candidates lists schools that could join the group on date: active and in
+// no group from that date on. A group leader needs them to add a member,
+// though such schools lie outside their scope; only public facts are shown.
+func (s *Service) Candidates(ctx context.Context, a auth.Actor, groupID int64, q string, date store.Date) ([]School, error) {
+	if _, err := s.GetGroup(ctx, a, groupID); err != nil {
+		return nil, err
+	}
+	if !groupCan(a, auth.PermGroupsManage, groupID) {
+		return nil, errs.ForbiddenError()
+	}
+	var c cond
+	c.add("s.status = 'active'")
+	c.add("NOT EXISTS (SELECT 1 FROM group_members x WHERE x.school_id = s.id AND (x.left_on IS NULL OR x.left_on > ?))", date)
+	if q != "" {
+		c.add(`(s.name LIKE ? ESCAPE '\' OR s.code LIKE ? ESCAPE '\')`, like(q), like(q))
+	}
+	rows, err := s.st.R.QueryContext(ctx, "SELECT "+schoolCols+schoolFrom+c.where()+" ORDER BY s.name LIMIT 50", c.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []School{}
+	for rows.Next() {
+		x, err := scanSchool(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

@@ -286,6 +286,23 @@ func (api *API) Routes(rt *web.Router) {
 			}
 			return api.groupJSON(w, r, http.StatusOK, d)
 		})
+	rt.Handle("GET", "/api/v1/groups/{id}/candidates", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Schools in no group from a date on, that could join this group", Tag: tag,
+		Response: web.List[School]{}, Query: []web.Param{web.Q("q", "string", "name or code contains"), web.Q("date", "string", "YYYY-MM-DD, default today")}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			d, err := queryDate(r, "date", store.Today())
+			if err != nil {
+				return err
+			}
+			items, err := api.svc.Candidates(r.Context(), actorOf(r), id, r.URL.Query().Get("q"), d)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, web.List[School]{Items: items, Total: len(items), Page: 1, PageSize: len(items)})
+		})
 	rt.Handle("GET", "/api/v1/groups/{id}/timeline", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "The group's history, newest first", Tag: tag, Response: eventList{}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")

@@ -85,7 +85,9 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     Accept: 'application/json',
     'Accept-Language': hooks.language(),
   }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const form = typeof FormData !== 'undefined' && body instanceof FormData
+  // A multipart body sets its own Content-Type with the boundary.
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken
 
   let res: Response
@@ -93,7 +95,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     res = await fetch(API_BASE + path + queryString(opts.query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
       credentials: 'same-origin',
     })
   } catch {
@@ -136,6 +138,8 @@ export const http = {
   put: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, body ?? {}, opts),
   patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, body ?? {}, opts),
   del: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts),
+  /** multipart/form-data POST (file uploads). */
+  upload: <T>(path: string, form: FormData, opts?: RequestOptions) => request<T>('POST', path, form, opts),
 }
 
 /** URL for a browser-handled download (cookie auth, GET). */

@@ -149,9 +149,63 @@ export interface School {
   staff_count: number
   tier: string
   is_new: boolean
+  principal?: string
+  status?: string
   group_id: number | null
   group_name: string | null
   group_role: string | null
+}
+
+export interface Township {
+  id: number
+  code: string
+  name: string
+}
+
+export interface Campus {
+  id: number
+  name: string
+  address: string
+  students: number
+  classes: number
+  staff_count: number
+  version: number
+}
+
+/** One stay of a school in a group. */
+export interface MembershipRecord {
+  id: number
+  group_id: number
+  group_name: string
+  role: string
+  joined_on: string | null
+  left_on: string | null
+  leave_reason: string
+  leave_note: string
+}
+
+export interface StaffSummary {
+  total: number
+  active: number
+  cadres: number
+  teachers: number
+  by_title: { title: string; count: number }[]
+}
+
+export interface SchoolDetail extends School {
+  township_id: number
+  legal_person: 'independent' | 'campus' | string
+  parent_school_id: number | null
+  parent_school_name: string
+  /** Masked ("138****5678") unless the user manages the school. */
+  phone: string
+  notes: string
+  version: number
+  /** The caller may edit this school (absent on older servers). */
+  can_manage?: boolean
+  campuses: Campus[]
+  memberships: MembershipRecord[]
+  staff_summary: StaffSummary | null
 }
 
 export interface Group {
@@ -164,6 +218,99 @@ export interface Group {
   member_count: number
   students: number
   founded_on: string | null
+  party_secretary?: string
+  status?: string
+}
+
+export interface GroupMember {
+  membership_id: number
+  school_id: number
+  school_name: string
+  role: string
+  joined_on: string | null
+  students: number
+  tier: string
+}
+
+/** A scale limit a group or school is over. */
+export interface Limit {
+  rule: string
+  limit?: number
+  value?: number
+  school_id?: number
+  message: string
+}
+
+export interface GroupDetail extends Group {
+  goal: string
+  philosophy: string
+  motto: string
+  party_secretary: string
+  party_members: string
+  task_force: string
+  version: number
+  members: GroupMember[]
+  warnings: Limit[] | null
+}
+
+export interface TimelineEvent {
+  date: string
+  kind: 'founded' | 'joined' | 'left' | 'graduation_proposed' | 'graduation_approved' | 'graduation_rejected' | string
+  group_id?: number
+  group_name?: string
+  school_id: number
+  school_name: string
+  role?: string
+  reason?: string
+  note?: string
+  to_group_name?: string
+}
+
+export interface Graduation {
+  id: number
+  group_id: number
+  group_name: string
+  school_id: number
+  school_name: string
+  evidence: string
+  leave_on: string | null
+  status: 'proposed' | 'approved' | 'rejected' | string
+  proposed_by: string
+  proposed_at: string
+  decided_by: string
+  decided_at: string | null
+  decision_note: string
+  version: number
+}
+
+export interface GroupLimits {
+  group_id: number
+  group_name: string
+  limits: Limit[]
+}
+
+export interface CoverageShare {
+  schools: number
+  schools_in_groups: number
+  students: number
+  students_in_groups: number
+}
+
+export interface Coverage {
+  date: string
+  total: { schools: number; students: number }
+  in_groups: { schools: number; students: number }
+  by_area: (CoverageShare & { area: string })[]
+  by_stage: (CoverageShare & { stage: string })[]
+}
+
+export interface ImportResult {
+  created: number
+  updated: number
+}
+
+export interface ItemList<T> {
+  items: T[]
 }
 
 export interface Staff {
@@ -180,4 +327,46 @@ export interface Staff {
   phone: string
   id_card: string
   status: string
+  honours?: string
+  education?: string
+}
+
+export interface Transfer {
+  date: string
+  from_school_name: string
+  to_school_name: string
+  note: string
+}
+
+export interface StaffDetail extends Staff {
+  stage: string
+  birth_date: string | null
+  hire_date: string | null
+  teaching_years: number
+  version: number
+  transfers: Transfer[] | null
+  can_manage?: boolean
+  can_unmask: boolean
+  can_view_records: boolean
+}
+
+export interface Unmasked {
+  id_card: string
+  phone: string
+}
+
+/** 一票否决依据: findings, refusals of assignment, sick leave. */
+export interface StaffRecord {
+  id: number
+  kind: 'ethics' | 'paid_tutoring' | 'refusal' | 'sick_leave' | string
+  occurred_on: string | null
+  authority: string
+  doc_no: string
+  effective_from: string | null
+  effective_to: string | null
+  school_year: string
+  days: number
+  note: string
+  created_by: string
+  created_at: string
 }

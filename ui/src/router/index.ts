@@ -34,8 +34,33 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: 'nav.dashboard' } },
       { path: 'schools', name: 'schools', component: () => import('@/views/SchoolsView.vue'), meta: { perm: 'registry.read', title: 'nav.schools' } },
+      {
+        path: 'schools/:id(\\d+)',
+        name: 'school',
+        component: () => import('@/views/SchoolDetailView.vue'),
+        meta: { perm: 'registry.read', title: 'schools.detailTitle' },
+      },
       { path: 'groups', name: 'groups', component: () => import('@/views/GroupsView.vue'), meta: { perm: 'registry.read', title: 'nav.groups' } },
+      {
+        path: 'groups/:id(\\d+)',
+        name: 'group',
+        component: () => import('@/views/GroupDetailView.vue'),
+        meta: { perm: 'registry.read', title: 'groups.detailTitle' },
+      },
+      { path: 'moves', name: 'moves', component: () => import('@/views/MovesView.vue'), meta: { perm: 'registry.read', title: 'nav.moves' } },
+      {
+        path: 'graduations',
+        name: 'graduations',
+        component: () => import('@/views/GraduationsView.vue'),
+        meta: { perm: 'groups.approve', title: 'nav.graduations' },
+      },
       { path: 'staff', name: 'staff', component: () => import('@/views/StaffView.vue'), meta: { perm: 'staff.read', title: 'nav.staff' } },
+      {
+        path: 'staff/:id(\\d+)',
+        name: 'staff-member',
+        component: () => import('@/views/StaffDetailView.vue'),
+        meta: { perm: 'staff.read', title: 'staff.detailTitle' },
+      },
       { path: 'admin/users', name: 'users', component: () => import('@/views/admin/UsersView.vue'), meta: { perm: 'users.read', title: 'nav.users' } },
       { path: 'admin/policy', name: 'policy', component: () => import('@/views/admin/PolicyView.vue'), meta: { perm: 'policy.read', title: 'nav.policy' } },
       { path: 'admin/audit', name: 'audit', component: () => import('@/views/admin/AuditView.vue'), meta: { perm: 'audit.read', title: 'nav.audit' } },
