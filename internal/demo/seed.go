@@ -91,11 +91,25 @@ func insertCounty(ctx context.Context, tx *sql.Tx, c *County, ids *ids) error {
 		}
 		ids.schools = append(ids.schools, id)
 	}
-	for _, g := range c.Groups {
+	for gi, g := range c.Groups {
+		// The lead school's principal is the party branch secretary; a group
+		// of several legal persons has a task force of its schools' principals.
+		lead := c.Schools[g.LeadSchool].Principal
+		principals := []string{lead}
+		for si, sc := range c.Schools {
+			if sc.Group == gi && si != g.LeadSchool {
+				principals = append(principals, sc.Principal)
+			}
+		}
+		taskForce := ""
+		if g.Governance == "federated" {
+			taskForce = lead + "（组长）、" + strings.Join(principals[1:], "、")
+		}
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO edu_groups (name, mode, governance, lead_school_id, founded_on, goal, philosophy, motto, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
-			g.Name, g.Mode, g.Governance, ids.schools[g.LeadSchool], store.MustDate(g.FoundedOn), g.Goal, g.Philosophy, g.Motto, now).Scan(&id)
+		err := tx.QueryRowContext(ctx, `INSERT INTO edu_groups (name, mode, governance, lead_school_id, founded_on, goal, philosophy, motto, party_secretary, party_members, task_force, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+			g.Name, g.Mode, g.Governance, ids.schools[g.LeadSchool], store.MustDate(g.FoundedOn), g.Goal, g.Philosophy, g.Motto,
+			lead, strings.Join(principals, "、"), taskForce, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("group %s: %w", g.Name, err)
 		}
