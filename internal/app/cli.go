@@ -26,7 +26,7 @@ const usage = `edugroup — 集团化办学管理平台 EduGroup
 Usage:
   edugroup serve   [--addr 127.0.0.1:8080] [--db DSN] [--data DIR] [--demo] [--demo-password P]
                    [--metrics-addr ADDR] [--trust-proxy] [--secure-cookies]
-  edugroup demo    [--db DSN] [--data DIR] [--demo-password P]
+  edugroup demo    [--db DSN] [--data DIR] [--demo-password P] [--scale county|province]
   edugroup migrate [--db DSN] [--data DIR]
   edugroup user create --username U --name NAME [--role ROLE --scope-id N] [--db DSN]
   edugroup user disable --username U [--db DSN]
@@ -274,13 +274,28 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := c.flags("demo", &sf)
 	demoPw := fs.String("demo-password", "", "password of the demo accounts")
-	a, err := c.openWith(ctx, fs, &sf, args)
+	scale := fs.String("scale", "county", "county (the demo county) or province (2,000 groups, 10,000 schools, 300,000 staff, into an empty store)")
+	a, err := c.openWith(ctx, fs, &sf, args, func() error {
+		if *scale != "county" && *scale != "province" {
+			return usageError("--scale is county or province")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	pw := c.demoPassword(*demoPw)
-	res, err := demo.Load(ctx, a.Store, a.Audit, pw)
+	var res demo.Result
+	if *scale == "province" {
+		start := time.Now()
+		res, err = demo.LoadProvince(ctx, a.Store, a.Audit, pw, demo.Province)
+		if err == nil {
+			fprintf(c.stdout, "Province registry loaded in %s.\n", time.Since(start).Round(time.Second))
+		}
+	} else {
+		res, err = demo.Load(ctx, a.Store, a.Audit, pw)
+	}
 	if err != nil {
 		return err
 	}
