@@ -675,11 +675,11 @@ func (p *province) tiers() {
 		case s.GroupRole == roleLead:
 			s.Tier = tierQuality
 		case s.GroupRole == roleCore:
-			s.Tier = map[bool]string{true: tierQuality, false: tierOrdinary}[x < 60]
+			s.Tier = either(x < 60, tierQuality, tierOrdinary)
 		case s.GroupRole == roleMember && village:
-			s.Tier = map[bool]string{true: tierWeak, false: tierOrdinary}[x < 60]
+			s.Tier = either(x < 60, tierWeak, tierOrdinary)
 		case s.GroupRole == roleMember:
-			s.Tier = map[bool]string{true: tierWeak, false: tierOrdinary}[x < 40]
+			s.Tier = either(x < 40, tierWeak, tierOrdinary)
 		case urban && x < 50, s.Stage == stageSenior && x < 30:
 			s.Tier = tierQuality
 		case village && x < 55:
@@ -688,6 +688,13 @@ func (p *province) tiers() {
 			s.Tier = tierOrdinary
 		}
 	}
+}
+
+func either(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
 }
 
 // staff spreads the province's staff over its schools in proportion to each
@@ -939,18 +946,32 @@ func insertProvince(ctx context.Context, tx *sql.Tx, c *County, ids *ids) error 
 		ids.schools = append(ids.schools, sc[s.Code])
 	}
 
+	// As in the county demo: the lead school's principal is the party branch
+	// secretary, the member schools' principals are the branch, and a group
+	// of several legal persons has a task force of them led by the lead's.
+	principals := make([][]string, len(c.Groups))
+	for gi, g := range c.Groups {
+		principals[gi] = []string{c.Schools[g.LeadSchool].Principal}
+	}
+	for si, sc := range c.Schools {
+		if sc.Group >= 0 && si != c.Groups[sc.Group].LeadSchool {
+			principals[sc.Group] = append(principals[sc.Group], sc.Principal)
+		}
+	}
 	err = bulk{table: "edu_groups",
-		cols:   []string{"name", "mode", "governance", "lead_school_id", "founded_on", "goal", "philosophy", "motto", "task_force", "created_at", "updated_at"},
-		vals:   []string{"", "", "", "", "", "", "", "", "", "$1", "$1"},
+		cols: []string{"name", "mode", "governance", "lead_school_id", "founded_on", "goal", "philosophy", "motto",
+			"party_secretary", "party_members", "task_force", "created_at", "updated_at"},
+		vals:   []string{"", "", "", "", "", "", "", "", "", "", "", "$1", "$1"},
 		shared: []any{now},
 	}.insert(ctx, tx, len(c.Groups), func(i int, a []any) []any {
 		g := &c.Groups[i]
+		ps := principals[i]
 		taskForce := ""
 		if g.Governance == "federated" {
-			// 多法人联合管理 needs a task force (工作专班), as the registry's rules say.
-			taskForce = "牵头校校长任组长，各成员校校长任副组长，集团办公室设在牵头校"
+			taskForce = ps[0] + "（组长）、" + strings.Join(ps[1:], "、")
 		}
-		return append(a, g.Name, g.Mode, g.Governance, ids.schools[g.LeadSchool], store.MustDate(g.FoundedOn), g.Goal, g.Philosophy, g.Motto, taskForce)
+		return append(a, g.Name, g.Mode, g.Governance, ids.schools[g.LeadSchool], store.MustDate(g.FoundedOn), g.Goal, g.Philosophy, g.Motto,
+			ps[0], strings.Join(ps, "、"), taskForce)
 	})
 	if err != nil {
 		return err

@@ -122,6 +122,8 @@ func TestLoadProvince(t *testing.T) {
 			`SELECT count(*) FROM (SELECT school_id FROM group_members GROUP BY school_id HAVING count(*) > 1) x`:                                0,
 			`SELECT count(*) FROM edu_groups g JOIN group_members m ON m.group_id = g.id AND m.school_id = g.lead_school_id AND m.role = 'lead'`: 40,
 			`SELECT count(*) FROM schools s WHERE s.staff_count <> (SELECT count(*) FROM staff st WHERE st.school_id = s.id)`:                    0,
+			`SELECT count(*) FROM edu_groups WHERE party_secretary = '' OR party_members = ''`:                                                   0,
+			`SELECT count(*) FROM edu_groups WHERE governance = 'federated' AND task_force = ''`:                                                 0,
 		} {
 			if got := count(q); got != want {
 				t.Errorf("%s = %d, want %d", q, got, want)
