@@ -299,9 +299,11 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if res.Created {
+	switch {
+	case *scale == "province":
+	case res.Created:
 		fprintf(c.stdout, "Demo county loaded.\n")
-	} else {
+	default:
 		fprintf(c.stdout, "Demo county was already there; nothing changed.\n")
 	}
 	c.printAccounts(res, pw)

@@ -131,8 +131,14 @@ func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter)
 		return nil, 0, err
 	}
 	order := orderBy(schoolSorts, f.Sort, f.Desc, "s.code")
-	q := "SELECT " + schoolCols + schoolFrom + c.where() + order
-	q += c.limit(f.Page, f.Size)
+	var q string
+	if f.Sort == "township" || f.Sort == "group_name" {
+		q = "SELECT " + schoolCols + schoolFrom + c.where() + order + c.limit(f.Page, f.Size)
+	} else {
+		// Page on schools (and only the joins the filters need), then join
+		// the twenty rows: OFFSET no longer drags skipped rows through joins.
+		q = "SELECT " + schoolCols + schoolFrom + " WHERE s.id IN (SELECT s.id" + countFrom + c.where() + order + c.limit(f.Page, f.Size) + ")" + order
+	}
 	rows, err := s.st.R.QueryContext(ctx, q, c.args...)
 	if err != nil {
 		return nil, 0, err
