@@ -12,6 +12,7 @@ import (
 
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
+	"edugroup/internal/exchange"
 	"edugroup/internal/i18n"
 	"edugroup/internal/policy"
 	"edugroup/internal/registry"
@@ -29,6 +30,7 @@ type App struct {
 	Policy   *policy.Service
 	Auth     *auth.Service
 	Registry *registry.Service
+	Exchange *exchange.Service
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 }
@@ -62,9 +64,10 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	if err := pol.EnsureDefault(ctx); err != nil {
 		return nil, err
 	}
+	reg := registry.NewService(st, log, pol)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: registry.NewService(st, log, pol), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: exchange.NewService(st, log, pol, reg), Catalog: cat, Log: logger,
 	}, nil
 }
 
@@ -76,7 +79,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	cfg.Version = Version
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
-		Modules:    []web.Module{registry.NewAPI(a.Registry)},
+		Modules:    []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange)},
 		Dashboards: []web.DashboardSource{a.Registry},
 	})
 }

@@ -56,6 +56,13 @@ const (
 	PermRecordsRead   Permission = "records.read"   // eligibility records (一票否决依据); every view audited
 	PermRecordsManage Permission = "records.manage"
 	PermStaffUnmask   Permission = "staff.unmask" // full ID number and phone, with a reason, audited
+
+	PermExchangesRead    Permission = "exchanges.read"    // exchanges in scope: county, group, own school (home or host), own
+	PermExchangesApply   Permission = "exchanges.apply"   // the person (self) or their school office applies
+	PermExchangesEndorse Permission = "exchanges.endorse" // home school endorses with cover; host school or group consents
+	PermExchangesReview  Permission = "exchanges.review"  // 基教股 审核
+	PermExchangesApprove Permission = "exchanges.approve" // 干部股 (cadres) / 人事股 (teachers) 审批 and supervision
+	PermServiceManage    Permission = "service.manage"    // record 跨校任职 and 兼课指导
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -67,7 +74,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -79,13 +86,14 @@ var Roles = []RoleInfo{
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
 	{BureauLeader, ScopeCounty, business},
-	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage)},
-	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask)},
-	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask)},
+	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview)},
+	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage)},
+	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage)},
 	{Supervision, ScopeCounty, with(PermRecordsRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage)},
-	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask)},
-	{Teacher, ScopeSelf, business},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse)},
+	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage)},
+	{Teacher, ScopeSelf, with(PermExchangesApply)},
 }
 
 // Info returns the description of r.

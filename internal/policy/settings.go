@@ -21,14 +21,15 @@ type Settings struct {
 
 // Exchange holds the numbers of 三(一) and 五(四): staff exchanges.
 type Exchange struct {
-	TrainingMaxDays   int    `json:"training_max_days"`    // 跟岗锻炼 不得超过2周
-	StudyMaxDays      int    `json:"study_max_days"`       // 跟岗学习 原则上不超过两周
-	SupportMinDays    int    `json:"support_min_days"`     // 支教 最短期限
-	QuotaCadre        int    `json:"quota_cadre"`          // 同时跟岗学习的中层以上干部 ≤ 5
-	QuotaTeacher      int    `json:"quota_teacher"`        // 同时跟岗学习的任课教师 ≤ 7
-	CooldownYears     int    `json:"cooldown_years"`       // 结束后两年内不得再次申请
-	SickLeaveVetoDays int    `json:"sick_leave_veto_days"` // 近12个月病假超过此天数一票否决
-	VetoReasons       []Code `json:"veto_reasons"`         // 一票否决情形
+	TrainingMaxDays    int    `json:"training_max_days"`    // 跟岗锻炼 不得超过2周
+	StudyMaxDays       int    `json:"study_max_days"`       // 跟岗学习 原则上不超过两周
+	SupportMinDays     int    `json:"support_min_days"`     // 支教 最短期限
+	QuotaCadre         int    `json:"quota_cadre"`          // 同时跟岗学习的中层以上干部 ≤ 5
+	QuotaTeacher       int    `json:"quota_teacher"`        // 同时跟岗学习的任课教师 ≤ 7
+	CooldownYears      int    `json:"cooldown_years"`       // 结束后两年内不得再次申请
+	SickLeaveVetoDays  int    `json:"sick_leave_veto_days"` // 近12个月病假超过此天数一票否决
+	VetoLookbackMonths int    `json:"veto_lookback_months"` // 病假与不服从分工记录回看的月数
+	VetoReasons        []Code `json:"veto_reasons"`         // 一票否决情形
 }
 
 // Group holds the scale limits of 四(一)3 and the modes of 四(一)1.
@@ -53,7 +54,7 @@ func Defaults() Settings {
 	return Settings{
 		Exchange: Exchange{
 			TrainingMaxDays: 14, StudyMaxDays: 14, SupportMinDays: 365,
-			QuotaCadre: 5, QuotaTeacher: 7, CooldownYears: 2, SickLeaveVetoDays: 30,
+			QuotaCadre: 5, QuotaTeacher: 7, CooldownYears: 2, SickLeaveVetoDays: 30, VetoLookbackMonths: 12,
 			VetoReasons: []Code{
 				{"ethics", "有违反师德师风师能、参加有偿家教等行为被相关部门查处的"},
 				{"insubordination", "不服从学校分工和管理的"},
@@ -90,6 +91,7 @@ func (s Settings) Validate() error {
 		{"settings.exchange.quota_teacher", e.QuotaTeacher, 0, 1000},
 		{"settings.exchange.cooldown_years", e.CooldownYears, 0, 10},
 		{"settings.exchange.sick_leave_veto_days", e.SickLeaveVetoDays, 1, 366},
+		{"settings.exchange.veto_lookback_months", e.VetoLookbackMonths, 1, 120},
 		{"settings.group.max_members", g.MaxMembers, 1, 100},
 		{"settings.group.max_students_per_campus", g.MaxStudentsPerCampus, 1, 100000},
 		{"settings.group.max_students_per_group", g.MaxStudentsPerGroup, 1, 1000000},

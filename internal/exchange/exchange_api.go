@@ -1,0 +1,241 @@
+package exchange
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"edugroup/internal/audit"
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/registry"
+	"edugroup/internal/store"
+	"edugroup/internal/web"
+	"edugroup/internal/xlsx"
+)
+
+// API is the exchange capability's HTTP side.
+type API struct{ svc *Service }
+
+// NewAPI wraps the service for the router.
+func NewAPI(svc *Service) *API { return &API{svc: svc} }
+
+// render fills each check's message in the caller's language.
+func render(r *http.Request, cs []Check) {
+	for i := range cs {
+		cs[i].Message = web.T(r, cs[i].Key, cs[i].Args)
+	}
+}
+
+func filterOf(r *http.Request) (Filter, error) {
+	q := r.URL.Query()
+	page, size := web.Page(r)
+	f := Filter{Kind: q.Get("kind"), Status: q.Get("status"), Q: q.Get("q"), Overdue: q.Get("overdue") == "true", Page: page, Size: size}
+	for name, dst := range map[string]*int64{"group_id": &f.GroupID, "school_id": &f.SchoolID, "staff_id": &f.StaffID} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return f, errs.FieldError(name, "field.type", errs.Args{"type": "integer"})
+			}
+			*dst = n
+		}
+	}
+	for name, dst := range map[string]*store.Date{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			d, err := store.ParseDate(v)
+			if err != nil {
+				return f, errs.FieldError(name, "field.date", nil)
+			}
+			*dst = d
+		}
+	}
+	return f, nil
+}
+
+var listQuery = []web.Param{web.Q("kind", "string", "training, study or support"), web.Q("status", "string", ""), web.Q("group_id", "integer", ""),
+	web.Q("school_id", "integer", "home or host school"), web.Q("staff_id", "integer", ""), web.Q("from", "string", "overlapping from this date"),
+	web.Q("to", "string", "overlapping up to this date"), web.Q("overdue", "boolean", "only overdue returns"), web.Q("q", "string", "name or staff number contains"),
+	web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")}
+
+// Routes registers the exchange endpoints.
+func (api *API) Routes(rt *web.Router) {
+	const tag = "exchanges"
+	s := api.svc
+	rt.Handle("GET", "/api/v1/exchanges", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "The exchange ledger (台账) in the caller's scope", Tag: tag,
+		Query: listQuery, Response: web.List[Exchange]{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			f, err := filterOf(r)
+			if err != nil {
+				return err
+			}
+			items, total, err := s.List(r.Context(), web.Actor(r), f)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, web.List[Exchange]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
+		})
+	rt.Handle("GET", "/api/v1/exchanges/export", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "The ledger matching the list filters as Excel, with the national exchange columns (audited)",
+		Tag: tag, Query: listQuery, Produces: xlsx.ContentType},
+		func(w http.ResponseWriter, r *http.Request) error {
+			f, err := filterOf(r)
+			if err != nil {
+				return err
+			}
+			return s.Export(w, r, web.Actor(r), f)
+		})
+	rt.Handle("GET", "/api/v1/exchanges/inbox", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "What waits for the caller (待办), with counts per task", Tag: tag, Response: Inbox{}},
+		web.Call(s.Inbox))
+	rt.Handle("POST", "/api/v1/exchanges/check", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Dry-run the rules for an application", Tag: tag, Request: Input{}, Response: CheckResult{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			var in Input
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			res, err := s.Check(r.Context(), web.Actor(r), in)
+			if err != nil {
+				return err
+			}
+			render(r, res.Checks)
+			return web.JSON(w, http.StatusOK, res)
+		})
+	rt.Handle("POST", "/api/v1/exchanges", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Start an application (a draft)", Tag: tag, Request: Input{}, Response: Detail{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			var in Input
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			d, err := s.Create(r.Context(), web.Actor(r), in)
+			if err != nil {
+				return err
+			}
+			render(r, d.Checks)
+			return web.JSON(w, http.StatusCreated, d)
+		})
+	rt.Handle("GET", "/api/v1/exchanges/{id}", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "One exchange with every step, check-in, evaluation and rule check", Tag: tag, Response: Detail{}},
+		renderedByID(s.Detail))
+	rt.Handle("PATCH", "/api/v1/exchanges/{id}", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Edit a draft", Tag: tag, Request: DraftInput{}, Response: Detail{}},
+		rendered(s.Update))
+
+	action := func(name string, p auth.Permission, summary string, req any, fn web.HandlerFunc) {
+		rt.Handle("POST", "/api/v1/exchanges/{id}/"+name, web.Perm(p), web.Doc{Summary: summary, Tag: tag, Request: req, Response: Detail{}}, fn)
+	}
+	action("submit", auth.PermExchangesApply, "Submit the application: every rule is checked", Step{}, rendered(s.Submit))
+	action("endorse", auth.PermExchangesEndorse, "Home school endorses with the cover arrangement (party=home), or the host school or group consents (party=host)", Endorsement{}, rendered(s.Endorse))
+	action("review", auth.PermExchangesReview, "基教股 审核; a 跟岗学习 over the limit needs exception_reason", Review{}, rendered(s.Review))
+	action("approve", auth.PermExchangesApprove, "干部股 (cadres) or 人事股 (teachers) 审批; the rules are checked again in the same transaction", Step{}, rendered(s.Approve))
+	action("reject", auth.PermExchangesRead, "Refuse at the current step, with a reason in note", Step{}, rendered(s.Reject))
+	action("withdraw", auth.PermExchangesApply, "Withdraw before the final approval", Step{}, rendered(s.Withdraw))
+	action("cancel", auth.PermExchangesApprove, "Cancel an approved exchange, with a reason in note (the supervising section)", Step{}, rendered(s.Cancel))
+	action("start", auth.PermExchangesRead, "Mark the exchange under way", Step{}, rendered(s.Start))
+	action("checkins", auth.PermExchangesRead, "Add a check-in (the person) or a supervision note or issue", CheckinInput{}, rendered(s.AddCheckin))
+	action("return", auth.PermExchangesEndorse, "The home school confirms the return to post", ReturnInput{}, rendered(s.Return))
+	action("evaluate", auth.PermExchangesRead, "Add the host school's evaluation, the person's summary or the home school's view", EvaluationInput{}, rendered(s.Evaluate))
+
+	rt.Handle("GET", "/api/v1/staff/{id}/service-record", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "Cross-school service: exchanges, 跨校任职 and 兼课指导 with days and evaluations", Tag: tag,
+		Response: ServiceRecord{}}, web.ByID(s.ServiceRecord))
+	rt.Handle("POST", "/api/v1/staff/{id}/service-record", web.Perm(auth.PermServiceManage), web.Doc{Summary: "Record 跨校任职 (kind=post) or 兼课指导 (kind=teaching)", Tag: tag,
+		Request: ServiceEntryInput{}, Response: ServiceRecord{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			var in ServiceEntryInput
+			if err := web.Decode(r, &in); err != nil {
+				return err
+			}
+			rec, err := s.AddServiceEntry(r.Context(), web.Actor(r), id, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusCreated, rec)
+		})
+}
+
+// rendered is web.ByIDBody for actions answering a Detail, with its rule
+// checks put into words.
+func rendered[In any](fn func(context.Context, auth.Actor, int64, In) (Detail, error)) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := web.Decode(r, &in); err != nil {
+			return err
+		}
+		d, err := fn(r.Context(), web.Actor(r), id, in)
+		if err != nil {
+			return err
+		}
+		render(r, d.Checks)
+		return web.JSON(w, http.StatusOK, d)
+	}
+}
+
+func renderedByID(fn func(context.Context, auth.Actor, int64) (Detail, error)) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		d, err := fn(r.Context(), web.Actor(r), id)
+		if err != nil {
+			return err
+		}
+		render(r, d.Checks)
+		return web.JSON(w, http.StatusOK, d)
+	}
+}
+
+// exportMax bounds one export; a narrower filter gets the rest.
+const exportMax = 50000
+
+// exportCols are the ledger's columns: first those of the national teacher
+// system's exchange record (类型, 是否调动人事关系, 起止日期, 原单位, 交流单位).
+var exportCols = []string{"name", "id_card", "kind", "relation_moved", "start_on", "end_on", "original_unit", "exchange_unit",
+	"group", "post", "days", "status", "returned_on", "staff_no"}
+
+// Export writes the ledger matching f (in scope) as Excel, ID numbers masked.
+func (s *Service) Export(w http.ResponseWriter, r *http.Request, a auth.Actor, f Filter) error {
+	ctx := r.Context()
+	f.Page, f.Size = 1, exportMax
+	items, _, err := s.List(ctx, a, f)
+	if err != nil {
+		return err
+	}
+	ids := map[int64]string{}
+	for _, x := range items {
+		ids[x.StaffID] = ""
+	}
+	for id := range ids {
+		var card string
+		if err := s.st.R.QueryRowContext(ctx, `SELECT id_card FROM staff WHERE id = $1`, id).Scan(&card); err != nil {
+			return err
+		}
+		ids[id] = registry.MaskIDCard(card)
+	}
+	heads := make([]string, len(exportCols))
+	for i, c := range exportCols {
+		heads[i] = web.T(r, "col.exchange."+c, nil)
+	}
+	t, err := xlsx.NewTable(web.T(r, "export.exchanges", nil), heads)
+	if err != nil {
+		return err
+	}
+	for _, x := range items {
+		if err := t.Row(x.StaffName, ids[x.StaffID], web.T(r, "code.exchange_kind."+x.Kind, nil), web.T(r, "code.bool.false", nil),
+			x.StartOn.String(), x.EndOn.String(), x.HomeSchoolName, x.HostSchoolName, x.GroupName, web.T(r, "code.post."+x.Post, nil),
+			x.Days, web.T(r, "code.exchange_status."+x.Status, nil), x.ReturnedOn.String(), x.StaffNo); err != nil {
+			return err
+		}
+	}
+	if err := s.log.Record(ctx, a.Who(), audit.Entry{Action: "exchanges.export", ObjectType: "exchange", Detail: map[string]any{"rows": len(items), "filter": r.URL.RawQuery}}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", xlsx.ContentType)
+	w.Header().Set("Content-Disposition", xlsx.AttachmentHeader("exchanges-"+time.Now().Format("20060102-150405")+".xlsx"))
+	_, err = t.WriteTo(w)
+	return err
+}

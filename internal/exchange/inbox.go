@@ -1,0 +1,82 @@
+package exchange
+
+import (
+	"context"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/store"
+)
+
+// Task is an exchange waiting for the viewer, and what it waits for.
+type Task struct {
+	Exchange
+	Task string `json:"task"` // submit, endorse, review, approve, return, overdue, evaluate
+}
+
+// Inbox is the viewer's to-do list (待办) with counts per task for the menu.
+type Inbox struct {
+	Total  int            `json:"total"`
+	Counts map[string]int `json:"counts"`
+	Items  []Task         `json:"items"`
+}
+
+// inboxMax bounds the open exchanges one inbox looks through; a county has a
+// few hundred at a time.
+const inboxMax = 5000
+
+// Inbox lists what waits for the actor.
+func (s *Service) Inbox(ctx context.Context, a auth.Actor) (Inbox, error) {
+	box := Inbox{Counts: map[string]int{}, Items: []Task{}}
+	if !a.Has(auth.PermExchangesRead) {
+		return box, errs.ForbiddenError()
+	}
+	var w store.Where
+	visible(&w, a)
+	w.Add("e.status IN ('draft', 'submitted', 'endorsed', 'reviewed', 'approved', 'underway', 'returned')")
+	open, err := s.query(ctx, s.st.R, selectExchange+w.SQL()+` ORDER BY e.start_on, e.id LIMIT `+w.Arg(inboxMax), w.Args...)
+	if err != nil {
+		return box, err
+	}
+	today := s.Today()
+	for _, x := range open {
+		var parties map[string]bool
+		if x.Status == Returned {
+			if parties, err = s.evaluatedParties(ctx, s.st.R, x.ID); err != nil {
+				return box, err
+			}
+		}
+		if task := taskFor(a, x, allowed(a, x, parties, today), today); task != "" {
+			box.Counts[task]++
+			box.Total++
+			box.Items = append(box.Items, Task{Exchange: x, Task: task})
+		}
+	}
+	return box, nil
+}
+
+// taskFor names what x waits for from the actor, or "".
+func taskFor(a auth.Actor, x Exchange, c actions, today store.Date) string {
+	switch {
+	case c.has("submit") && isOwnOrOffice(a, x):
+		return "submit"
+	case c.has("endorse_home") || c.has("endorse_host"):
+		return "endorse"
+	case c.has("review"):
+		return "review"
+	case c.has("approve"):
+		return "approve"
+	case c.has("return") && !today.Before(x.EndOn.Time):
+		return "return"
+	case x.Overdue && supervisor(a, x) && !a.System:
+		return "overdue"
+	case c.has("evaluate_host") || c.has("evaluate_self") || c.has("evaluate_home"):
+		return "evaluate"
+	}
+	return ""
+}
+
+// isOwnOrOffice: a draft waits for the person or the office that began it.
+func isOwnOrOffice(a auth.Actor, x Exchange) bool {
+	return isOwn(a, x) || a.UserID == x.createdByID
+}
