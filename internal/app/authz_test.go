@@ -26,6 +26,9 @@ var (
 	groupMgr  = []string{"section_basic", "group_admin"}
 	schoolMgr = []string{"section_basic", "school_admin"}
 	staffMgr  = []string{"section_personnel", "school_admin"}
+	// exchanges: the person or their school applies; 干部股/人事股 approve
+	applicants = []string{"school_admin", "teacher"}
+	approvers  = []string{"section_cadre", "section_personnel"}
 )
 
 // allowed is the access specification, written out independently of the
@@ -100,6 +103,26 @@ var allowed = map[string][]string{
 	"POST /api/v1/staff/{id}/unmask":                      {"section_cadre", "section_personnel", "school_admin"},
 	"GET /api/v1/staff/{id}/records":                      {"section_basic", "section_cadre", "section_personnel", "supervision", "school_admin"},
 	"POST /api/v1/staff/{id}/records":                     {"section_basic", "section_cadre", "section_personnel", "school_admin"},
+	"GET /api/v1/exchanges":                               business,
+	"GET /api/v1/exchanges/export":                        business,
+	"GET /api/v1/exchanges/inbox":                         business,
+	"POST /api/v1/exchanges/check":                        applicants,
+	"POST /api/v1/exchanges":                              applicants,
+	"GET /api/v1/exchanges/{id}":                          business,
+	"PATCH /api/v1/exchanges/{id}":                        applicants,
+	"POST /api/v1/exchanges/{id}/submit":                  applicants,
+	"POST /api/v1/exchanges/{id}/endorse":                 {"group_admin", "school_admin"},
+	"POST /api/v1/exchanges/{id}/review":                  {"section_basic"},
+	"POST /api/v1/exchanges/{id}/approve":                 approvers,
+	"POST /api/v1/exchanges/{id}/reject":                  business,
+	"POST /api/v1/exchanges/{id}/withdraw":                applicants,
+	"POST /api/v1/exchanges/{id}/cancel":                  approvers,
+	"POST /api/v1/exchanges/{id}/start":                   business,
+	"POST /api/v1/exchanges/{id}/checkins":                business,
+	"POST /api/v1/exchanges/{id}/return":                  {"group_admin", "school_admin"},
+	"POST /api/v1/exchanges/{id}/evaluate":                business,
+	"GET /api/v1/staff/{id}/service-record":               business,
+	"POST /api/v1/staff/{id}/service-record":              {"section_cadre", "section_personnel", "school_admin"},
 }
 
 func contains(list []string, s string) bool {
@@ -152,6 +175,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/groups/{id}", fmt.Sprintf("/groups/%d", e.ids.group),
 			"/staff/{id}", fmt.Sprintf("/staff/%d", e.ids.staffOwn),
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
+			"/exchanges/{id}", "/exchanges/999999",
 		)
 		routes := srv.Router().Routes()
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Pattern < routes[j].Pattern })

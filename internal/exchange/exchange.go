@@ -113,11 +113,11 @@ func Days(start, end store.Date) int {
 const selectExchange = `SELECT e.id, e.kind, e.staff_id, st.name, st.staff_no, st.post, e.is_cadre, e.group_id, g.name,
 	e.home_school_id, hs.name, e.host_school_id, xs.name, COALESCE(e.team_id, 0), COALESCE(e.mentor_staff_id, 0), COALESCE(ms.name, ''),
 	e.start_on, e.end_on, e.purpose, e.status, e.submitted_on, e.cover_arrangement, COALESCE(hu.display_name, ''), COALESCE(cu.display_name, ''),
-	e.exception_reason, e.started_on, e.returned_on, ou.display_name, e.created_by, e.created_at, e.updated_at, e.version
+	e.exception_reason, e.started_on, e.returned_on, COALESCE(ou.display_name, ''), COALESCE(e.created_by, 0), e.created_at, e.updated_at, e.version
 	FROM exchanges e JOIN staff st ON st.id = e.staff_id JOIN edu_groups g ON g.id = e.group_id
 	JOIN schools hs ON hs.id = e.home_school_id JOIN schools xs ON xs.id = e.host_school_id
 	LEFT JOIN staff ms ON ms.id = e.mentor_staff_id LEFT JOIN users hu ON hu.id = e.home_endorsed_by
-	LEFT JOIN users cu ON cu.id = e.host_consent_by JOIN users ou ON ou.id = e.created_by`
+	LEFT JOIN users cu ON cu.id = e.host_consent_by LEFT JOIN users ou ON ou.id = e.created_by`
 
 func (s *Service) scan(row interface{ Scan(...any) error }) (Exchange, error) {
 	var x Exchange

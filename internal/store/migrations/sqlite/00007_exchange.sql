@@ -42,7 +42,7 @@ CREATE TABLE exchanges (
     exception_reason TEXT NOT NULL DEFAULT '',
     started_on DATE,
     returned_on DATE,
-    created_by BIGINT NOT NULL REFERENCES users(id),
+    created_by BIGINT REFERENCES users(id),
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     version INTEGER NOT NULL DEFAULT 1

@@ -1,0 +1,468 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/exchange"
+	"edugroup/internal/store"
+	"edugroup/internal/store/storetest"
+)
+
+// exFixture is a group of the demo county with the staff the exchange tests
+// move around, and the service on a fixed date.
+type exFixture struct {
+	e                  *env
+	svc                *exchange.Service
+	today              store.Date
+	group, lead        int64
+	member, member2    int64 // member schools of the group
+	otherSchool        int64 // a school of another group
+	teachers, cadres   []int64
+	leadCadres         []int64
+	sys                auth.Actor
+	creator            int64
+	leadTeacher        int64
+	memberTeacherOther int64
+}
+
+func newExFixture(t *testing.T, st *store.Store) *exFixture {
+	e := newEnv(t, st)
+	f := &exFixture{e: e, svc: e.app.Exchange, today: store.MustDate("2026-03-02"), group: e.ids.group, lead: e.ids.leadSchool,
+		member: e.ids.school, member2: e.ids.siblingSchool, otherSchool: e.ids.otherSchool, sys: auth.SystemActor("test")}
+	f.svc.Today = func() store.Date { return f.today }
+	f.creator = e.one(`SELECT id FROM users WHERE username = 'sysadmin'`)
+	ids := func(q string, args ...any) []int64 {
+		rows, err := st.R.QueryContext(context.Background(), q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, id)
+		}
+		return out
+	}
+	// Teachers and cadres of the group's member schools (not the lead).
+	f.teachers = ids(`SELECT st.id FROM staff st JOIN group_members m ON m.school_id = st.school_id AND m.left_on IS NULL
+		WHERE m.group_id = $1 AND m.role <> 'lead' AND st.is_cadre = FALSE AND st.status = 'active' ORDER BY st.id`, f.group)
+	f.cadres = ids(`SELECT st.id FROM staff st JOIN group_members m ON m.school_id = st.school_id AND m.left_on IS NULL
+		WHERE m.group_id = $1 AND m.role <> 'lead' AND st.is_cadre = TRUE AND st.status = 'active' ORDER BY st.id`, f.group)
+	f.leadCadres = ids(`SELECT id FROM staff WHERE school_id = $1 AND is_cadre = TRUE AND status = 'active' ORDER BY id`, f.lead)
+	if len(f.teachers) < 30 || len(f.cadres) < 8 || len(f.leadCadres) < 2 {
+		t.Fatalf("demo group too small: %d teachers, %d cadres, %d lead cadres", len(f.teachers), len(f.cadres), len(f.leadCadres))
+	}
+	return f
+}
+
+// put inserts an exchange in a given state, for the counts the rules make.
+func (f *exFixture) put(kind string, staff int64, host int64, start, end, status string) int64 {
+	f.e.t.Helper()
+	var school int64
+	var cadre bool
+	if err := f.e.app.Store.R.QueryRow(`SELECT school_id, is_cadre FROM staff WHERE id = $1`, staff).Scan(&school, &cadre); err != nil {
+		f.e.t.Fatal(err)
+	}
+	var id int64
+	now := store.Now()
+	err := f.e.app.Store.W.QueryRow(`INSERT INTO exchanges (kind, staff_id, is_cadre, group_id, home_school_id, host_school_id, start_on, end_on, purpose, status,
+		submitted_on, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '测试', $9, $10, $11, $12, $12) RETURNING id`,
+		kind, staff, cadre, f.group, school, host, store.MustDate(start), store.MustDate(end), status, f.today, f.creator, now).Scan(&id)
+	if err != nil {
+		f.e.t.Fatal(err)
+	}
+	return id
+}
+
+func (f *exFixture) check(in exchange.Input) map[string]exchange.Check {
+	f.e.t.Helper()
+	res, err := f.svc.Check(context.Background(), f.sys, in)
+	if err != nil {
+		f.e.t.Fatalf("check %+v: %v", in, err)
+	}
+	out := map[string]exchange.Check{}
+	for _, c := range res.Checks {
+		out[c.Rule] = c
+	}
+	return out
+}
+
+func study(staff, host int64, start, end string) exchange.Input {
+	return exchange.Input{Kind: exchange.KindStudy, StaffID: staff, HostSchoolID: host, StartOn: store.MustDate(start), EndOn: store.MustDate(end), Purpose: "跟岗学习课堂教学"}
+}
+
+func expect(t *testing.T, got map[string]exchange.Check, rule, result string) {
+	t.Helper()
+	c, ok := got[rule]
+	if !ok {
+		t.Fatalf("rule %s not checked (have %v)", rule, got)
+	}
+	if c.Result != result {
+		t.Fatalf("rule %s: %s (%v), want %s", rule, c.Result, c.Args, result)
+	}
+}
+
+// TestExchangeRules checks each rule of 五(四) at its boundary.
+func TestExchangeRules(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newExFixture(t, st)
+		ctx := context.Background()
+		tch := f.teachers
+
+		t.Run("duration_max", func(t *testing.T) {
+			// 跟岗学习: 14 days pass; 15 need the reviewer's exception.
+			expect(t, f.check(study(tch[0], f.lead, "2026-04-01", "2026-04-14")), exchange.RuleDurationMax, exchange.Pass)
+			expect(t, f.check(study(tch[0], f.lead, "2026-04-01", "2026-04-15")), exchange.RuleDurationMax, exchange.Pending)
+			// 跟岗锻炼: 14 pass, 15 fail (hard).
+			tr := exchange.Input{Kind: exchange.KindTraining, StaffID: f.leadCadres[0], HostSchoolID: f.member, StartOn: store.MustDate("2026-04-01"), EndOn: store.MustDate("2026-04-14"), Purpose: "诊断"}
+			expect(t, f.check(tr), exchange.RuleDurationMax, exchange.Pass)
+			tr.EndOn = store.MustDate("2026-04-15")
+			expect(t, f.check(tr), exchange.RuleDurationMax, exchange.Fail)
+		})
+
+		t.Run("same_group and cadre_only", func(t *testing.T) {
+			expect(t, f.check(study(tch[0], f.otherSchool, "2026-04-01", "2026-04-10")), exchange.RuleSameGroup, exchange.Fail)
+			// Another school of the same group (the lead is one).
+			expect(t, f.check(study(tch[0], f.lead, "2026-04-01", "2026-04-10")), exchange.RuleSameGroup, exchange.Pass)
+			home := f.e.one(`SELECT school_id FROM staff WHERE id = $1`, tch[0])
+			expect(t, f.check(study(tch[0], home, "2026-04-01", "2026-04-10")), exchange.RuleSameGroup, exchange.Fail)
+			// 跟岗锻炼 from a member school to the lead is the wrong way round.
+			tr := exchange.Input{Kind: exchange.KindTraining, StaffID: f.cadres[0], HostSchoolID: f.lead, StartOn: store.MustDate("2026-04-01"), EndOn: store.MustDate("2026-04-10"), Purpose: "诊断"}
+			expect(t, f.check(tr), exchange.RuleSameGroup, exchange.Fail)
+			// A teacher cannot go on 跟岗锻炼.
+			leadTeacher := f.e.one(`SELECT id FROM staff WHERE school_id = $1 AND is_cadre = FALSE AND status = 'active' ORDER BY id LIMIT 1`, f.lead)
+			tr = exchange.Input{Kind: exchange.KindTraining, StaffID: leadTeacher, HostSchoolID: f.member, StartOn: store.MustDate("2026-04-01"), EndOn: store.MustDate("2026-04-10"), Purpose: "诊断"}
+			expect(t, f.check(tr), exchange.RuleCadreOnly, exchange.Fail)
+		})
+
+		t.Run("quota_teacher", func(t *testing.T) {
+			// Six teachers already placed over overlapping dates: the 7th fits.
+			for i := 1; i <= 6; i++ {
+				f.put(exchange.KindStudy, tch[i], f.lead, "2026-05-0"+fmt.Sprint(i), "2026-05-14", exchange.Approved)
+			}
+			// One that ended before the period does not count.
+			f.put(exchange.KindStudy, tch[20], f.lead, "2026-04-20", "2026-05-05", exchange.Underway)
+			got := f.check(study(tch[7], f.lead, "2026-05-06", "2026-05-12"))
+			expect(t, got, exchange.RuleQuotaTeacher, exchange.Pass)
+			f.put(exchange.KindStudy, tch[7], f.lead, "2026-05-06", "2026-05-12", exchange.Underway)
+			// Now seven on 2026-05-06: the 8th is refused, naming the day.
+			got = f.check(study(tch[8], f.lead, "2026-05-06", "2026-05-20"))
+			expect(t, got, exchange.RuleQuotaTeacher, exchange.Fail)
+			if got[exchange.RuleQuotaTeacher].Args["date"] != "2026-05-06" || got[exchange.RuleQuotaTeacher].Args["count"] != 7 {
+				t.Fatalf("quota args %v", got[exchange.RuleQuotaTeacher].Args)
+			}
+			// A period that starts after the busy days fits again.
+			expect(t, f.check(study(tch[8], f.lead, "2026-05-15", "2026-05-20")), exchange.RuleQuotaTeacher, exchange.Pass)
+		})
+
+		t.Run("quota_cadre", func(t *testing.T) {
+			for i := 0; i < 4; i++ {
+				f.put(exchange.KindStudy, f.cadres[i], f.lead, "2026-06-01", "2026-06-10", exchange.Approved)
+			}
+			expect(t, f.check(study(f.cadres[4], f.lead, "2026-06-05", "2026-06-12")), exchange.RuleQuotaCadre, exchange.Pass)
+			f.put(exchange.KindStudy, f.cadres[4], f.lead, "2026-06-05", "2026-06-12", exchange.Approved)
+			expect(t, f.check(study(f.cadres[5], f.lead, "2026-06-10", "2026-06-12")), exchange.RuleQuotaCadre, exchange.Fail)
+			// Teachers do not take cadre places.
+			expect(t, f.check(study(tch[9], f.lead, "2026-06-10", "2026-06-12")), exchange.RuleQuotaTeacher, exchange.Pass)
+		})
+
+		t.Run("cooldown", func(t *testing.T) {
+			f.put(exchange.KindStudy, tch[10], f.lead, "2024-03-01", "2024-03-02", exchange.Closed)
+			// Applying on 2026-03-01 is one day short of two years.
+			f.today = store.MustDate("2026-03-01")
+			expect(t, f.check(study(tch[10], f.lead, "2026-04-01", "2026-04-05")), exchange.RuleCooldown, exchange.Fail)
+			f.today = store.MustDate("2026-03-02")
+			expect(t, f.check(study(tch[10], f.lead, "2026-04-01", "2026-04-05")), exchange.RuleCooldown, exchange.Pass)
+			// 支教 is not bound by it.
+			sup := study(tch[10], f.lead, "2026-04-01", "2027-04-01")
+			sup.Kind = exchange.KindSupport
+			if _, ok := f.check(sup)[exchange.RuleCooldown]; ok {
+				t.Fatal("cooldown applied to 支教")
+			}
+		})
+
+		t.Run("vetoes", func(t *testing.T) {
+			staff := tch[11]
+			rec := func(kind, occurred, from, to string, days int) {
+				var eff, effTo any
+				if from != "" {
+					eff = store.MustDate(from)
+				}
+				if to != "" {
+					effTo = store.MustDate(to)
+				}
+				if _, err := st.W.Exec(`INSERT INTO eligibility_records (staff_id, kind, occurred_on, authority, doc_no, effective_from, effective_to, school_year, days, note, created_at)
+					VALUES ($1, $2, $3, '县教体局', '怀教〔2025〕1号', $4, $5, '2025-2026', $6, '', $7)`, staff, kind, store.MustDate(occurred), eff, effTo, days, store.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			in := study(staff, f.lead, "2026-04-01", "2026-04-05")
+			// A finding whose effect ended yesterday no longer vetoes; one in effect today does.
+			rec("paid_tutoring", "2025-01-10", "2025-01-10", "2026-03-01", 0)
+			expect(t, f.check(in), exchange.RuleVetoEthics, exchange.Pass)
+			rec("ethics", "2025-03-10", "2025-03-10", "2026-03-02", 0)
+			got := f.check(in)
+			expect(t, got, exchange.RuleVetoEthics, exchange.Fail)
+			if c := got[exchange.RuleVetoEthics]; !strings.Contains(fmt.Sprint(c.Args["clause"]), "有偿家教") || c.Args["doc_no"] != nil {
+				t.Fatalf("veto shows %v", c.Args)
+			}
+			// Sick leave: 30 days in 12 months pass, 31 veto; older leave does not count.
+			staff = tch[12]
+			in = study(staff, f.lead, "2026-04-01", "2026-04-05")
+			rec("sick_leave", "2025-01-05", "", "", 40)
+			rec("sick_leave", "2025-09-01", "", "", 20)
+			rec("sick_leave", "2026-01-10", "", "", 10)
+			expect(t, f.check(in), exchange.RuleVetoSickLeave, exchange.Pass)
+			rec("sick_leave", "2026-02-10", "", "", 1)
+			expect(t, f.check(in), exchange.RuleVetoSickLeave, exchange.Fail)
+			// Refusal of assignment within the look-back.
+			staff = tch[13]
+			in = study(staff, f.lead, "2026-04-01", "2026-04-05")
+			rec("refusal", "2025-03-02", "", "", 0)
+			expect(t, f.check(in), exchange.RuleVetoRefusal, exchange.Pass)
+			rec("refusal", "2025-12-01", "", "", 0)
+			expect(t, f.check(in), exchange.RuleVetoRefusal, exchange.Fail)
+		})
+
+		t.Run("overlap", func(t *testing.T) {
+			f.put(exchange.KindStudy, tch[14], f.member2, "2026-04-01", "2026-04-10", exchange.Submitted)
+			expect(t, f.check(study(tch[14], f.lead, "2026-04-10", "2026-04-12")), exchange.RuleOverlap, exchange.Fail)
+			expect(t, f.check(study(tch[14], f.lead, "2026-04-11", "2026-04-12")), exchange.RuleOverlap, exchange.Pass)
+		})
+
+		t.Run("submit refuses with every failing rule", func(t *testing.T) {
+			in := study(tch[11], f.otherSchool, "2026-04-01", "2026-04-05")
+			// The home school is in a group, so the draft saves; submitting names both rules.
+			d, err := f.svc.Create(ctx, f.sys, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.svc.Submit(ctx, f.sys, d.ID, exchange.Step{Version: d.Version})
+			e, ok := errs.As(err)
+			if !ok || e.Code != errs.Rule {
+				t.Fatalf("submit: %v", err)
+			}
+			rules := map[string]bool{}
+			for _, d := range e.Details {
+				rules[d.Rule] = true
+			}
+			if !rules[exchange.RuleSameGroup] || !rules[exchange.RuleVetoEthics] {
+				t.Fatalf("rules %v", rules)
+			}
+		})
+	})
+}
+
+// TestExchangeQuotaRace: 20 final approvals race for the last 2 teacher
+// places; exactly 2 win and the rest are refused with quota_teacher.
+func TestExchangeQuotaRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newExFixture(t, st)
+		for i := 0; i < 5; i++ {
+			f.put(exchange.KindStudy, f.teachers[i], f.lead, "2026-04-01", "2026-04-10", exchange.Approved)
+		}
+		var ids []int64
+		for i := 5; i < 25; i++ {
+			ids = append(ids, f.put(exchange.KindStudy, f.teachers[i], f.lead, "2026-04-03", "2026-04-08", exchange.Reviewed))
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won, quota := 0, 0
+		var other []error
+		for _, id := range ids {
+			wg.Add(1)
+			go func(id int64) {
+				defer wg.Done()
+				_, err := f.svc.Approve(context.Background(), f.sys, id, exchange.Step{Version: 1})
+				mu.Lock()
+				defer mu.Unlock()
+				e, _ := errs.As(err)
+				switch {
+				case err == nil:
+					won++
+				case e != nil && e.Code == errs.Rule && len(e.Details) == 1 && e.Details[0].Rule == exchange.RuleQuotaTeacher:
+					quota++
+				default:
+					other = append(other, err)
+				}
+			}(id)
+		}
+		wg.Wait()
+		if won != 2 || quota != 18 || len(other) > 0 {
+			t.Fatalf("won %d, refused by quota %d, other errors %v", won, quota, other)
+		}
+		if n := f.e.one(`SELECT count(*) FROM exchanges WHERE status = 'approved' AND kind = 'study' AND is_cadre = FALSE AND group_id = $1`, f.group); n != 7 {
+			t.Fatalf("%d approved", n)
+		}
+	})
+}
+
+// exDetail decodes an exchange answer.
+func exDetail(t *testing.T, status int, body []byte, want int) exchange.Detail {
+	t.Helper()
+	if status != want {
+		t.Fatalf("status %d, want %d: %s", status, want, body)
+	}
+	var d exchange.Detail
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestExchangeWorkflow walks a teacher's 跟岗学习 through every step over
+// HTTP: order enforced, the wrong section and self-approval refused, out of
+// scope 404, every step audited, and the overdue return flagged.
+func TestExchangeWorkflow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		today := store.Today()
+		start := store.Date{Time: today.AddDate(0, 0, -10)}
+		end := store.Date{Time: today.AddDate(0, 0, -1)}
+		teacher, principal, group, jijiao, renshi, ganbu := e.login("teacher"), e.login("principal"), e.login("groupadmin"), e.login("jijiao"), e.login("renshi"), e.login("ganbu")
+		body := map[string]any{"kind": "study", "staff_id": e.ids.staffOwn, "host_school_id": e.ids.leadSchool, "start_on": start.String(), "end_on": end.String(), "purpose": "跟岗学习：语文课堂教学"}
+
+		// The dry run lists every rule.
+		s, b := teacher.do("POST", "/api/v1/exchanges/check", body)
+		var res exchange.CheckResult
+		if s != 200 || json.Unmarshal(b, &res) != nil || !res.OK || len(res.Checks) < 8 || res.Checks[0].Message == "" {
+			t.Fatalf("check: %d %s", s, b)
+		}
+		s, b = teacher.do("POST", "/api/v1/exchanges", body)
+		d := exDetail(t, s, b, 201)
+		path := fmt.Sprintf("/api/v1/exchanges/%d", d.ID)
+		act := func(c *client, action string, in map[string]any, want int) {
+			t.Helper()
+			in["version"] = d.Version
+			s, b := c.do("POST", path+"/"+action, in)
+			if want != 200 {
+				if s != want {
+					t.Fatalf("%s: %d %s, want %d", action, s, b, want)
+				}
+				return
+			}
+			d = exDetail(t, s, b, 200)
+		}
+		// Review before the schools have signed: refused, nothing changes.
+		act(jijiao, "review", map[string]any{}, 409)
+		act(teacher, "submit", map[string]any{}, 200)
+		act(teacher, "endorse", map[string]any{"party": "home", "cover_arrangement": "x"}, 403)
+		act(principal, "endorse", map[string]any{"party": "home"}, 422) // cover arrangement required
+		act(principal, "endorse", map[string]any{"party": "home", "cover_arrangement": "由同年级王老师代课"}, 200)
+		if d.Status != exchange.Submitted {
+			t.Fatalf("after home endorsement: %s", d.Status)
+		}
+		act(principal, "endorse", map[string]any{"party": "host"}, 403)
+		act(group, "endorse", map[string]any{"party": "host", "note": "同意接收"}, 200)
+		if d.Status != exchange.Endorsed {
+			t.Fatalf("after both: %s", d.Status)
+		}
+		act(renshi, "approve", map[string]any{}, 409) // not reviewed yet
+		act(jijiao, "review", map[string]any{"note": "符合规定"}, 200)
+		act(ganbu, "approve", map[string]any{}, 403) // a teacher's exchange is 人事股's
+		act(renshi, "approve", map[string]any{"note": "同意"}, 200)
+		if d.Status != exchange.Approved || !d.Overdue {
+			t.Fatalf("approved: %s overdue=%v", d.Status, d.Overdue)
+		}
+		// Overdue: in the ledger filter and in the supervising section's inbox.
+		s, b = renshi.do("GET", "/api/v1/exchanges/inbox", nil)
+		var box exchange.Inbox
+		if s != 200 || json.Unmarshal(b, &box) != nil || box.Counts["overdue"] < 1 {
+			t.Fatalf("renshi inbox: %d %s", s, b)
+		}
+		s, b = renshi.do("GET", "/api/v1/exchanges?overdue=true", nil)
+		if s != 200 || !strings.Contains(string(b), fmt.Sprintf(`"id":%d,`, d.ID)) {
+			t.Fatalf("overdue list: %d %s", s, b)
+		}
+		s, b = principal.do("GET", "/api/v1/exchanges/inbox", nil)
+		if s != 200 || json.Unmarshal(b, &box) != nil || box.Counts["return"] < 1 {
+			t.Fatalf("principal inbox: %d %s", s, b)
+		}
+		act(teacher, "start", map[string]any{}, 200)
+		s, b = teacher.do("POST", path+"/checkins", map[string]any{"kind": "checkin", "body": "听课三节，参加教研活动"})
+		d = exDetail(t, s, b, 200)
+		s, _ = teacher.do("POST", path+"/checkins", map[string]any{"kind": "issue", "body": "x"})
+		if s != 403 {
+			t.Fatalf("teacher filing an issue: %d", s)
+		}
+		s, b = renshi.do("POST", path+"/checkins", map[string]any{"kind": "note", "body": "电话回访，情况正常"})
+		d = exDetail(t, s, b, 200)
+		act(principal, "return", map[string]any{"returned_on": today.String()}, 200)
+		if d.Status != exchange.Returned || d.Overdue {
+			t.Fatalf("returned: %s overdue=%v", d.Status, d.Overdue)
+		}
+		act(teacher, "evaluate", map[string]any{"party": "host", "rating": "good", "comment": "x"}, 403)
+		act(group, "evaluate", map[string]any{"party": "host", "rating": "good", "comment": "学习认真，积极参与教研"}, 200)
+		act(teacher, "evaluate", map[string]any{"party": "self", "comment": "收获很大"}, 200)
+		act(principal, "evaluate", map[string]any{"party": "home", "rating": "excellent", "comment": "返岗后上了汇报课"}, 200)
+		if d.Status != exchange.Closed || len(d.Evaluations) != 3 {
+			t.Fatalf("closed: %s %d evaluations", d.Status, len(d.Evaluations))
+		}
+		// Every step is on the form and in the audit log.
+		wantSteps := []string{"create", "submit", "endorse.home", "endorse.host", "review", "approve", "start", "return", "evaluate.host", "evaluate.self", "evaluate.home"}
+		if len(d.Steps) != len(wantSteps) {
+			t.Fatalf("steps %+v", d.Steps)
+		}
+		for i, s := range d.Steps {
+			if s.Action != wantSteps[i] {
+				t.Fatalf("step %d: %s, want %s", i, s.Action, wantSteps[i])
+			}
+			if n := e.one(`SELECT count(*) FROM audit_log WHERE action = $1 AND object_id = $2`, "exchange."+s.Action, fmt.Sprint(d.ID)); n != 1 {
+				t.Fatalf("audit of %s: %d", s.Action, n)
+			}
+		}
+		// The service record counts the days and shows the evaluations.
+		s, b = renshi.do("GET", fmt.Sprintf("/api/v1/staff/%d/service-record", e.ids.staffOwn), nil)
+		var rec exchange.ServiceRecord
+		if s != 200 || json.Unmarshal(b, &rec) != nil || len(rec.Exchanges) != 1 || rec.ExchangeDays != 10 || len(rec.Exchanges[0].Evaluations) != 3 {
+			t.Fatalf("service record: %d %s", s, b)
+		}
+		// The ledger exports.
+		s, b = renshi.do("GET", "/api/v1/exchanges/export?kind=study", nil)
+		if s != 200 || len(b) < 100 || string(b[:2]) != "PK" {
+			t.Fatalf("export: %d", s)
+		}
+	})
+}
+
+// TestExchangeSelfApprovalAndScope: a section member never decides their own
+// application, and an exchange outside the viewer's scope is not found.
+func TestExchangeSelfApprovalAndScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newExFixture(t, st)
+		// renshi's account is linked to the teacher whose exchange waits for approval.
+		staff := f.teachers[3]
+		if _, err := st.W.Exec(`UPDATE users SET staff_id = $1 WHERE username = 'renshi'`, staff); err != nil {
+			t.Fatal(err)
+		}
+		id := f.put(exchange.KindStudy, staff, f.lead, "2026-04-01", "2026-04-05", exchange.Reviewed)
+		renshi := f.e.login("renshi")
+		s, b := renshi.do("POST", fmt.Sprintf("/api/v1/exchanges/%d/approve", id), map[string]any{"version": 1})
+		if s != 403 || !strings.Contains(string(b), "本人") {
+			t.Fatalf("self-approval: %d %s", s, b)
+		}
+		// The demo teacher sees only their own exchanges.
+		teacher := f.e.login("teacher")
+		if s, _ := teacher.do("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil); s != 404 {
+			t.Fatalf("teacher reading another's exchange: %d", s)
+		}
+		s, b = teacher.do("GET", "/api/v1/exchanges", nil)
+		if s != 200 || strings.Contains(string(b), fmt.Sprintf(`"id":%d,`, id)) {
+			t.Fatalf("teacher list: %d %s", s, b)
+		}
+		if s, _ := f.e.login("leader").do("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil); s != 200 {
+			t.Fatalf("leader: %d", s)
+		}
+	})
+}
