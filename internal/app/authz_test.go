@@ -121,6 +121,11 @@ var allowed = map[string][]string{
 	"POST /api/v1/exchanges/{id}/checkins":                business,
 	"POST /api/v1/exchanges/{id}/return":                  {"group_admin", "school_admin"},
 	"POST /api/v1/exchanges/{id}/evaluate":                business,
+	"GET /api/v1/exchange-teams":                          business,
+	"POST /api/v1/exchange-teams":                         applicants,
+	"GET /api/v1/exchange-teams/{id}":                     business,
+	"POST /api/v1/exchange-teams/{id}/report":             business,
+	"POST /api/v1/exchange-teams/{id}/response":           {"group_admin", "school_admin"},
 	"GET /api/v1/staff/{id}/service-record":               business,
 	"POST /api/v1/staff/{id}/service-record":              {"section_cadre", "section_personnel", "school_admin"},
 }
@@ -175,7 +180,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/groups/{id}", fmt.Sprintf("/groups/%d", e.ids.group),
 			"/staff/{id}", fmt.Sprintf("/staff/%d", e.ids.staffOwn),
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
-			"/exchanges/{id}", "/exchanges/999999",
+			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999",
 		)
 		routes := srv.Router().Routes()
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Pattern < routes[j].Pattern })

@@ -466,3 +466,56 @@ func TestExchangeSelfApprovalAndScope(t *testing.T) {
 		}
 	})
 }
+
+// TestExchangeTeam: a 团队进驻 submits one 跟岗锻炼 per cadre at once (or
+// none), and ends with the report the member school answers.
+func TestExchangeTeam(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := newExFixture(t, st)
+		ctx := context.Background()
+		in := exchange.TeamInput{HostSchoolID: f.member, Name: "教学诊断团队", Goal: "诊断课堂教学与教研制度", StartOn: store.MustDate("2026-04-01"), EndOn: store.MustDate("2026-04-14"),
+			StaffIDs: []int64{f.leadCadres[0], f.leadCadres[1]}}
+		// 15 days for one and all: refused, nothing saved.
+		bad := in
+		bad.EndOn = store.MustDate("2026-04-15")
+		_, err := f.svc.CreateTeam(ctx, f.sys, bad)
+		if e, ok := errs.As(err); !ok || e.Code != errs.Rule || e.Details[0].Rule != exchange.RuleDurationMax || e.Details[0].Args["member"] != 1 {
+			t.Fatalf("over-long team: %v", err)
+		}
+		if n := f.e.one(`SELECT count(*) FROM exchange_teams`); n != 0 {
+			t.Fatalf("%d teams saved", n)
+		}
+		d, err := f.svc.CreateTeam(ctx, f.sys, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.MemberExchanges) != 2 || d.MemberExchanges[0].Status != exchange.Submitted || d.Members != 2 {
+			t.Fatalf("team %+v", d)
+		}
+		// The report waits until the team is at work.
+		if _, err := f.svc.ReportTeam(ctx, f.sys, d.ID, exchange.TeamReport{Report: "r", Suggestions: "s", Version: d.Version}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("early report: %v", err)
+		}
+		if _, err := st.W.Exec(`UPDATE exchanges SET status = 'underway' WHERE team_id = $1`, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		d, err = f.svc.ReportTeam(ctx, f.sys, d.ID, exchange.TeamReport{Report: "课堂提问层次单一", Suggestions: "建立集体备课制度", Version: d.Version})
+		if err != nil || d.Report == "" {
+			t.Fatalf("report: %v", err)
+		}
+		// The member school's principal sees the team and answers it.
+		principal := f.e.login("principal")
+		s, b := principal.do("GET", "/api/v1/exchange-teams", nil)
+		if s != 200 || !strings.Contains(string(b), "教学诊断团队") {
+			t.Fatalf("teams: %d %s", s, b)
+		}
+		s, b = principal.do("POST", fmt.Sprintf("/api/v1/exchange-teams/%d/response", d.ID), map[string]any{"response": "已制定整改计划", "version": d.Version})
+		if s != 200 || !strings.Contains(string(b), "已制定整改计划") {
+			t.Fatalf("response: %d %s", s, b)
+		}
+		// Another group's view: not found.
+		if s, _ := f.e.login("teacher").do("GET", fmt.Sprintf("/api/v1/exchange-teams/%d", d.ID), nil); s != 404 {
+			t.Fatalf("teacher: %d", s)
+		}
+	})
+}

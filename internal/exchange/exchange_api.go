@@ -58,6 +58,10 @@ var listQuery = []web.Param{web.Q("kind", "string", "training, study or support"
 	web.Q("to", "string", "overlapping up to this date"), web.Q("overdue", "boolean", "only overdue returns"), web.Q("q", "string", "name or staff number contains"),
 	web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")}
 
+type teamList struct {
+	Items []Team `json:"items"`
+}
+
 // Routes registers the exchange endpoints.
 func (api *API) Routes(rt *web.Router) {
 	const tag = "exchanges"
@@ -132,6 +136,24 @@ func (api *API) Routes(rt *web.Router) {
 	action("return", auth.PermExchangesEndorse, "The home school confirms the return to post", ReturnInput{}, rendered(s.Return))
 	action("evaluate", auth.PermExchangesRead, "Add the host school's evaluation, the person's summary or the home school's view", EvaluationInput{}, rendered(s.Evaluate))
 
+	rt.Handle("GET", "/api/v1/exchange-teams", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "团队进驻 teams in the caller's scope", Tag: tag,
+		Query: []web.Param{web.Q("group_id", "integer", "")}, Response: teamList{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			group, _ := strconv.ParseInt(r.URL.Query().Get("group_id"), 10, 64)
+			items, err := s.Teams(r.Context(), web.Actor(r), group)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, teamList{Items: items})
+		})
+	rt.Handle("POST", "/api/v1/exchange-teams", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Send a 团队进驻: one 跟岗锻炼 per cadre, all submitted at once", Tag: tag,
+		Request: TeamInput{}, Response: TeamDetail{}, Status: http.StatusCreated}, web.Body(http.StatusCreated, s.CreateTeam))
+	rt.Handle("GET", "/api/v1/exchange-teams/{id}", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "One team with its members' exchanges, report and response", Tag: tag,
+		Response: TeamDetail{}}, web.ByID(s.TeamDetail))
+	rt.Handle("POST", "/api/v1/exchange-teams/{id}/report", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "The team's diagnosis report and suggestions (诊断报告/建议)", Tag: tag,
+		Request: TeamReport{}, Response: TeamDetail{}}, web.ByIDBody(s.ReportTeam))
+	rt.Handle("POST", "/api/v1/exchange-teams/{id}/response", web.Perm(auth.PermExchangesEndorse), web.Doc{Summary: "The member school's answer to the suggestions", Tag: tag,
+		Request: TeamResponse{}, Response: TeamDetail{}}, web.ByIDBody(s.RespondTeam))
 	rt.Handle("GET", "/api/v1/staff/{id}/service-record", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "Cross-school service: exchanges, 跨校任职 and 兼课指导 with days and evaluations", Tag: tag,
 		Response: ServiceRecord{}}, web.ByID(s.ServiceRecord))
 	rt.Handle("POST", "/api/v1/staff/{id}/service-record", web.Perm(auth.PermServiceManage), web.Doc{Summary: "Record 跨校任职 (kind=post) or 兼课指导 (kind=teaching)", Tag: tag,
