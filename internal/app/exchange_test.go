@@ -37,6 +37,13 @@ func newExFixture(t *testing.T, st *store.Store) *exFixture {
 	f := &exFixture{e: e, svc: e.app.Exchange, today: store.MustDate("2026-03-02"), group: e.ids.group, lead: e.ids.leadSchool,
 		member: e.ids.school, member2: e.ids.siblingSchool, otherSchool: e.ids.otherSchool, sys: auth.SystemActor("test")}
 	f.svc.Today = func() store.Date { return f.today }
+	// The rules are tested on a clean slate: without the demo's exchanges
+	// and eligibility records, which sit around the real today.
+	for _, table := range []string{"exchange_checkins", "exchange_evaluations", "exchange_steps", "exchanges", "exchange_teams", "cross_school_service", "eligibility_records"} {
+		if _, err := st.W.Exec(`DELETE FROM ` + table); err != nil {
+			t.Fatal(err)
+		}
+	}
 	f.creator = e.one(`SELECT id FROM users WHERE username = 'sysadmin'`)
 	ids := func(q string, args ...any) []int64 {
 		rows, err := st.R.QueryContext(context.Background(), q, args...)
@@ -518,4 +525,49 @@ func TestExchangeTeam(t *testing.T) {
 			t.Fatalf("teacher: %d", s)
 		}
 	})
+}
+
+// TestDemoExchanges: the demo county has an exchange in every state, an
+// overdue return, and vetoed drafts whose checks name the clause.
+func TestDemoExchanges(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	for _, status := range []string{"draft", "submitted", "endorsed", "reviewed", "approved", "underway", "returned", "closed", "rejected", "withdrawn", "cancelled"} {
+		if n := e.one(`SELECT count(*) FROM exchanges WHERE status = $1`, status); n == 0 {
+			t.Errorf("no demo exchange is %s", status)
+		}
+	}
+	principal := e.login("principal")
+	s, b := principal.do("GET", "/api/v1/exchanges?overdue=true", nil)
+	if s != 200 || !strings.Contains(string(b), `"overdue":true`) {
+		t.Fatalf("overdue: %d %s", s, b)
+	}
+	s, b = principal.do("GET", "/api/v1/exchanges?status=draft", nil)
+	var list struct{ Items []exchange.Exchange }
+	if s != 200 || json.Unmarshal(b, &list) != nil || len(list.Items) < 2 {
+		t.Fatalf("drafts: %d %s", s, b)
+	}
+	vetoes := map[string]bool{}
+	for _, x := range list.Items {
+		s, b := principal.do("GET", fmt.Sprintf("/api/v1/exchanges/%d", x.ID), nil)
+		d := exDetail(t, s, b, 200)
+		for _, c := range d.Checks {
+			if c.Result == exchange.Fail {
+				vetoes[c.Rule] = true
+				if !strings.Contains(c.Message, "一票否决") {
+					t.Errorf("veto message %q", c.Message)
+				}
+			}
+		}
+	}
+	if !vetoes[exchange.RuleVetoEthics] || !vetoes[exchange.RuleVetoSickLeave] {
+		t.Fatalf("vetoes shown: %v", vetoes)
+	}
+	// Every approver has something waiting.
+	for user, task := range map[string]string{"principal": "endorse", "jijiao": "review", "renshi": "approve", "ganbu": "approve", "groupadmin": "endorse"} {
+		s, b := e.login(user).do("GET", "/api/v1/exchanges/inbox", nil)
+		var box exchange.Inbox
+		if s != 200 || json.Unmarshal(b, &box) != nil || box.Counts[task] == 0 {
+			t.Errorf("%s inbox: %d %s", user, s, b)
+		}
+	}
 }

@@ -61,6 +61,9 @@ func Load(ctx context.Context, st *store.Store, log *audit.Log, password string)
 		if !res.Created {
 			return nil
 		}
+		if err := seedExchanges(ctx, tx); err != nil {
+			return err
+		}
 		return log.Append(ctx, tx, auth.SystemActor("demo").Who(), audit.Entry{Action: "demo.seed", ObjectType: "county", ObjectID: c.Code,
 			Detail: map[string]any{"schools": len(c.Schools), "groups": len(c.Groups), "staff": len(c.Staff), "accounts": len(accts)}})
 	})
