@@ -35,7 +35,7 @@ func (s *exSeed) at(offset int) time.Time {
 // step is one entry of an exchange's history: who did what, and when.
 type step struct {
 	action, from, to, user, note string
-	on                               int
+	on                           int
 }
 
 var roleOf = map[string]string{"teacher": "teacher", "principal": "school_admin", "groupadmin": "group_admin", "jijiao": "section_basic",
@@ -61,20 +61,20 @@ func chain(to string, cadre bool, c int) []step {
 }
 
 type exSpec struct {
-	kind            string
-	staff           int64
-	host            int64
-	start, end      int // day offsets from today
-	status          string
-	cover           string
-	exception       string
-	returned        int // day offset; used when status is returned or closed
-	team            int64
-	purpose         string
-	extra           []step // after the approval chain
-	checkins        [][3]string
-	evals           [][3]string // party, rating, comment
-	cadre           bool
+	kind       string
+	staff      int64
+	host       int64
+	start, end int // day offsets from today
+	status     string
+	cover      string
+	exception  string
+	returned   int // day offset; used when status is returned or closed
+	team       int64
+	purpose    string
+	extra      []step // after the approval chain
+	checkins   [][3]string
+	evals      [][3]string // party, rating, comment
+	cadre      bool
 }
 
 func (s *exSeed) exchange(group, home int64, x exSpec) (int64, error) {
