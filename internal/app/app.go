@@ -80,7 +80,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
 		Modules:    []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange)},
-		Dashboards: []web.DashboardSource{a.Registry},
+		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }
 

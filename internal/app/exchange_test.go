@@ -562,6 +562,11 @@ func TestDemoExchanges(t *testing.T) {
 	if !vetoes[exchange.RuleVetoEthics] || !vetoes[exchange.RuleVetoSickLeave] {
 		t.Fatalf("vetoes shown: %v", vetoes)
 	}
+	// The dashboard counts them.
+	s, b = e.login("leader").do("GET", "/api/v1/dashboard", nil)
+	if s != 200 || !strings.Contains(string(b), `"key":"exchanges_overdue","value":1`) || !strings.Contains(string(b), `"exchanges_away"`) {
+		t.Fatalf("dashboard: %d %s", s, b)
+	}
 	// Every approver has something waiting.
 	for user, task := range map[string]string{"principal": "endorse", "jijiao": "review", "renshi": "approve", "ganbu": "approve", "groupadmin": "endorse"} {
 		s, b := e.login(user).do("GET", "/api/v1/exchanges/inbox", nil)

@@ -6,6 +6,7 @@ import (
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
 	"edugroup/internal/store"
+	"edugroup/internal/web"
 )
 
 // Task is an exchange waiting for the viewer, and what it waits for.
@@ -79,4 +80,25 @@ func taskFor(a auth.Actor, x Exchange, c actions, today store.Date) string {
 // isOwnOrOffice: a draft waits for the person or the office that began it.
 func isOwnOrOffice(a auth.Actor, x Exchange) bool {
 	return isOwn(a, x) || a.UserID == x.createdByID
+}
+
+// Cards are the dashboard's exchange figures in the viewer's scope: people
+// away on an exchange today, overdue returns, and applications being decided.
+func (s *Service) Cards(ctx context.Context, a auth.Actor) ([]web.Card, error) {
+	if !a.Has(auth.PermExchangesRead) {
+		return nil, nil
+	}
+	var w store.Where
+	visible(&w, a)
+	today := s.Today()
+	var away, overdue, pending int64
+	err := s.st.R.QueryRowContext(ctx, `SELECT
+		COALESCE(sum(CASE WHEN e.status IN ('approved', 'underway') AND e.start_on <= `+w.Arg(today)+` AND e.end_on >= `+w.Arg(today)+` THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN e.status IN ('approved', 'underway') AND e.end_on < `+w.Arg(today)+` THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN e.status IN ('submitted', 'endorsed', 'reviewed') THEN 1 ELSE 0 END), 0)
+		FROM exchanges e`+w.SQL(), w.Args...).Scan(&away, &overdue, &pending)
+	if err != nil {
+		return nil, err
+	}
+	return []web.Card{{Key: "exchanges_away", Value: away}, {Key: "exchanges_overdue", Value: overdue}, {Key: "exchanges_pending", Value: pending}}, nil
 }
