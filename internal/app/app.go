@@ -12,6 +12,7 @@ import (
 
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
+	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
 	"edugroup/internal/i18n"
 	"edugroup/internal/policy"
@@ -31,6 +32,7 @@ type App struct {
 	Auth     *auth.Service
 	Registry *registry.Service
 	Exchange *exchange.Service
+	Exams    *exams.Service
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 }
@@ -67,7 +69,7 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	reg := registry.NewService(st, log, pol)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: exchange.NewService(st, log, pol, reg), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: exchange.NewService(st, log, pol, reg), Exams: exams.NewService(st, log), Catalog: cat, Log: logger,
 	}, nil
 }
 
@@ -79,7 +81,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	cfg.Version = Version
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
-		Modules:    []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange)},
+		Modules:    []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

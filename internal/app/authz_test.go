@@ -29,6 +29,7 @@ var (
 	// exchanges: the person or their school applies; 干部股/人事股 approve
 	applicants = []string{"school_admin", "teacher"}
 	approvers  = []string{"section_cadre", "section_personnel"}
+	examMgr    = []string{"section_basic", "group_admin", "school_admin"}
 )
 
 // allowed is the access specification, written out independently of the
@@ -126,6 +127,14 @@ var allowed = map[string][]string{
 	"GET /api/v1/exchange-teams/{id}":                     business,
 	"POST /api/v1/exchange-teams/{id}/report":             business,
 	"POST /api/v1/exchange-teams/{id}/response":           {"group_admin", "school_admin"},
+	"GET /api/v1/exams":                                   business,
+	"POST /api/v1/exams":                                  examMgr,
+	"GET /api/v1/exams/gap":                               business,
+	"GET /api/v1/exams/{id}":                              business,
+	"PATCH /api/v1/exams/{id}":                            examMgr,
+	"PUT /api/v1/exams/{id}/teaching":                     examMgr,
+	"GET /api/v1/exams/{id}/report":                       business,
+	"GET /api/v1/exams/{id}/students":                     business,
 	"GET /api/v1/staff/{id}/service-record":               business,
 	"POST /api/v1/staff/{id}/service-record":              {"section_cadre", "section_personnel", "school_admin"},
 }
@@ -180,7 +189,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/groups/{id}", fmt.Sprintf("/groups/%d", e.ids.group),
 			"/staff/{id}", fmt.Sprintf("/staff/%d", e.ids.staffOwn),
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
-			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999",
+			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999",
 		)
 		routes := srv.Router().Routes()
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Pattern < routes[j].Pattern })

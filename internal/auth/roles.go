@@ -63,6 +63,9 @@ const (
 	PermExchangesReview  Permission = "exchanges.review"  // 基教股 审核
 	PermExchangesApprove Permission = "exchanges.approve" // 干部股 (cadres) / 人事股 (teachers) 审批 and supervision
 	PermServiceManage    Permission = "service.manage"    // record 跨校任职 and 兼课指导
+
+	PermExamsRead   Permission = "exams.read"   // exam reports, narrowed to the viewer's units
+	PermExamsManage Permission = "exams.manage" // county/group: set up exams and import; school: import its own part
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -74,7 +77,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -86,13 +89,13 @@ var Roles = []RoleInfo{
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
 	{BureauLeader, ScopeCounty, business},
-	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview)},
+	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage)},
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage)},
 	{Supervision, ScopeCounty, with(PermRecordsRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
-		PermExchangesApply, PermExchangesEndorse, PermServiceManage)},
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage)},
 	{Teacher, ScopeSelf, with(PermExchangesApply)},
 }
 

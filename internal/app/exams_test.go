@@ -1,0 +1,196 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/exams"
+	"edugroup/internal/exams/analysis"
+	"edugroup/internal/store"
+	"edugroup/internal/store/storetest"
+)
+
+// examSchools are four schools of the demo: the principal's member school,
+// its group's lead and a sibling, and a school of another group.
+type examSchools struct {
+	codes   []string
+	teacher string // the demo teacher's name
+}
+
+func (e *env) str(q string, args ...any) string {
+	e.t.Helper()
+	var s string
+	if err := e.app.Store.R.QueryRow(q, args...).Scan(&s); err != nil {
+		e.t.Fatalf("%s: %v", q, err)
+	}
+	return s
+}
+
+func (e *env) examSchools() examSchools {
+	var x examSchools
+	for _, id := range []int64{e.ids.school, e.ids.leadSchool, e.ids.siblingSchool, e.ids.otherSchool} {
+		x.codes = append(x.codes, e.str(`SELECT code FROM schools WHERE id = $1`, id))
+	}
+	x.teacher = e.str(`SELECT name FROM staff WHERE id = $1`, e.ids.staffOwn)
+	return x
+}
+
+// examData builds students of the four schools: two classes each, the lead
+// strongest; shift moves the member school's scores.
+func examData(x examSchools, shift float64) *analysis.Data {
+	b := analysis.NewBuilder(2)
+	strength := []float64{60 + shift, 80, 55, 50}
+	for si, code := range x.codes {
+		for c := 1; c <= 2; c++ {
+			for k := 0; k < 15; k++ {
+				base := strength[si] + float64((k*7)%20) - 10 + float64(c)
+				yw, _ := analysis.HalfPoints(base)
+				sx, _ := analysis.HalfPoints(base - 5)
+				if k == 3 && c == 1 {
+					sx = analysis.Absent
+				}
+				b.Add(analysis.Student{ID: fmt.Sprintf("%s%d%02d", code[len(code)-4:], c, k), Name: fmt.Sprintf("学生%d%d%d", si, c, k), SchoolCode: code, Class: fmt.Sprintf("%d班", c), Scores: []int32{yw, sx}})
+			}
+		}
+	}
+	return b.Data()
+}
+
+func TestExamsScopeAndImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		x := e.examSchools()
+		ctx := context.Background()
+		jijiao := e.login("jijiao")
+		spec := map[string]any{"subjects": []map[string]any{{"name": "语文", "full": 100}, {"name": "数学", "full": 100}}}
+		var ids []int64
+		for i, held := range []string{"2026-01-10", "2026-06-20"} {
+			s, b := jijiao.do("POST", "/api/v1/exams", map[string]any{"name": fmt.Sprintf("联考%d", i+1), "term": "2025-2026", "held_on": held, "stage": "初中", "spec": spec})
+			var d exams.Detail
+			if s != 201 || json.Unmarshal(b, &d) != nil || d.Spec.Settings.SD != "sample" {
+				t.Fatalf("create: %d %s", s, b)
+			}
+			res, err := e.app.Exams.ImportData(ctx, auth.SystemActor("test"), d.ID, examData(x, float64(i)*10), "scores.xlsx", 0)
+			if err != nil || res.Students != 120 || res.Schools != 4 {
+				t.Fatalf("import: %+v %v", res, err)
+			}
+			ids = append(ids, d.ID)
+		}
+		// A bad setup names the field.
+		s, b := jijiao.do("POST", "/api/v1/exams", map[string]any{"name": "x", "term": "t", "held_on": "2026-01-01", "spec": map[string]any{"subjects": []any{}}})
+		if s != 422 || !strings.Contains(string(b), "subjects") {
+			t.Fatalf("bad setup: %d %s", s, b)
+		}
+		// The 任课表: the demo teacher teaches 1班 语文 at the principal's school.
+		s, b = jijiao.do("PUT", fmt.Sprintf("/api/v1/exams/%d/teaching", ids[1]), map[string]any{"rows": []map[string]any{
+			{"school_code": x.codes[0], "class": "1班", "subject": "语文", "teacher": x.teacher},
+			{"school_code": x.codes[0], "class": "2班", "subject": "语文", "teacher": "另一位老师"},
+		}})
+		if s != 200 || !strings.Contains(string(b), `"matched":1`) {
+			t.Fatalf("teaching: %d %s", s, b)
+		}
+		report := func(c *client, q string) exams.ReportView {
+			t.Helper()
+			s, b := c.do("GET", fmt.Sprintf("/api/v1/exams/%d/report%s", ids[1], q), nil)
+			var v exams.ReportView
+			if s != 200 || json.Unmarshal(b, &v) != nil {
+				t.Fatalf("report %s: %d %s", q, s, b)
+			}
+			return v
+		}
+		schoolsIn := func(v exams.ReportView) map[string]bool {
+			out := map[string]bool{}
+			for _, st := range v.Stats {
+				if st.Level == "school" {
+					out[st.SchoolCode] = true
+				}
+			}
+			return out
+		}
+		if got := schoolsIn(report(e.login("leader"), "")); len(got) != 4 {
+			t.Fatalf("leader sees %v", got)
+		}
+		if got := schoolsIn(report(e.login("groupadmin"), "")); len(got) != 3 || got[x.codes[3]] {
+			t.Fatalf("group leader sees %v", got)
+		}
+		principal := e.login("principal")
+		if got := schoolsIn(report(principal, "")); len(got) != 1 || !got[x.codes[0]] {
+			t.Fatalf("principal sees %v", got)
+		}
+		teacher := e.login("teacher")
+		v := report(teacher, "?level=class")
+		if len(v.Stats) == 0 {
+			t.Fatal("teacher sees no class")
+		}
+		for _, st := range v.Stats {
+			if st.Class != "1班" || st.SchoolCode != x.codes[0] {
+				t.Fatalf("teacher sees %s %s", st.SchoolCode, st.Class)
+			}
+		}
+		// Another school's class report: not found.
+		if s, _ := teacher.do("GET", fmt.Sprintf("/api/v1/exams/%d/report?school=%s", ids[1], x.codes[3]), nil); s != 404 {
+			t.Fatalf("teacher reading another school: %d", s)
+		}
+		s, b = teacher.do("GET", fmt.Sprintf("/api/v1/exams/%d/students?page_size=200", ids[1]), nil)
+		var studs struct {
+			Items []exams.StudentRow
+			Total int
+		}
+		if s != 200 || json.Unmarshal(b, &studs) != nil || studs.Total != 15 {
+			t.Fatalf("teacher students: %d %s", s, b)
+		}
+		for _, r := range studs.Items {
+			if r.Class != "1班" {
+				t.Fatalf("teacher sees student of %s", r.Class)
+			}
+		}
+		// The gap to the lead school: the member school closes it by 10 points.
+		s, b = e.login("groupadmin").do("GET", fmt.Sprintf("/api/v1/exams/gap?group_id=%d", e.ids.group), nil)
+		var gap exams.GapView
+		if s != 200 || json.Unmarshal(b, &gap) != nil || len(gap.Exams) != 2 {
+			t.Fatalf("gap: %d %s", s, b)
+		}
+		closing := false
+		for _, g := range gap.Series {
+			if g.Closing && len(g.Gaps) == 2 {
+				closing = true
+			}
+		}
+		if !closing {
+			t.Fatalf("no school closing the gap: %s", b)
+		}
+		// Re-importing one school's part replaces only that part.
+		one := examData(x, 0)
+		keep := &analysis.Data{Groups: one.Groups, Schools: one.Schools[:1], Scores: make([][]int32, 2)}
+		for i := range one.ID {
+			if one.Classes[one.Class[i]].School == 0 && len(keep.ID) < 10 {
+				c := one.Classes[one.Class[i]]
+				ci := int32(len(keep.Classes))
+				keep.Classes = append(keep.Classes, c)
+				keep.ID, keep.Name, keep.Class = append(keep.ID, one.ID[i]), append(keep.Name, one.Name[i]), append(keep.Class, ci)
+				for j := range keep.Scores {
+					keep.Scores[j] = append(keep.Scores[j], one.Scores[j][i])
+				}
+			}
+		}
+		res, err := e.app.Exams.ImportData(ctx, auth.SystemActor("test"), ids[1], keep, "one-school.xlsx", 0)
+		if err != nil || len(res.Replaced) != 1 {
+			t.Fatalf("re-import: %+v %v", res, err)
+		}
+		if n := e.one(`SELECT students FROM exams WHERE id = $1`, ids[1]); n != 100 {
+			t.Fatalf("students after re-import: %d", n)
+		}
+		if v := report(e.login("leader"), "?level=exam&subject=语文"); len(v.Stats) != 1 || v.Stats[0].N != 100 {
+			t.Fatalf("exam row after re-import: %+v", v.Stats)
+		}
+		// The principal may import only their own school.
+		principalActor := auth.Actor{UserID: 1, Username: "p", Grants: []auth.Grant{{Role: auth.SchoolAdmin, ScopeType: auth.ScopeSchool, ScopeID: e.ids.school}}}
+		if _, err := e.app.Exams.ImportData(ctx, principalActor, ids[1], examData(x, 0), "all.xlsx", 0); err == nil || !strings.Contains(err.Error(), "exams.school_not_yours") {
+			t.Fatalf("principal importing other schools: %v", err)
+		}
+	})
+}

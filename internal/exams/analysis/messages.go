@@ -1,0 +1,86 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+
+	"edugroup/internal/errs"
+)
+
+// Message keys of the errors this package returns. The server's catalogs
+// (internal/i18n/locales) carry the same keys; Messages holds the Chinese
+// text so a caller without the catalog (the CLI) can still show them.
+const (
+	keyNoSubjects      = "exam.no_subjects"
+	keySubjectName     = "exam.subject_name"
+	keySubjectTwice    = "exam.subject_twice"
+	keyFullMarks       = "exam.full_marks"
+	keyLinesRequired   = "exam.lines_required"
+	keyLinesOrder      = "exam.lines_order"
+	keyTotalTooLarge   = "exam.total_too_large"
+	keyPaperSubject    = "exam.paper_subject"
+	keyPaperItems      = "exam.paper_items"
+	keyItemPartial     = "exam.item_partial"
+	keySettingValue    = "exam.setting_value"
+	keySettingPercent  = "exam.setting_percent"
+	keySettingPositive = "exam.setting_positive"
+	keySettingShare    = "exam.setting_share"
+	keySettingTiers    = "exam.setting_tiers"
+	keyDataShape       = "exam.data_shape"
+	keyDataScore       = "exam.data_score"
+	keyDataClass       = "exam.data_class"
+)
+
+// Messages maps each key this package uses to its zh-CN text ({name} marks
+// an argument).
+var Messages = map[string]string{
+	keyNoSubjects:      "考试至少需要一个科目",
+	keySubjectName:     "科目名称“{name}”无效（不能为空，也不能叫“总分”）",
+	keySubjectTwice:    "科目“{name}”重复",
+	keyFullMarks:       "“{name}”的满分 {full} 无效（须为 0.5 的整数倍，且不超过 5000）",
+	keyLinesRequired:   "按分数线划线时，“{name}”须填写优秀、及格、低分线",
+	keyLinesOrder:      "分数线顺序有误：须 低分线、及格线 ≤ 良好线 ≤ 优秀线，且不超过满分",
+	keyTotalTooLarge:   "总分满分 {total} 超过上限 5000",
+	keyPaperSubject:    "小题结构的科目“{name}”不在本次考试中",
+	keyPaperItems:      "小题结构没有题目",
+	keyItemPartial:     "第{name}题的部分得分无效",
+	keySettingValue:    "设置值“{value}”无效，可选：{allowed}",
+	keySettingPercent:  "百分比 {value} 须在 0 到 100 之间",
+	keySettingPositive: "设置须为正数",
+	keySettingShare:    "区分度分组比例须在 0 到 0.5 之间",
+	keySettingTiers:    "分档比例须递增，且在 0 到 100 之间",
+	keyDataShape:       "成绩数据的列数与考试科目不一致",
+	keyDataScore:       "第{row}名学生“{name}”的成绩 {score} 超出满分",
+	keyDataClass:       "第{row}名学生的班级编号无效",
+}
+
+// Describe renders a domain error of this package in Chinese, one line per
+// detail; other errors come back as their Error text.
+func Describe(err error) string {
+	e, ok := errs.As(err)
+	if !ok {
+		return err.Error()
+	}
+	var b strings.Builder
+	b.WriteString(fill(e.Key, e.Args))
+	for _, d := range e.Details {
+		fmt.Fprintf(&b, "\n  %s%s: %s", d.Field, d.Rule, fill(d.Key, d.Args))
+	}
+	return b.String()
+}
+
+func fill(key string, args errs.Args) string {
+	msg, ok := Messages[key]
+	if !ok {
+		switch key {
+		case "error.invalid":
+			msg = "输入有误"
+		default:
+			msg = key
+		}
+	}
+	for k, v := range args {
+		msg = strings.ReplaceAll(msg, "{"+k+"}", fmt.Sprint(v))
+	}
+	return msg
+}

@@ -1,0 +1,124 @@
+package exams
+
+import (
+	"net/http"
+	"strconv"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/exams/analysis"
+	"edugroup/internal/web"
+)
+
+// API is the exams capability's HTTP side.
+type API struct{ svc *Service }
+
+// NewAPI wraps the service for the router.
+func NewAPI(svc *Service) *API { return &API{svc: svc} }
+
+type examList struct {
+	Items []Exam `json:"items"`
+}
+
+func queryInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
+	return n
+}
+
+// decodeInput reads an exam setup onto the default settings, so the keys a
+// client leaves out keep their defaults.
+func decodeInput(r *http.Request) (Input, error) {
+	in := Input{Spec: analysis.Exam{Settings: analysis.DefaultSettings()}}
+	err := web.Decode(r, &in)
+	return in, err
+}
+
+// Routes registers the exam endpoints.
+func (api *API) Routes(rt *web.Router) {
+	const tag = "exams"
+	s := api.svc
+	rt.Handle("GET", "/api/v1/exams", web.Perm(auth.PermExamsRead), web.Doc{Summary: "Exams the caller may open, newest first", Tag: tag,
+		Query: []web.Param{web.Q("group_id", "integer", "exams of this group's schools")}, Response: examList{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			items, err := s.List(r.Context(), web.Actor(r), queryInt(r, "group_id"))
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, examList{Items: items})
+		})
+	rt.Handle("POST", "/api/v1/exams", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Set up an exam: subjects, full marks, lines, settings", Tag: tag,
+		Request: Input{}, Response: Detail{}, Status: http.StatusCreated},
+		func(w http.ResponseWriter, r *http.Request) error {
+			in, err := decodeInput(r)
+			if err != nil {
+				return err
+			}
+			d, err := s.Create(r.Context(), web.Actor(r), in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusCreated, d)
+		})
+	rt.Handle("GET", "/api/v1/exams/gap", web.Perm(auth.PermExamsRead), web.Doc{Summary: "Each member school's gap to its lead school across exams (T units), oldest first", Tag: tag,
+		Query: []web.Param{web.Q("group_id", "integer", ""), web.Q("subject", "string", "default 总分"), web.Q("limit", "integer", "exams, at most 6")}, Response: GapView{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+			g, err := s.Gap(r.Context(), web.Actor(r), GapQuery{GroupID: queryInt(r, "group_id"), Subject: r.URL.Query().Get("subject"), Limit: limit})
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, g)
+		})
+	rt.Handle("GET", "/api/v1/exams/{id}", web.Perm(auth.PermExamsRead), web.Doc{Summary: "One exam with its setup and the parts imported per school", Tag: tag, Response: Detail{}},
+		web.ByID(s.Get))
+	rt.Handle("PATCH", "/api/v1/exams/{id}", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Change an exam's setup; the analysis is recomputed", Tag: tag,
+		Request: Input{}, Response: Detail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			in, err := decodeInput(r)
+			if err != nil {
+				return err
+			}
+			d, err := s.Update(r.Context(), web.Actor(r), id, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, d)
+		})
+	rt.Handle("PUT", "/api/v1/exams/{id}/teaching", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Replace the 任课表 of the schools named", Tag: tag,
+		Request: TeachingInput{}, Response: TeachingResult{}}, web.ByIDBody(s.SetTeaching))
+	rt.Handle("GET", "/api/v1/exams/{id}/report", web.Perm(auth.PermExamsRead), web.Doc{Summary: "The analysis narrowed to the caller's units: stats per level and subject, distributions, bands, items, settings", Tag: tag,
+		Query:    []web.Param{web.Q("level", "string", "exam, group, school, class or teacher"), web.Q("subject", "string", "a subject or 总分"), web.Q("school", "string", "a school code")},
+		Response: ReportView{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			q := r.URL.Query()
+			v, err := s.Report(r.Context(), web.Actor(r), id, ReportQuery{Level: q.Get("level"), Subject: q.Get("subject"), School: q.Get("school")})
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, v)
+		})
+	rt.Handle("GET", "/api/v1/exams/{id}/students", web.Perm(auth.PermExamsRead), web.Doc{Summary: "Students with scores, ranks (class, school, exam) and T, in the caller's units", Tag: tag,
+		Query: []web.Param{web.Q("school", "string", "school code"), web.Q("class", "string", ""), web.Q("q", "string", "number or name contains"),
+			web.Q("sort", "string", "subject to order by (default 总分)"), web.Q("page", "integer", ""), web.Q("page_size", "integer", "")},
+		Response: web.List[StudentRow]{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			q := r.URL.Query()
+			page, size := web.Page(r)
+			items, total, err := s.Students(r.Context(), web.Actor(r), id, StudentQuery{School: q.Get("school"), Class: q.Get("class"), Q: q.Get("q"), Sort: q.Get("sort"), Page: page, Size: size})
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, web.List[StudentRow]{Items: items, Total: total, Page: page, PageSize: size})
+		})
+}

@@ -1,0 +1,339 @@
+package exams
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/gob"
+	"sort"
+	"strconv"
+	"time"
+
+	"edugroup/internal/audit"
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/exams/analysis"
+	"edugroup/internal/store"
+)
+
+// partData is one school's students in columns, as stored. Scores are in
+// half-points or the codes of analysis (absent, void, no score), one column
+// per subject named in Subjects, so a later change of the exam's subjects
+// still finds each column by name.
+type partData struct {
+	Subjects []string
+	Class    []string
+	ID       []string
+	Name     []string
+	Scores   [][]int32
+}
+
+func (p *partData) encode() ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(p)
+	return b.Bytes(), err
+}
+
+func decodePart(b []byte) (*partData, error) {
+	var p partData
+	err := gob.NewDecoder(bytes.NewReader(b)).Decode(&p)
+	return &p, err
+}
+
+// splitBySchool cuts parsed data into one part per school of the data.
+func splitBySchool(e *analysis.Exam, d *analysis.Data) []*partData {
+	subjects := make([]string, len(e.Subjects))
+	for i, s := range e.Subjects {
+		subjects[i] = s.Name
+	}
+	parts := make([]*partData, len(d.Schools))
+	for i := range parts {
+		parts[i] = &partData{Subjects: subjects, Scores: make([][]int32, len(subjects))}
+	}
+	for i := range d.ID {
+		c := d.Classes[d.Class[i]]
+		p := parts[c.School]
+		p.Class = append(p.Class, c.Name)
+		p.ID = append(p.ID, d.ID[i])
+		p.Name = append(p.Name, d.Name[i])
+		for j := range subjects {
+			p.Scores[j] = append(p.Scores[j], d.Scores[j][i])
+		}
+	}
+	return parts
+}
+
+// ImportResult says what an import stored.
+type ImportResult struct {
+	Students int     `json:"students"`
+	Schools  int     `json:"schools"`
+	Replaced []int64 `json:"replaced"` // schools whose earlier part was replaced
+	Skipped  int     `json:"skipped"`  // rows left out (import of the valid rows only)
+}
+
+// store saves parsed data, one part per school (schoolIDs[i] is the registry
+// school of d.Schools[i]), replacing those schools' earlier parts, in one
+// transaction. Parts of other schools stay as they were.
+func (s *Service) storeData(ctx context.Context, a auth.Actor, x Exam, d *analysis.Data, schoolIDs []int64, fileName string, skipped int) (ImportResult, error) {
+	res := ImportResult{Students: d.Len(), Skipped: skipped, Replaced: []int64{}}
+	parts := splitBySchool(&x.Spec, d)
+	payloads := make([][]byte, len(parts))
+	for i, p := range parts {
+		b, err := p.encode()
+		if err != nil {
+			return res, err
+		}
+		payloads[i] = b
+	}
+	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
+		now := store.Now()
+		for i, p := range parts {
+			if len(p.ID) == 0 {
+				continue
+			}
+			r, err := tx.ExecContext(ctx, `DELETE FROM exam_parts WHERE exam_id = $1 AND school_id = $2`, x.ID, schoolIDs[i])
+			if err != nil {
+				return err
+			}
+			if n, _ := r.RowsAffected(); n > 0 {
+				res.Replaced = append(res.Replaced, schoolIDs[i])
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO exam_parts (exam_id, school_id, students, payload, file_name, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				x.ID, schoolIDs[i], len(p.ID), payloads[i], fileName, nullID(a.UserID), now); err != nil {
+				return err
+			}
+			res.Schools++
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE exams SET students = (SELECT COALESCE(sum(students), 0) FROM exam_parts WHERE exam_id = $1),
+			schools = (SELECT count(*) FROM exam_parts WHERE exam_id = $1), data_version = data_version + 1, updated_at = $2 WHERE id = $1`, x.ID, now); err != nil {
+			return err
+		}
+		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "exam.import", ObjectType: "exam", ObjectID: strconv.FormatInt(x.ID, 10),
+			Detail: map[string]any{"file": fileName, "students": res.Students, "schools": res.Schools, "replaced": res.Replaced, "skipped": skipped}})
+	})
+	return res, err
+}
+
+// schoolInfo is a registry school as the analysis names it.
+type schoolInfo struct {
+	id         int64
+	code, name string
+	group      int64
+	groupName  string
+	lead       string // the group's lead school code
+}
+
+// load reads every part of the exam into analysis data, schools in code
+// order, with each school's group on the exam date and the groups' lead
+// schools from the registry.
+func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.Data, error) {
+	e := x.Spec
+	rows, err := s.st.R.QueryContext(ctx, `SELECT p.school_id, s.code, s.name, COALESCE(m.group_id, 0), COALESCE(g.name, ''), COALESCE(ls.code, ''), p.payload
+		FROM exam_parts p JOIN schools s ON s.id = p.school_id
+		LEFT JOIN group_members m ON m.school_id = p.school_id AND m.joined_on <= $2 AND (m.left_on IS NULL OR m.left_on > $2)
+		LEFT JOIN edu_groups g ON g.id = m.group_id LEFT JOIN schools ls ON ls.id = g.lead_school_id
+		WHERE p.exam_id = $1 ORDER BY s.code`, x.ID, x.HeldOn)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	d := &analysis.Data{Scores: make([][]int32, len(e.Subjects))}
+	groupIx := map[string]int32{}
+	leads := map[string]string{}
+	for rows.Next() {
+		var si schoolInfo
+		var payload []byte
+		if err := rows.Scan(&si.id, &si.code, &si.name, &si.group, &si.groupName, &si.lead, &payload); err != nil {
+			return nil, nil, err
+		}
+		p, err := decodePart(payload)
+		if err != nil {
+			return nil, nil, err
+		}
+		g := int32(-1)
+		if si.groupName != "" {
+			gi, ok := groupIx[si.groupName]
+			if !ok {
+				gi = int32(len(d.Groups))
+				groupIx[si.groupName] = gi
+				d.Groups = append(d.Groups, si.groupName)
+				leads[si.groupName] = si.lead
+			}
+			g = gi
+		}
+		school := int32(len(d.Schools))
+		d.Schools = append(d.Schools, analysis.School{Code: si.code, Name: si.name, Group: g})
+		classIx := map[string]int32{}
+		for i := range p.ID {
+			ci, ok := classIx[p.Class[i]]
+			if !ok {
+				ci = int32(len(d.Classes))
+				classIx[p.Class[i]] = ci
+				d.Classes = append(d.Classes, analysis.Class{School: school, Name: p.Class[i]})
+			}
+			d.Class = append(d.Class, ci)
+		}
+		d.ID = append(d.ID, p.ID...)
+		d.Name = append(d.Name, p.Name...)
+		col := map[string]int{}
+		for j, name := range p.Subjects {
+			col[name] = j
+		}
+		for j, sub := range e.Subjects {
+			if k, ok := col[sub.Name]; ok {
+				d.Scores[j] = append(d.Scores[j], p.Scores[k]...)
+				continue
+			}
+			for range p.ID {
+				d.Scores[j] = append(d.Scores[j], analysis.NoScore)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	// The registry knows each group's lead school; an exam may still name
+	// its own.
+	named := map[string]bool{}
+	for _, gl := range e.Groups {
+		named[gl.Name] = true
+	}
+	names := make([]string, 0, len(leads))
+	for g := range leads {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	for _, g := range names {
+		if !named[g] && leads[g] != "" {
+			e.Groups = append(e.Groups, analysis.GroupLead{Name: g, Lead: leads[g]})
+		}
+	}
+	teach, err := s.st.R.QueryContext(ctx, `SELECT s.code, t.class_name, t.subject, t.teacher FROM exam_teaching t JOIN schools s ON s.id = t.school_id WHERE t.exam_id = $1`, x.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer teach.Close()
+	for teach.Next() {
+		var t analysis.Assignment
+		if err := teach.Scan(&t.School, &t.Class, &t.Subject, &t.Teacher); err != nil {
+			return nil, nil, err
+		}
+		d.Teaching = append(d.Teaching, t)
+	}
+	return &e, d, teach.Err()
+}
+
+// cached is the analysis of one data version of an exam.
+type cached struct {
+	version int
+	report  *analysis.Report
+	data    *analysis.Data
+	at      time.Time
+}
+
+// analysed returns the analysis of the exam's current data, computing it
+// when the cache holds none or an older version. The version is read from
+// the store on every call, so an import by another process is seen.
+func (s *Service) analysed(ctx context.Context, x Exam) (*cached, error) {
+	s.mu.Lock()
+	c, ok := s.cache[x.ID]
+	s.mu.Unlock()
+	if ok && c.version == x.DataVersion {
+		s.touch(x.ID)
+		return c, nil
+	}
+	e, d, err := s.load(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	if d.Len() == 0 {
+		return nil, errs.New(errs.Conflict, "exams.no_data", nil)
+	}
+	r, err := analysis.Analyze(e, d)
+	if err != nil {
+		return nil, err
+	}
+	c = &cached{version: x.DataVersion, report: r, data: d, at: time.Now()}
+	s.mu.Lock()
+	s.cache[x.ID] = c
+	s.mu.Unlock()
+	s.touch(x.ID)
+	return c, nil
+}
+
+func (s *Service) touch(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, v := range s.order {
+		if v == id {
+			s.order = append(s.order[:i], s.order[i+1:]...)
+			break
+		}
+	}
+	s.order = append(s.order, id)
+	for len(s.order) > cacheSize {
+		delete(s.cache, s.order[0])
+		s.order = s.order[1:]
+	}
+}
+
+// ImportData stores parsed students. Each school of the data is matched to
+// the registry by code, else by name or short name; a school the registry
+// lacks, or one the actor may not import for (a school admin imports only
+// its own part), refuses the whole import, naming the school.
+func (s *Service) ImportData(ctx context.Context, a auth.Actor, id int64, d *analysis.Data, fileName string, skipped int) (ImportResult, error) {
+	x, _, err := s.get(ctx, s.st.R, a, id)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if d.Len() == 0 {
+		return ImportResult{}, errs.New(errs.Invalid, "exams.no_rows", nil)
+	}
+	ids := make([]int64, len(d.Schools))
+	var f errs.Fields
+	for i, sc := range d.Schools {
+		sid, err := s.matchSchool(ctx, sc)
+		if err != nil {
+			return ImportResult{}, err
+		}
+		label := sc.Name
+		if label == "" {
+			label = sc.Code
+		}
+		switch {
+		case sid == 0:
+			f.Add("school", "exams.school_unknown", errs.Args{"school": label})
+		case !canManage(a, x) && !schoolGrant(a, sid):
+			f.Add("school", "exams.school_not_yours", errs.Args{"school": label})
+		}
+		ids[i] = sid
+	}
+	if err := f.Err(); err != nil {
+		return ImportResult{}, err
+	}
+	return s.storeData(ctx, a, x, d, ids, fileName, skipped)
+}
+
+// matchSchool finds a school of the registry by code, else by name or short
+// name (0 when none or when a name is ambiguous).
+func (s *Service) matchSchool(ctx context.Context, sc analysis.School) (int64, error) {
+	var id int64
+	if sc.Code != "" {
+		err := s.st.R.QueryRowContext(ctx, `SELECT id FROM schools WHERE code = $1`, sc.Code).Scan(&id)
+		if err == nil || err != sql.ErrNoRows {
+			return id, err
+		}
+	}
+	if sc.Name == "" {
+		return 0, nil
+	}
+	var n int
+	var min sql.NullInt64
+	if err := s.st.R.QueryRowContext(ctx, `SELECT count(*), min(id) FROM schools WHERE name = $1 OR short_name = $1`, sc.Name).Scan(&n, &min); err != nil {
+		return 0, err
+	}
+	if n != 1 {
+		return 0, nil
+	}
+	return min.Int64, nil
+}
