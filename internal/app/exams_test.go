@@ -65,6 +65,12 @@ func TestExamsScopeAndImport(t *testing.T) {
 		e := newEnv(t, st)
 		x := e.examSchools()
 		ctx := context.Background()
+		// Without the demo's exams: this test counts its own.
+		for _, table := range []string{"exam_teaching", "exam_parts", "exams"} {
+			if _, err := st.W.Exec(`DELETE FROM ` + table); err != nil {
+				t.Fatal(err)
+			}
+		}
 		jijiao := e.login("jijiao")
 		spec := map[string]any{"subjects": []map[string]any{{"name": "语文", "full": 100}, {"name": "数学", "full": 100}}}
 		var ids []int64
@@ -193,4 +199,33 @@ func TestExamsScopeAndImport(t *testing.T) {
 			t.Fatalf("principal importing other schools: %v", err)
 		}
 	})
+}
+
+// TestDemoExams: three joint exams over three terms in which member schools
+// close the gap to their lead school and one falls back.
+func TestDemoExams(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	s, b := e.login("leader").do("GET", "/api/v1/exams/gap", nil)
+	var gap exams.GapView
+	if s != 200 || json.Unmarshal(b, &gap) != nil || len(gap.Exams) != 3 {
+		t.Fatalf("gap: %d %.300s", s, b)
+	}
+	closing, falling := 0, 0
+	for _, g := range gap.Series {
+		if g.Closing {
+			closing++
+		} else if g.Change > 0 {
+			falling++
+		}
+	}
+	if closing < 3 || falling < 1 {
+		t.Fatalf("closing %d, falling back %d", closing, falling)
+	}
+	// The teacher sees their class's report.
+	id := gap.Exams[2].ID
+	s, b = e.login("teacher").do("GET", fmt.Sprintf("/api/v1/exams/%d/report?level=class&subject=语文", id), nil)
+	var v exams.ReportView
+	if s != 200 || json.Unmarshal(b, &v) != nil || len(v.Stats) != 1 || v.Stats[0].Class != "1班" {
+		t.Fatalf("teacher's class: %d %.300s", s, b)
+	}
 }

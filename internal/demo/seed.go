@@ -67,7 +67,10 @@ func Load(ctx context.Context, st *store.Store, log *audit.Log, password string)
 		return log.Append(ctx, tx, auth.SystemActor("demo").Who(), audit.Entry{Action: "demo.seed", ObjectType: "county", ObjectID: c.Code,
 			Detail: map[string]any{"schools": len(c.Schools), "groups": len(c.Groups), "staff": len(c.Staff), "accounts": len(accts)}})
 	})
-	return res, err
+	if err != nil || !res.Created {
+		return res, err
+	}
+	return res, seedExams(ctx, st, log)
 }
 
 type ids struct {
