@@ -133,6 +133,8 @@ var allowed = map[string][]string{
 	"GET /api/v1/exams/{id}":                              business,
 	"PATCH /api/v1/exams/{id}":                            examMgr,
 	"PUT /api/v1/exams/{id}/teaching":                     examMgr,
+	"POST /api/v1/exams/{id}/preview":                     examMgr,
+	"POST /api/v1/exams/{id}/import":                      examMgr,
 	"GET /api/v1/exams/{id}/report":                       business,
 	"GET /api/v1/exams/{id}/students":                     business,
 	"GET /api/v1/staff/{id}/service-record":               business,

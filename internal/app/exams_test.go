@@ -229,3 +229,67 @@ func TestDemoExams(t *testing.T) {
 		t.Fatalf("teacher's class: %d %.300s", s, b)
 	}
 }
+
+// TestExamFileImport: a score file is previewed with its guessed mapping,
+// refused with its problems row by row, imported with only its valid rows
+// when asked, and a school's re-import replaces only that school.
+func TestExamFileImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		x := e.examSchools()
+		names := []string{}
+		for _, code := range x.codes {
+			names = append(names, e.str(`SELECT name FROM schools WHERE code = $1`, code))
+		}
+		jijiao := e.login("jijiao")
+		s, b := jijiao.do("POST", "/api/v1/exams", map[string]any{"name": "期末联考", "term": "2026-2027学年第一学期", "held_on": "2026-12-20", "stage": "小学",
+			"spec": map[string]any{"subjects": []map[string]any{{"name": "语文", "full": 100}, {"name": "数学", "full": 100}}}})
+		var d exams.Detail
+		if s != 201 || json.Unmarshal(b, &d) != nil {
+			t.Fatalf("create: %d %s", s, b)
+		}
+		var good strings.Builder
+		good.WriteString("考号,姓名,学校,班级,语文,数学\n")
+		for i := 0; i < 40; i++ {
+			fmt.Fprintf(&good, "2026%04d,学生%d,%s,三(%d)班,%d,%d\n", i, i, names[i%3], i%2+1, 60+i%35, 55+i%40)
+		}
+		bad := good.String() + "20269991,张三,不存在的学校,三(1)班,80,90\n20269992,李四," + names[0] + ",三(1)班,108,缺考\n20260001,重复," + names[1] + ",三(2)班,70,70\n"
+		path := fmt.Sprintf("/api/v1/exams/%d", d.ID)
+		s, b = jijiao.uploadAs(path+"/preview", "scores.csv", []byte(bad), nil)
+		var p exams.Preview
+		if s != 200 || json.Unmarshal(b, &p) != nil || p.Mapping == nil || p.Invalid != 3 || p.Students != 43 {
+			t.Fatalf("preview: %d %s", s, b)
+		}
+		s, b = jijiao.uploadAs(path+"/import", "scores.csv", []byte(bad), nil)
+		if s != 422 || !strings.Contains(string(b), "第42行") || !strings.Contains(string(b), "不存在的学校") {
+			t.Fatalf("bad file: %d %s", s, b)
+		}
+		if n := e.one(`SELECT count(*) FROM exam_parts WHERE exam_id = $1`, d.ID); n != 0 {
+			t.Fatalf("a refused file stored %d parts", n)
+		}
+		s, b = jijiao.uploadAs(path+"/import", "scores.csv", []byte(bad), map[string]string{"valid_only": "true"})
+		var res exams.Imported
+		if s != 200 || json.Unmarshal(b, &res) != nil || res.Stored.Students != 40 || res.Stored.Skipped != 3 || res.Stored.Schools != 3 {
+			t.Fatalf("valid rows: %d %s", s, b)
+		}
+		// The principal re-imports their own school's part only.
+		var mine strings.Builder
+		mine.WriteString("考号,姓名,学校,班级,语文,数学\n")
+		for i := 0; i < 5; i++ {
+			fmt.Fprintf(&mine, "3000%02d,新生%d,%s,三(1)班,%d,%d\n", i, i, names[0], 70+i, 71+i)
+		}
+		principal := e.login("principal")
+		s, b = principal.uploadAs(path+"/import", "mine.csv", []byte(mine.String()), nil)
+		if s != 200 || json.Unmarshal(b, &res) != nil || len(res.Stored.Replaced) != 1 {
+			t.Fatalf("principal re-import: %d %s", s, b)
+		}
+		if n := e.one(`SELECT students FROM exams WHERE id = $1`, d.ID); n != 5+40-14 {
+			t.Fatalf("students after the school's re-import: %d", n)
+		}
+		// Another school's rows are refused to the principal, naming the school.
+		s, b = principal.uploadAs(path+"/import", "all.csv", []byte(good.String()), nil)
+		if s != 422 || !strings.Contains(string(b), names[1]) {
+			t.Fatalf("principal importing other schools: %d %s", s, b)
+		}
+	})
+}

@@ -34,9 +34,15 @@ func workbook(t *testing.T, rows [][]any) []byte {
 
 func (c *client) upload(path string, file []byte, fields map[string]string) (int, []byte) {
 	c.e.t.Helper()
+	return c.uploadAs(path, "data.xlsx", file, fields)
+}
+
+// uploadAs posts file under a file name (its extension says its format).
+func (c *client) uploadAs(path, name string, file []byte, fields map[string]string) (int, []byte) {
+	c.e.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", "data.xlsx")
+	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(file)
 	for k, v := range fields {
 		mw.WriteField(k, v)

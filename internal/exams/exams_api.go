@@ -89,6 +89,7 @@ func (api *API) Routes(rt *web.Router) {
 		})
 	rt.Handle("PUT", "/api/v1/exams/{id}/teaching", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Replace the 任课表 of the schools named", Tag: tag,
 		Request: TeachingInput{}, Response: TeachingResult{}}, web.ByIDBody(s.SetTeaching))
+	api.importRoutes(rt, tag)
 	rt.Handle("GET", "/api/v1/exams/{id}/report", web.Perm(auth.PermExamsRead), web.Doc{Summary: "The analysis narrowed to the caller's units: stats per level and subject, distributions, bands, items, settings", Tag: tag,
 		Query:    []web.Param{web.Q("level", "string", "exam, group, school, class or teacher"), web.Q("subject", "string", "a subject or 总分"), web.Q("school", "string", "a school code")},
 		Response: ReportView{}},

@@ -1,0 +1,380 @@
+package examfile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"edugroup/internal/errs"
+	"edugroup/internal/xlsx"
+)
+
+// Shape is the layout of the student rows.
+type Shape string
+
+// The shapes of exam files.
+const (
+	// ShapeWide: one row per student, one column per subject.
+	ShapeWide Shape = "wide"
+	// ShapeLong: one row per student and subject (科目, 成绩 columns).
+	ShapeLong Shape = "long"
+	// ShapeItems: one row per student, one column per question (with or
+	// without subject columns beside them).
+	ShapeItems Shape = "items"
+)
+
+// Mapping says how to read a file: which sheets, where their header is,
+// and what each column holds. Guess proposes one; a person may correct it
+// (change a column's Field or Subject, a sheet's School) before Parse.
+type Mapping struct {
+	Shape   Shape      `json:"shape"`
+	Sheets  []SheetMap `json:"sheets"`
+	Columns []Column   `json:"columns"`
+	// PaperSheet is the sheet with the paper structure (题号, 分值, 答案 …).
+	PaperSheet string `json:"paper_sheet,omitempty"`
+	// Notes explain the guess in Chinese (ignored columns, assumptions).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// SheetMap is one sheet of student rows.
+type SheetMap struct {
+	Name      string `json:"name"`
+	HeaderRow int    `json:"header_row"` // 1-based
+	// School of every row of the sheet (one sheet per school), used when
+	// the rows have no school column.
+	School string `json:"school,omitempty"`
+}
+
+// Column maps one column, found by its header text in every sheet (Index
+// is its place in the first sheet, for display).
+type Column struct {
+	Index   int      `json:"index"`
+	Header  string   `json:"header"`
+	Field   Field    `json:"field"`
+	Subject string   `json:"subject,omitempty"` // FieldScore, FieldItem
+	Item    string   `json:"item,omitempty"`    // FieldItem: 题号
+	Full    float64  `json:"full,omitempty"`    // full marks from the header, e.g. 语文(120)
+	Reason  string   `json:"reason,omitempty"`
+	Samples []string `json:"samples,omitempty"`
+}
+
+// peekRows is how many rows Guess reads from each sheet.
+const peekRows = 30
+
+type peeked struct {
+	sheet int
+	lines []int
+	rows  [][]string
+}
+
+// peek reads the first rows of a sheet.
+func (f *File) peek(sheet, n int) (peeked, error) {
+	p := peeked{sheet: sheet}
+	add := func(line int, cells []string) error {
+		p.lines = append(p.lines, line)
+		p.rows = append(p.rows, append([]string(nil), cells...))
+		if len(p.rows) >= n {
+			return xlsx.ErrStop
+		}
+		return nil
+	}
+	if f.Format == "csv" {
+		err := f.scanText(0, len(f.text), 1, add)
+		if errors.Is(err, xlsx.ErrStop) {
+			err = nil
+		}
+		return p, err
+	}
+	return p, f.wb.Scan(sheet, func(line int, cells []string, _ []int) error { return add(line, cells) })
+}
+
+// headerScore rates a row as a header: how many of its cells name a field.
+func headerScore(row []string) (score int, who, what bool) {
+	items := 0
+	for _, cell := range row {
+		c := classify(cell)
+		switch c.field {
+		case FieldID, FieldName:
+			who = true
+			score++
+		case FieldScore, FieldValue, FieldSubject:
+			what = true
+			score++
+		case FieldItem:
+			items++
+		case FieldSchool, FieldSchoolCode, FieldClass, FieldGroup:
+			score++
+		}
+	}
+	if items >= 3 {
+		what = true
+		score += items
+	}
+	return score, who, what
+}
+
+// findHeader returns the index of the header row among peeked rows, or −1.
+func findHeader(rows [][]string) int {
+	for i, row := range rows {
+		if s, who, what := headerScore(row); who && what && s >= 2 {
+			return i
+		}
+	}
+	return -1
+}
+
+// Guess reads the first rows of every sheet and proposes a Mapping.
+func (f *File) Guess() (*Mapping, error) {
+	m := &Mapping{}
+	var first *peeked
+	var firstHeader []string
+	for i, s := range f.Sheets {
+		if isHelpSheet(s.Name) {
+			continue
+		}
+		p, err := f.peek(i, peekRows)
+		if err != nil {
+			return nil, err
+		}
+		if isPaperSheet(s.Name) || looksLikePaper(p.rows) {
+			if m.PaperSheet == "" {
+				m.PaperSheet = s.Name
+				m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”是试卷结构（题号、分值、答案）", s.Name))
+			}
+			continue
+		}
+		h := findHeader(p.rows)
+		if h < 0 {
+			if len(p.rows) > 0 {
+				m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”中找不到表头，未读取", s.Name))
+			}
+			continue
+		}
+		if s.Hidden {
+			m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”是隐藏的，未读取", s.Name))
+			continue
+		}
+		header := p.rows[h]
+		if first == nil {
+			pp := p
+			first, firstHeader = &pp, header
+			m.Columns = guessColumns(header, p.rows[h+1:])
+		} else if !sameLayout(firstHeader, header) {
+			m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”的列与“%s”不同，未读取", s.Name, f.Sheets[first.sheet].Name))
+			continue
+		}
+		m.Sheets = append(m.Sheets, SheetMap{Name: s.Name, HeaderRow: p.lines[h]})
+	}
+	if first == nil {
+		return nil, errs.New(errs.Invalid, keyNoHeader, errs.Args{"rows": peekRows})
+	}
+	m.decide(f)
+	return m, m.check()
+}
+
+// looksLikePaper: a header with 题号 and 分值 (or 满分).
+func looksLikePaper(rows [][]string) bool {
+	for _, row := range rows[:min(len(rows), 5)] {
+		has := map[string]bool{}
+		for _, c := range row {
+			has[paperField(c)] = true
+		}
+		if has["no"] && has["full"] {
+			return true
+		}
+	}
+	return false
+}
+
+// sameLayout: the same headers (as a set of fields), so a sheet per school
+// is read with one mapping.
+func sameLayout(a, b []string) bool {
+	set := func(h []string) map[string]bool {
+		out := map[string]bool{}
+		for _, x := range h {
+			if n := normHeader(x); n != "" {
+				out[n] = true
+			}
+		}
+		return out
+	}
+	sa, sb := set(a), set(b)
+	for k := range sa {
+		if classify(k).field != FieldIgnore && !sb[k] {
+			return false
+		}
+	}
+	for k := range sb {
+		if classify(k).field != FieldIgnore && !sa[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func guessColumns(header []string, data [][]string) []Column {
+	var cols []Column
+	seen := map[string]bool{}
+	for i, h := range header {
+		c := classify(h)
+		col := Column{Index: i, Header: strings.TrimSpace(Norm(h)), Field: c.field, Subject: c.subject, Item: c.item, Full: c.full, Reason: c.reason}
+		for _, row := range data {
+			if i < len(row) && strings.TrimSpace(row[i]) != "" && len(col.Samples) < 3 {
+				col.Samples = append(col.Samples, Norm(row[i]))
+			}
+		}
+		// A field taken twice: the second is left out (two 语文 columns
+		// are usually 语文 and its rank under a merged header).
+		key := string(c.field) + "|" + c.subject + "|" + c.item
+		if c.field != FieldIgnore && seen[key] {
+			col.Field, col.Reason = FieldIgnore, "与前面的列重复，未读取"
+		}
+		seen[key] = true
+		if col.Header == "" {
+			col.Header = fmt.Sprintf("第%d列", i+1)
+		}
+		cols = append(cols, col)
+	}
+	return cols
+}
+
+// decide settles the shape, school codes, the items' subject and the
+// school of sheets without a school column.
+func (m *Mapping) decide(f *File) {
+	has := map[Field]int{}
+	var subjects []string
+	for i := range m.Columns {
+		c := &m.Columns[i]
+		has[c.Field]++
+		if c.Field == FieldScore {
+			subjects = append(subjects, c.Subject)
+		}
+		// A 学校 column of digits holds codes.
+		if c.Field == FieldSchool && len(c.Samples) > 0 && allCodes(c.Samples) {
+			c.Field, c.Reason = FieldSchoolCode, "学校列的值是代码"
+		}
+	}
+	switch {
+	case has[FieldSubject] > 0 && has[FieldValue] > 0:
+		m.Shape = ShapeLong
+	case has[FieldItem] >= 3:
+		m.Shape = ShapeItems
+	default:
+		m.Shape = ShapeWide
+		for i := range m.Columns {
+			if m.Columns[i].Field == FieldItem {
+				m.Columns[i].Field, m.Columns[i].Reason = FieldIgnore, "未识别的列"
+			}
+		}
+	}
+	if m.Shape == ShapeItems {
+		// Items without a subject in their header belong to the paper's
+		// subject: the only subject column, else the sheet or file name.
+		subject := ""
+		if len(subjects) == 1 {
+			subject = subjects[0]
+		} else {
+			subject = subjectIn(f.Name)
+			for _, s := range m.Sheets {
+				if x := subjectIn(s.Name); x != "" && subject == "" {
+					subject = x
+				}
+			}
+		}
+		missing := false
+		for i := range m.Columns {
+			if c := &m.Columns[i]; c.Field == FieldItem && c.Subject == "" {
+				c.Subject = subject
+				missing = missing || subject == ""
+			}
+		}
+		if missing {
+			m.Notes = append(m.Notes, "小题列没有注明科目，请指定小题所属科目")
+		} else if subject != "" {
+			m.Notes = append(m.Notes, fmt.Sprintf("小题属于“%s”", subject))
+		}
+	}
+	if has[FieldSchool] == 0 && has[FieldSchoolCode] == 0 {
+		for i := range m.Sheets {
+			m.Sheets[i].School = strings.TrimSpace(Norm(m.Sheets[i].Name))
+		}
+		if len(m.Sheets) > 1 {
+			m.Notes = append(m.Notes, "没有学校列：每个工作表是一所学校，以工作表名为校名")
+		} else {
+			m.Notes = append(m.Notes, fmt.Sprintf("没有学校列：全部学生记为“%s”，请核对", m.Sheets[0].School))
+		}
+	}
+	if has[FieldID] == 0 {
+		m.Notes = append(m.Notes, "没有考号列：以“学校+班级+姓名”识别学生，无法与其他考试匹配")
+	}
+	for _, c := range m.Columns {
+		if c.Field == FieldIgnore && c.Reason != "空表头" {
+			m.Notes = append(m.Notes, fmt.Sprintf("未读取“%s”列：%s", c.Header, c.Reason))
+		}
+	}
+}
+
+// check reports a mapping that cannot be parsed.
+func (m *Mapping) check() error {
+	has := map[Field]int{}
+	for _, c := range m.Columns {
+		has[c.Field]++
+		if (c.Field == FieldScore || c.Field == FieldItem) && c.Subject == "" {
+			return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": fmt.Sprintf("“%s”列没有指定科目", c.Header)})
+		}
+		if c.Field == FieldItem && c.Item == "" {
+			return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": fmt.Sprintf("“%s”列没有题号", c.Header)})
+		}
+	}
+	for _, f := range []Field{FieldID, FieldName, FieldSchool, FieldSchoolCode, FieldGroup, FieldClass, FieldSubject, FieldValue, FieldAbsent, FieldVoid} {
+		if has[f] > 1 {
+			return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": fmt.Sprintf("有 %d 列都对应“%s”", has[f], f)})
+		}
+	}
+	if has[FieldID] == 0 && has[FieldName] == 0 {
+		return errs.New(errs.Invalid, keyNoID, nil)
+	}
+	switch m.Shape {
+	case ShapeLong:
+		if has[FieldSubject] == 0 || has[FieldValue] == 0 {
+			return errs.New(errs.Invalid, keyNoScores, nil)
+		}
+	case ShapeWide, ShapeItems:
+		if has[FieldScore] == 0 && has[FieldItem] == 0 {
+			return errs.New(errs.Invalid, keyNoScores, nil)
+		}
+	default:
+		return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": "shape 须为 wide、long 或 items"})
+	}
+	if len(m.Sheets) == 0 {
+		return errs.New(errs.Invalid, keyNoHeader, errs.Args{"rows": peekRows})
+	}
+	return nil
+}
+
+func allCodes(samples []string) bool {
+	for _, s := range samples {
+		s = NormID(s)
+		if len(s) < 4 {
+			return false
+		}
+		for _, c := range []byte(s) {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// subjectIn finds a subject named inside a sheet or file name (数学小题分).
+func subjectIn(name string) string {
+	n := normHeader(name)
+	best, bestLen := "", 0
+	for syn, canon := range subjectSynonyms {
+		if len([]rune(syn)) >= 2 && strings.Contains(n, syn) && (len(syn) > bestLen || len(syn) == bestLen && canon < best) {
+			best, bestLen = canon, len(syn)
+		}
+	}
+	return best
+}

@@ -1,0 +1,174 @@
+package examfile
+
+import (
+	"fmt"
+	"hash/maphash"
+	"strings"
+
+	"edugroup/internal/exams/analysis"
+)
+
+// longWorker reads the long shape: one row per student and subject. Rows
+// of one student are gathered by student number; subjects appear as they
+// come (or must be the exam's).
+type longWorker struct {
+	w     *worker
+	byID  map[string]int32
+	set   [][]bool // [subject][student]: a row already gave this score
+	where []schoolClass
+}
+
+type schoolClass struct {
+	school, class int32
+}
+
+func newLongWorker(p *parser) *longWorker {
+	return &longWorker{w: newWorker(p), byID: map[string]int32{}, set: make([][]bool, len(p.subjects))}
+}
+
+// truthy reads a flag column: 是, Y, 1, √, 缺考 … mean yes.
+func truthy(s string) bool {
+	switch strings.ToUpper(squeeze(Norm(s))) {
+	case "", "否", "N", "NO", "0", "FALSE", "F", "×", "无":
+		return false
+	}
+	return true
+}
+
+func (lw *longWorker) addSubject(name string) int {
+	p, w := lw.w.p, lw.w
+	i := len(p.subjects)
+	p.subjIdx[name] = i
+	p.subjects = append(p.subjects, name)
+	p.full = append(p.full, -1)
+	p.fullHint = append(p.fullHint, 0)
+	col := make([]int32, len(w.ids))
+	for k := range col {
+		col[k] = analysis.NoScore
+	}
+	w.scores = append(w.scores, col)
+	w.maxSeen = append(w.maxSeen, -1)
+	lw.set = append(lw.set, make([]bool, len(w.ids)))
+	return i
+}
+
+func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []int) {
+	w, p := lw.w, lw.w.p
+	var idText, name, schoolText, codeText, group, classText, subject, value string
+	absent, void := false, false
+	for _, mc := range r.cols {
+		cell := ""
+		if mc.col < len(cells) {
+			cell = cells[mc.col]
+		}
+		switch mc.field {
+		case FieldID:
+			idText = cell
+		case FieldName:
+			name = cell
+		case FieldSchool:
+			schoolText = cell
+		case FieldSchoolCode:
+			codeText = cell
+		case FieldGroup:
+			group = cell
+		case FieldClass:
+			classText = cell
+		case FieldSubject:
+			subject = cell
+		case FieldValue:
+			value = cell
+		case FieldAbsent:
+			absent = truthy(cell)
+		case FieldVoid:
+			void = truthy(cell)
+		}
+	}
+	id, name := NormID(idText), clean(name)
+	if id == "" && name == "" && strings.TrimSpace(subject) == "" {
+		return
+	}
+	bad := false
+	for _, col := range formulas {
+		for _, mc := range r.cols {
+			if mc.col == col {
+				w.problem(r, line, mc.header, ProblemFormula, "", fmt.Sprintf("“%s”单元格含公式，请粘贴为数值后再导入", mc.header))
+				bad = true
+			}
+		}
+	}
+	// The subject.
+	canon, ok := CanonicalSubject(subject)
+	if !ok {
+		canon = clean(subject)
+	}
+	subj := p.subject(canon)
+	if subj < 0 && canon != "" && p.opts.Exam == nil {
+		subj = lw.addSubject(canon)
+	}
+	if subj < 0 {
+		w.problem(r, line, "科目", ProblemUnknownSubject, canon, fmt.Sprintf("科目“%s”不是本次考试的科目", canon))
+		bad = true
+	}
+	// The student: the first row of a student number sets school and class.
+	school, schoolOK := w.school(r, line, schoolText, codeText, group)
+	if !schoolOK {
+		bad = true
+		school = w.unknownSchool()
+	}
+	class := w.classOf(school, classText)
+	if id == "" {
+		if r.noID {
+			id = w.schools[school].name + "|" + w.classes[class].Name + "|" + name
+		} else {
+			w.problem(r, line, "考号", ProblemMissingID, "", "缺少考号")
+			return
+		}
+	}
+	k, seen := lw.byID[id]
+	if !seen {
+		k = int32(len(w.ids))
+		lw.byID[id] = k
+		w.ids = append(w.ids, id)
+		w.hash = append(w.hash, maphash.String(p.seed, id))
+		w.names = append(w.names, name)
+		w.class = append(w.class, class)
+		w.rows = append(w.rows, RowRef{Sheet: int32(r.index), Line: int32(line)})
+		w.invalid = append(w.invalid, false)
+		lw.where = append(lw.where, schoolClass{school, class})
+		for s := range w.scores {
+			w.scores[s] = append(w.scores[s], analysis.NoScore)
+			lw.set[s] = append(lw.set[s], false)
+		}
+	} else if lw.where[k] != (schoolClass{school, class}) || name != w.names[k] {
+		w.problem(r, line, "考号", ProblemInconsistent, id,
+			fmt.Sprintf("考号“%s”在第%d行是 %s %s %s，这里不同", id, w.rows[k].Line, w.schools[lw.where[k].school].name, w.classes[lw.where[k].class].Name, w.names[k]))
+		bad = true
+	}
+	if subj >= 0 {
+		var v int32
+		switch {
+		case void:
+			v = analysis.Void
+		case absent:
+			v = analysis.Absent
+		default:
+			var ok bool
+			if v, ok = w.score(r, line, p.subjects[subj], subj, p.full[subj], value); !ok {
+				bad = true
+			}
+		}
+		if lw.set[subj][k] {
+			w.problem(r, line, "科目", ProblemDuplicateScore, p.subjects[subj], fmt.Sprintf("考号“%s”的“%s”成绩出现了两次", id, p.subjects[subj]))
+			bad = true
+		} else {
+			w.scores[subj][k] = v
+			lw.set[subj][k] = true
+		}
+	}
+	if bad {
+		w.invalid[k] = true
+	}
+}
+
+func (lw *longWorker) finish() *worker { return lw.w }

@@ -1,0 +1,247 @@
+package exams
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/exams/examfile"
+	"edugroup/internal/web"
+)
+
+// maxUpload bounds one score file: a 1,000,000-student CSV of nine subjects
+// is about 60 MB.
+const maxUpload = 128 << 20
+
+// maxShownProblems bounds the problems one answer lists; the count is whole.
+const maxShownProblems = 500
+
+// Preview is what the import page shows before anything is stored: the
+// mapping guessed from the headers (which the user may correct and send
+// back), and the row-by-row validation of the file under it.
+type Preview struct {
+	FileName     string             `json:"file_name"`
+	Mapping      *examfile.Mapping  `json:"mapping"`
+	Students     int                `json:"students"`
+	Schools      []string           `json:"schools"`
+	Invalid      int                `json:"invalid"`
+	ProblemCount int                `json:"problem_count"`
+	Problems     []examfile.Problem `json:"problems"`
+	Assumptions  []string           `json:"assumptions"`
+}
+
+// Imported is the answer of an import: what was stored, and the problems of
+// the rows left out when only the valid rows were imported.
+type Imported struct {
+	Stored ImportResult `json:"stored"`
+	Preview
+}
+
+// matcher matches a file's school cell to the registry by code, name or
+// short name.
+func (s *Service) matcher(ctx context.Context) (examfile.SchoolMatcher, error) {
+	rows, err := s.st.R.QueryContext(ctx, `SELECT code, name, short_name FROM schools`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type school struct{ code, name string }
+	by := map[string]school{}
+	dup := map[string]bool{}
+	for rows.Next() {
+		var code, name, short string
+		if err := rows.Scan(&code, &name, &short); err != nil {
+			return nil, err
+		}
+		sc := school{code, name}
+		by[code] = sc
+		for _, k := range []string{name, short} {
+			if k == "" {
+				continue
+			}
+			if o, ok := by[k]; ok && o.code != code {
+				dup[k] = true
+			}
+			by[k] = sc
+		}
+	}
+	return func(v string) (string, string, bool) {
+		v = strings.TrimSpace(v)
+		sc, ok := by[v]
+		if !ok || dup[v] {
+			return "", "", false
+		}
+		return sc.code, sc.name, true
+	}, rows.Err()
+}
+
+// parse reads an uploaded score file against the exam's subjects.
+func (s *Service) parse(ctx context.Context, x Exam, name string, data []byte, mapping *examfile.Mapping) (*examfile.Result, *examfile.Mapping, error) {
+	match, err := s.matcher(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := examfile.Open(name, data)
+	if err != nil {
+		return nil, nil, fileError(err)
+	}
+	if mapping == nil {
+		if mapping, err = f.Guess(); err != nil {
+			return nil, nil, fileError(err)
+		}
+	}
+	spec := x.Spec
+	res, err := f.Parse(mapping, examfile.Options{Exam: &spec, Stage: x.Stage, Schools: match, MaxProblems: maxShownProblems})
+	if err != nil {
+		return nil, mapping, fileError(err)
+	}
+	return res, mapping, nil
+}
+
+// fileError keeps a domain error and words any other reading error of the
+// file for the user.
+func fileError(err error) error {
+	if _, ok := errs.As(err); ok {
+		return err
+	}
+	return errs.FieldError("file", "exams.file_unreadable", errs.Args{"reason": examfile.Describe(err)})
+}
+
+func previewOf(name string, res *examfile.Result, m *examfile.Mapping) Preview {
+	p := Preview{FileName: name, Mapping: m, Students: res.Data.Len(), Invalid: res.InvalidCount, ProblemCount: res.ProblemCount,
+		Problems: res.Problems, Assumptions: res.Assumptions, Schools: []string{}}
+	for _, sc := range res.Data.Schools {
+		p.Schools = append(p.Schools, sc.Name)
+	}
+	if p.Problems == nil {
+		p.Problems = []examfile.Problem{}
+	}
+	if p.Assumptions == nil {
+		p.Assumptions = []string{}
+	}
+	return p
+}
+
+// PreviewFile guesses the mapping of a file and validates it; nothing is stored.
+func (s *Service) PreviewFile(ctx context.Context, a auth.Actor, id int64, name string, data []byte, mapping *examfile.Mapping) (Preview, error) {
+	x, _, err := s.get(ctx, s.st.R, a, id)
+	if err != nil {
+		return Preview{}, err
+	}
+	res, m, err := s.parse(ctx, x, name, data, mapping)
+	if err != nil {
+		return Preview{}, err
+	}
+	return previewOf(name, res, m), nil
+}
+
+// ImportFile stores a score file. With problems, nothing is stored unless
+// validOnly asks for the valid rows; the answer lists the problems either way.
+func (s *Service) ImportFile(ctx context.Context, a auth.Actor, id int64, name string, data []byte, mapping *examfile.Mapping, validOnly bool) (Imported, error) {
+	x, _, err := s.get(ctx, s.st.R, a, id)
+	if err != nil {
+		return Imported{}, err
+	}
+	res, m, err := s.parse(ctx, x, name, data, mapping)
+	if err != nil {
+		return Imported{}, err
+	}
+	p := previewOf(name, res, m)
+	if res.InvalidCount > 0 && !validOnly {
+		return Imported{}, problemsError(res)
+	}
+	d := res.ValidData()
+	stored, err := s.ImportData(ctx, a, id, d, name, res.InvalidCount)
+	if err != nil {
+		return Imported{}, err
+	}
+	return Imported{Stored: stored, Preview: p}, nil
+}
+
+// problemsError refuses a file with problems: one detail per problem (the
+// first maxShownProblems), each naming the row and column.
+func problemsError(res *examfile.Result) error {
+	e := &errs.Error{Code: errs.Invalid, Key: "exams.file_has_problems", Args: errs.Args{"rows": res.InvalidCount, "problems": res.ProblemCount}}
+	for _, p := range res.Problems {
+		field := p.Field
+		if p.Line > 0 {
+			field = fmt.Sprintf("第%d行 · %s", p.Line, p.Field)
+		}
+		if p.Sheet != "" {
+			field = p.Sheet + " " + field
+		}
+		e.Details = append(e.Details, errs.Detail{Field: field, Key: "exams.problem", Args: errs.Args{"message": p.Message}})
+	}
+	return e
+}
+
+// upload reads the multipart form of an import: the file, and optionally
+// the corrected mapping (JSON) and valid_only.
+func upload(r *http.Request) (string, []byte, *examfile.Mapping, bool, error) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		return "", nil, nil, false, errs.FieldError("file", "import.file_missing", nil)
+	}
+	f, h, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, nil, false, errs.FieldError("file", "import.file_missing", nil)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
+	if err != nil {
+		return "", nil, nil, false, err
+	}
+	if len(data) > maxUpload {
+		return "", nil, nil, false, errs.FieldError("file", "exams.file_too_big", errs.Args{"mb": maxUpload >> 20})
+	}
+	var m *examfile.Mapping
+	if v := r.FormValue("mapping"); v != "" {
+		m = &examfile.Mapping{}
+		if err := json.Unmarshal([]byte(v), m); err != nil {
+			return "", nil, nil, false, errs.FieldError("mapping", "error.bad_json", errs.Args{"reason": err.Error()})
+		}
+	}
+	return h.Filename, data, m, r.FormValue("valid_only") == "true", nil
+}
+
+func (api *API) importRoutes(rt *web.Router, tag string) {
+	s := api.svc
+	rt.Handle("POST", "/api/v1/exams/{id}/preview", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Guess the columns of a score file (multipart field file; optional mapping) and validate it; nothing is stored",
+		Tag: tag, Response: Preview{}, MaxBody: maxUpload + 1<<20, Upload: "file"},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			name, data, m, _, err := upload(r)
+			if err != nil {
+				return err
+			}
+			p, err := s.PreviewFile(r.Context(), web.Actor(r), id, name, data, m)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, p)
+		})
+	rt.Handle("POST", "/api/v1/exams/{id}/import", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Import a score file (multipart: file, optional mapping, valid_only=true to store only the valid rows); each school's part replaces its earlier one",
+		Tag: tag, Response: Imported{}, MaxBody: maxUpload + 1<<20, Upload: "file"},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			name, data, m, validOnly, err := upload(r)
+			if err != nil {
+				return err
+			}
+			res, err := s.ImportFile(r.Context(), web.Actor(r), id, name, data, m, validOnly)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, res)
+		})
+}
