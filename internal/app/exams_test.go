@@ -221,6 +221,11 @@ func TestDemoExams(t *testing.T) {
 	if closing < 3 || falling < 1 {
 		t.Fatalf("closing %d, falling back %d", closing, falling)
 	}
+	// Value added from the first exam to the last.
+	s, b = e.login("principal").do("GET", fmt.Sprintf("/api/v1/exams/%d/value-added?prev=%d", gap.Exams[2].ID, gap.Exams[0].ID), nil)
+	if s != 200 || !strings.Contains(string(b), `"level":"school"`) || !strings.Contains(string(b), `"se"`) {
+		t.Fatalf("value added: %d %.300s", s, b)
+	}
 	// The teacher sees their class's report.
 	id := gap.Exams[2].ID
 	s, b = e.login("teacher").do("GET", fmt.Sprintf("/api/v1/exams/%d/report?level=class&subject=语文", id), nil)

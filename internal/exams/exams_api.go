@@ -90,6 +90,19 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("PUT", "/api/v1/exams/{id}/teaching", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Replace the 任课表 of the schools named", Tag: tag,
 		Request: TeachingInput{}, Response: TeachingResult{}}, web.ByIDBody(s.SetTeaching))
 	api.importRoutes(rt, tag)
+	rt.Handle("GET", "/api/v1/exams/{id}/value-added", web.Perm(auth.PermExamsRead), web.Doc{Summary: "Value added since an earlier exam of the same students (residual model, n and SE), in the caller's units", Tag: tag,
+		Query: []web.Param{web.Q("prev", "integer", "the earlier exam")}, Response: analysis.ValueAddedReport{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			va, err := s.ValueAdded(r.Context(), web.Actor(r), id, queryInt(r, "prev"))
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, va)
+		})
 	rt.Handle("GET", "/api/v1/exams/{id}/report", web.Perm(auth.PermExamsRead), web.Doc{Summary: "The analysis narrowed to the caller's units: stats per level and subject, distributions, bands, items, settings", Tag: tag,
 		Query:    []web.Param{web.Q("level", "string", "exam, group, school, class or teacher"), web.Q("subject", "string", "a subject or 总分"), web.Q("school", "string", "a school code")},
 		Response: ReportView{}},

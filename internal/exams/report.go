@@ -276,8 +276,8 @@ func (s *Service) Students(ctx context.Context, a auth.Actor, id int64, q Studen
 		idx = append(idx, i)
 	}
 	rank := func(i int) int32 {
-		if k := r.Students.ExamRank[sortBy][i]; k > 0 {
-			return k
+		if k := r.ExamRank(sortBy, i); k > 0 {
+			return int32(k)
 		}
 		return math.MaxInt32
 	}
@@ -298,7 +298,7 @@ func (s *Service) Students(ctx context.Context, a auth.Actor, id int64, q Studen
 			if j < nsub {
 				name = x.Spec.Subjects[j].Name
 			}
-			ss := StudentScore{Subject: name, ExamRank: int(r.Students.ExamRank[j][i]), SchoolRank: int(r.Students.SchoolRank[j][i]), ClassRank: int(r.Students.ClassRank[j][i])}
+			ss := StudentScore{Subject: name, ExamRank: r.ExamRank(j, i), SchoolRank: r.SchoolRank(j, i), ClassRank: r.ClassRank(j, i)}
 			switch v := r.Score(j, i); {
 			case v >= 0:
 				p := float64(v) / 2
@@ -310,8 +310,8 @@ func (s *Service) Students(ctx context.Context, a auth.Actor, id int64, q Studen
 			default:
 				ss.Status = "none"
 			}
-			if z := r.Z(j, i); !math.IsNaN(z) {
-				t := math.Round((r.Settings.TMean+r.Settings.TSD*z)*10) / 10
+			if t := r.T(j, i); !math.IsNaN(t) {
+				t = math.Round(t*10) / 10
 				ss.T = &t
 			}
 			row.Scores = append(row.Scores, ss)
@@ -411,4 +411,52 @@ func (r reach) schoolNamed(rep *analysis.Report, name string) bool {
 		}
 	}
 	return false
+}
+
+// ValueAdded compares an exam with an earlier one of the same students: per
+// unit the mean residual (or Z change) with n and SE, narrowed to the
+// viewer's units.
+func (s *Service) ValueAdded(ctx context.Context, a auth.Actor, id, prevID int64) (*analysis.ValueAddedReport, error) {
+	x, v, err := s.get(ctx, s.st.R, a, id)
+	if err != nil {
+		return nil, err
+	}
+	prev, _, err := s.get(ctx, s.st.R, a, prevID)
+	if err != nil {
+		return nil, err
+	}
+	if !prev.HeldOn.Before(x.HeldOn.Time) {
+		return nil, errs.FieldError("prev", "exams.prev_not_earlier", nil)
+	}
+	cur, err := s.analysed(ctx, x)
+	if err != nil {
+		return nil, err
+	}
+	old, err := s.analysed(ctx, prev)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := s.reachOf(ctx, v, x)
+	if err != nil {
+		return nil, err
+	}
+	va := analysis.ValueAdded(old.report, cur.report)
+	codes := map[string]string{}
+	for _, sc := range cur.data.Schools {
+		codes[sc.Name] = sc.Code
+	}
+	units := va.Units[:0:0]
+	for _, u := range va.Units {
+		code := codes[u.School]
+		ok := u.Level == analysis.LevelExam ||
+			(u.Level == analysis.LevelGroup && (rc.all || rc.groups[u.Group])) ||
+			(u.Level == analysis.LevelSchool && rc.school(code)) ||
+			(u.Level == analysis.LevelClass && rc.class(code, u.Class)) ||
+			(u.Level == analysis.LevelTeacher && (rc.school(code) || (u.Teacher == rc.teacher && code == rc.teachSch)))
+		if ok {
+			units = append(units, u)
+		}
+	}
+	va.Units = units
+	return va, nil
 }

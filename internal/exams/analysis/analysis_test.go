@@ -265,22 +265,21 @@ func TestUnitsAndComparisons(t *testing.T) {
 func TestStudentRanks(t *testing.T) {
 	d := smallData(t, small)
 	r := analyze(t, smallExam(nil), d)
-	st := r.Students
 	// 语文 9 8 8 6.5 5 V 3 "" A: competition ranks 1 2 2 4 5 – 6 – –.
 	wantExam := []int32{1, 2, 2, 4, 5, 0, 6, 0, 0}
 	wantSchool := []int32{1, 2, 2, 4, 5, 0, 1, 0, 0}
 	wantClass := []int32{1, 2, 2, 4, 1, 0, 1, 0, 0}
 	for i := range wantExam {
-		eq(t, "exam rank "+d.ID[i], st.ExamRank[0][i], wantExam[i])
-		eq(t, "school rank "+d.ID[i], st.SchoolRank[0][i], wantSchool[i])
-		eq(t, "class rank "+d.ID[i], st.ClassRank[0][i], wantClass[i])
+		eq(t, "exam rank "+d.ID[i], r.ExamRank(0, i), int(wantExam[i]))
+		eq(t, "school rank "+d.ID[i], r.SchoolRank(0, i), int(wantSchool[i]))
+		eq(t, "class rank "+d.ID[i], r.ClassRank(0, i), int(wantClass[i]))
 	}
 	// 总分 17 16 – 10.5 15 – 3 – –.
 	for i, want := range []int32{1, 2, 0, 4, 3, 0, 5, 0, 0} {
-		eq(t, "total rank "+d.ID[i], st.ExamRank[2][i], want)
+		eq(t, "total rank "+d.ID[i], r.ExamRank(2, i), int(want))
 	}
-	eq(t, "total of s4", st.Total[3], int32(21))
-	eq(t, "total of s3 (absent in 数学)", st.Total[2], Absent)
+	eq(t, "total of s4", r.Score(2, 3), int32(21))
+	eq(t, "total of s3 (absent in 数学)", r.Score(2, 2), Absent)
 	// Z against the whole exam.
 	near(t, "z of s1", r.Z(0, 0), (9-39.5/6)/2.2453656)
 	near(t, "t of s1", r.T(0, 0), 50+10*(9-39.5/6)/2.2453656)
@@ -288,10 +287,10 @@ func TestStudentRanks(t *testing.T) {
 
 	dense := analyze(t, smallExam(func(s *Settings) { s.Rank = "dense" }), d)
 	for i, want := range []int32{1, 2, 2, 3, 4, 0, 5, 0, 0} {
-		eq(t, "dense exam rank "+d.ID[i], dense.Students.ExamRank[0][i], want)
+		eq(t, "dense exam rank "+d.ID[i], dense.ExamRank(0, i), int(want))
 	}
 	for i, want := range []int32{1, 2, 2, 3, 1, 0, 1, 0, 0} {
-		eq(t, "dense class rank "+d.ID[i], dense.Students.ClassRank[0][i], want)
+		eq(t, "dense class rank "+d.ID[i], dense.ClassRank(0, i), int(want))
 	}
 }
 
@@ -322,7 +321,7 @@ func TestSettingAlternatives(t *testing.T) {
 		tot := find(t, r, LevelExam, "", "", TotalName)
 		eq(t, "total n", tot.N, 7)
 		// 10 8 8 7 6 4 then three zeros: rank 7.
-		eq(t, "rank of an absent zero", r.Students.ExamRank[1][2], int32(7))
+		eq(t, "rank of an absent zero", r.ExamRank(1, 2), 7)
 	})
 	t.Run("void as zero", func(t *testing.T) {
 		r := analyze(t, smallExam(func(s *Settings) { s.VoidAsZero = true }), d)

@@ -45,7 +45,8 @@ type analyzer struct {
 	schoolClasses               []int32
 	classPos                    []int32 // class → its row position (school order)
 
-	teach []teachMap // per subject
+	teach    []teachMap // per subject
+	bigClass bool       // a class too big for uint16 ranks
 
 	rep      *Report
 	stats    []Stat
@@ -156,11 +157,10 @@ func (a *analyzer) run() *Report {
 	a.stats = make([]Stat, a.baseT+a.tOff[a.nSub])
 	a.lines = make([]lineSet, a.nSub)
 	a.rep.Subjects = make([]SubjectInfo, a.nSub)
-	a.rep.Students = &StudentResults{
-		Total:      a.cols[a.nS],
-		ExamRank:   make([][]int32, a.nSub),
-		SchoolRank: make([][]int32, a.nSub),
-		ClassRank:  make([][]int32, a.nSub),
+	a.rep.total = a.cols[a.nS]
+	a.rep.ranks = make([]rankTables, a.nSub)
+	for c := range a.nClasses {
+		a.bigClass = a.bigClass || a.classStart[c+1]-a.classStart[c] >= math.MaxUint16
 	}
 	dists := make([]Distribution, a.nSub)
 	bands := make([][]Band, a.nSub)

@@ -116,8 +116,8 @@ func ValueAdded(prev, cur *Report) *ValueAddedReport {
 			}
 			xs, ys, idx = append(xs, x), append(ys, y), append(idx, int32(i))
 			zc[i] = float32(y - x)
-			if pr, cr := prev.Students.ExamRank[ps][j], cur.Students.ExamRank[s][i]; pr > 0 && cr > 0 {
-				rc[i] = pr - cr
+			if pr, cr := prev.ExamRank(ps, int(j)), cur.ExamRank(s, i); pr > 0 && cr > 0 {
+				rc[i] = int32(pr - cr)
 			}
 		}
 		reg := VASubject{Subject: info.Name, Matched: len(xs), Slope: math.NaN(), Intercept: math.NaN(), R2: math.NaN()}

@@ -1,6 +1,9 @@
 package analysis
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // A histogram h counts students per half-point bin: h[i] is the number with
 // bin off+i (score (off+i)/2). Everything a unit reports comes from one.
@@ -17,91 +20,156 @@ type summary struct {
 	hasHalf        bool // some score ends in .5
 }
 
-// summarize reads n, mean, SD, min, max, mode and quartiles from h. The mean
-// comes from exact integer sums; the SD from a second pass about the mean,
-// which keeps it accurate where the textbook formula cancels.
+// summarize reads n, mean, SD, min, max, mode and quartiles from h in two
+// passes. The SD comes from exact integer sums (n·Σb² − (Σb)² in 128 bits),
+// so it neither cancels nor depends on the order of the data.
 func summarize(h []int32, off int, sample, quartInc bool) summary {
 	s := summary{mean: math.NaN(), sd: math.NaN(), min: math.NaN(), max: math.NaN(), mode: math.NaN(),
 		q1: math.NaN(), median: math.NaN(), q3: math.NaN(), minBin: -1, maxBin: -1}
-	var n, sum int64
+	var n, sum, sum2 uint64
 	var best int32
+	first := -1
+	last := -1
 	for i, c := range h {
 		if c == 0 {
 			continue
 		}
-		b := off + i
-		if s.minBin < 0 {
-			s.minBin = b
+		if first < 0 {
+			first = i
 		}
-		s.maxBin = b
-		n += int64(c)
-		sum += int64(c) * int64(b)
+		last = i
+		b := uint64(off + i)
+		n += uint64(c)
+		sum += uint64(c) * b
+		sum2 += uint64(c) * b * b
 		// Ties for the mode go to the higher score.
 		if c >= best {
 			best = c
-			s.mode = float64(b) / 2
+			s.mode = float64(off+i) / 2
 		}
 		if b&1 == 1 {
 			s.hasHalf = true
 		}
 	}
-	s.n, s.sumHalf = int(n), sum
+	s.n, s.sumHalf = int(n), int64(sum)
 	if n == 0 {
 		return s
 	}
-	s.min, s.max = float64(s.minBin)/2, float64(s.maxBin)/2
-	meanHalf := float64(sum) / float64(n)
-	s.mean = meanHalf / 2
-	var ss float64
-	for i := s.minBin - off; i <= s.maxBin-off; i++ {
-		if c := h[i]; c != 0 {
-			d := float64(off+i) - meanHalf
-			ss += float64(c) * d * d
+	s.minBin, s.maxBin = off+first, off+last
+	s.finish(n, sum, sum2, sample)
+	s.quartiles(int64(n), quartInc, func(want *[6]int64, got *[6]int) {
+		// Walk up once, answering the wanted positions in increasing order.
+		order := [6]int{0, 1, 2, 3, 4, 5}
+		for i := 1; i < 6; i++ {
+			for j := i; j > 0 && want[order[j]] < want[order[j-1]]; j-- {
+				order[j], order[j-1] = order[j-1], order[j]
+			}
 		}
-	}
-	switch {
-	case !sample:
-		s.sd = math.Sqrt(ss/float64(n)) / 2
-	case n > 1:
-		s.sd = math.Sqrt(ss/float64(n-1)) / 2
-	}
-	s.q1 = quantile(h, off, s, n, 0.25, quartInc)
-	s.median = quantile(h, off, s, n, 0.5, quartInc)
-	s.q3 = quantile(h, off, s, n, 0.75, quartInc)
+		var cum int64
+		w := 0
+		for w < 6 && want[order[w]] < 0 {
+			w++
+		}
+		for i := s.minBin - off; i <= s.maxBin-off && w < 6; i++ {
+			cum += int64(h[i])
+			for w < 6 && cum > want[order[w]] {
+				got[order[w]] = off + i
+				w++
+			}
+		}
+	})
 	return s
 }
 
-// quantile interpolates linearly between order statistics like Excel:
-// QUARTILE.INC puts quartile p at 0-based position p·(n−1), QUARTILE.EXC at
-// p·(n+1)−1 and has no value outside 0…n−1.
-func quantile(h []int32, off int, s summary, n int64, p float64, inc bool) float64 {
-	pos := p * float64(n-1)
-	if !inc {
-		pos = p*float64(n+1) - 1
-		if pos < 0 || pos > float64(n-1) {
-			return math.NaN()
+// summarizeSorted is summarize for the bins of a few students, sorted
+// ascending: a class of 45 spans hundreds of bins, so its list is shorter
+// than its histogram.
+func summarizeSorted(v []int32, sample, quartInc bool) summary {
+	s := summary{mean: math.NaN(), sd: math.NaN(), min: math.NaN(), max: math.NaN(), mode: math.NaN(),
+		q1: math.NaN(), median: math.NaN(), q3: math.NaN(), minBin: -1, maxBin: -1}
+	n := len(v)
+	s.n = n
+	if n == 0 {
+		return s
+	}
+	var sum, sum2 uint64
+	run, best := 0, 0
+	for j, x := range v {
+		b := uint64(x)
+		sum += b
+		sum2 += b * b
+		if x&1 == 1 {
+			s.hasHalf = true
+		}
+		if j > 0 && x == v[j-1] {
+			run++
+		} else {
+			run = 1
+		}
+		if run >= best {
+			best = run
+			s.mode = float64(x) / 2
 		}
 	}
-	k := int64(math.Floor(pos))
-	frac := pos - float64(k)
-	lo := orderStat(h, off, s, k)
-	if frac == 0 || k+1 >= n {
-		return float64(lo) / 2
-	}
-	hi := orderStat(h, off, s, k+1)
-	return (float64(lo) + frac*float64(hi-lo)) / 2
+	s.sumHalf = int64(sum)
+	s.minBin, s.maxBin = int(v[0]), int(v[n-1])
+	s.finish(uint64(n), sum, sum2, sample)
+	s.quartiles(int64(n), quartInc, func(want *[6]int64, got *[6]int) {
+		for k, w := range want {
+			if w >= 0 {
+				got[k] = int(v[w])
+			}
+		}
+	})
+	return s
 }
 
-// orderStat is the bin of the k-th smallest (0-based) student.
-func orderStat(h []int32, off int, s summary, k int64) int {
-	var cum int64
-	for i := s.minBin - off; i <= s.maxBin-off; i++ {
-		cum += int64(h[i])
-		if cum > k {
-			return off + i
-		}
+// finish sets min, max, mean and SD from n, Σb and Σb² (bins).
+func (s *summary) finish(n, sum, sum2 uint64, sample bool) {
+	s.min, s.max = float64(s.minBin)/2, float64(s.maxBin)/2
+	s.mean = float64(sum) / float64(n) / 2
+	// n·Σb² − (Σb)², exactly.
+	h1, l1 := bits.Mul64(n, sum2)
+	h2, l2 := bits.Mul64(sum, sum)
+	lo, borrow := bits.Sub64(l1, l2, 0)
+	hi, _ := bits.Sub64(h1, h2, borrow)
+	num := float64(hi)*(1<<64) + float64(lo) // n²·variance, in half-points²
+	switch {
+	case !sample:
+		s.sd = math.Sqrt(num/float64(n)/float64(n)) / 2
+	case n > 1:
+		s.sd = math.Sqrt(num/float64(n)/float64(n-1)) / 2
 	}
-	return s.maxBin
+}
+
+// quartiles interpolates linearly between order statistics like Excel:
+// QUARTILE.INC puts quartile p at 0-based position p·(n−1), QUARTILE.EXC at
+// p·(n+1)−1 and has no value outside 0…n−1. stats fills the bins of the
+// six order statistics wanted (negative positions are not wanted).
+func (s *summary) quartiles(n int64, inc bool, stats func(want *[6]int64, got *[6]int)) {
+	ps := [3]float64{0.25, 0.5, 0.75}
+	var pos [3]float64
+	var want [6]int64
+	for j, p := range ps {
+		pos[j] = p * float64(n-1)
+		if !inc {
+			pos[j] = p*float64(n+1) - 1
+		}
+		k := int64(math.Floor(pos[j]))
+		want[2*j], want[2*j+1] = min(k, n-1), min(k+1, n-1)
+	}
+	var got [6]int
+	stats(&want, &got)
+	out := [3]*float64{&s.q1, &s.median, &s.q3}
+	for j := range ps {
+		if !inc && (pos[j] < 0 || pos[j] > float64(n-1)) {
+			*out[j] = math.NaN()
+			continue
+		}
+		frac := pos[j] - math.Floor(pos[j])
+		lo, hi := float64(got[2*j]), float64(got[2*j+1])
+		*out[j] = (lo + frac*(hi-lo)) / 2
+	}
 }
 
 // suffix turns h into inclusive suffix counts in place: afterwards h[i] is

@@ -336,11 +336,10 @@ func (r *Report) appendStudent(b []byte, i int) []byte {
 		} else {
 			b = appendString(b, StatusText(v))
 		}
-		st := r.Students
-		for _, rk := range []struct {
+		for _, rk := range [3]struct {
 			key string
-			v   int32
-		}{{`,"class_rank":`, st.ClassRank[s][i]}, {`,"school_rank":`, st.SchoolRank[s][i]}, {`,"exam_rank":`, st.ExamRank[s][i]}} {
+			v   int
+		}{{`,"class_rank":`, r.ClassRank(s, i)}, {`,"school_rank":`, r.SchoolRank(s, i)}, {`,"exam_rank":`, r.ExamRank(s, i)}} {
 			b = append(b, rk.key...)
 			if rk.v > 0 {
 				b = strconv.AppendInt(b, int64(rk.v), 10)

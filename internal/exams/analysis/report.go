@@ -32,11 +32,21 @@ type Report struct {
 	Distributions []Distribution `json:"distributions"`
 	// Bands are the 分数段 tables of the exam, each group and each school.
 	Bands []Band `json:"bands"`
-	// Students holds the per-student results (ranks, totals) in columns.
-	Students *StudentResults `json:"-"`
 
 	data  *Data
 	teach []teachMap
+	total []int32      // the 总分 column
+	ranks []rankTables // per subject and total
+}
+
+// rankTables answer a student's ranks from the score: exam and school
+// ranks from rank-by-bin tables (a few KB each), class ranks stored.
+type rankTables struct {
+	bins    int
+	exam    []int32 // bin → rank − 1 (students, or distinct scores, above)
+	school  []int32 // school·bins + bin → the same within the school
+	class16 []uint16
+	class32 []int32 // instead of class16 when a class has 65,535 or more students
 }
 
 // SubjectInfo describes a subject (or 总分) as the report used it.
@@ -193,41 +203,67 @@ type Balance struct {
 	CV      float64 `json:"cv"`
 }
 
-// StudentResults are per-student figures in columns; subject index len
-// (Exam.Subjects) is 总分.
-type StudentResults struct {
-	// Total in half-points, or NoScore (no total-score subject) or Absent
-	// (left out for a missing subject).
-	Total []int32
-	// Ranks per subject then student; 0 means no rank (absent students are
-	// not ranked last, they are not ranked).
-	ExamRank, SchoolRank, ClassRank [][]int32
-}
-
-// Score returns student i's score in subject s (len(Subjects) for 总分) in
-// half-points or a code.
+// Score returns student i's score in subject s (len(Exam.Subjects) for
+// 总分) in half-points or a code. The total is Absent for a student left
+// out of it (see Settings.TotalMissing).
 func (r *Report) Score(s, i int) int32 {
 	if s == len(r.data.Scores) {
-		return r.Students.Total[i]
+		return r.total[i]
 	}
 	return r.data.Scores[s][i]
+}
+
+// counted is the bin a score counts in, or −1 when it is left out.
+func (r *Report) counted(s, i int) int {
+	v := r.Score(s, i)
+	if v >= 0 {
+		return int(v)
+	}
+	if s < len(r.data.Scores) && (v == Absent && r.Settings.AbsentAsZero || v == Void && r.Settings.VoidAsZero) {
+		return 0
+	}
+	return -1
+}
+
+// ExamRank is student i's rank in subject s over the whole exam (setting
+// rank: competition or dense); 0 when the student has no counted score.
+func (r *Report) ExamRank(s, i int) int {
+	b := r.counted(s, i)
+	if b < 0 {
+		return 0
+	}
+	return int(rankOf(r.ranks[s].exam, 0, b))
+}
+
+// SchoolRank is student i's rank within their school; 0 when unranked.
+func (r *Report) SchoolRank(s, i int) int {
+	b := r.counted(s, i)
+	if b < 0 {
+		return 0
+	}
+	t := &r.ranks[s]
+	sc := int(r.data.SchoolOf(i))
+	return int(rankOf(t.school[sc*t.bins:(sc+1)*t.bins], 0, b))
+}
+
+// ClassRank is student i's rank within their class; 0 when unranked.
+func (r *Report) ClassRank(s, i int) int {
+	t := &r.ranks[s]
+	if t.class32 != nil {
+		return int(t.class32[i])
+	}
+	return int(t.class16[i])
 }
 
 // Z is student i's standard score in subject s against the whole exam; NaN
 // without a counted score.
 func (r *Report) Z(s, i int) float64 {
-	v := r.Score(s, i)
-	if v < 0 {
-		if s == len(r.data.Scores) || !(v == Absent && r.Settings.AbsentAsZero || v == Void && r.Settings.VoidAsZero) {
-			return math.NaN()
-		}
-		v = 0
-	}
+	b := r.counted(s, i)
 	info := r.Subjects[s]
-	if !(info.SD > 0) {
+	if b < 0 || !(info.SD > 0) {
 		return math.NaN()
 	}
-	return (float64(v)/2 - info.Mean) / info.SD
+	return (float64(b)/2 - info.Mean) / info.SD
 }
 
 // T is TMean + TSD·Z.

@@ -98,7 +98,7 @@ func (t *task) run() {
 
 	ex := a.examRow(s)
 	ex.Level = LevelExam
-	t.fill(ex, em, ecount, ecum, 0, math.NaN())
+	t.fill(ex, em, ecount, func(b int) int { return atLeast(ecum, 0, b, em.n) }, math.NaN())
 	t.dist = t.distribution(eh, em)
 	t.bands = append(t.bands, t.band(LevelExam, "", "", eh, em.n))
 
@@ -123,7 +123,7 @@ func (t *task) run() {
 			suffix(h)
 			st := a.groupRow(g, s)
 			st.Level, st.Group = LevelGroup, d.Groups[g]
-			t.fill(st, sm, gcount[g], h, 0, em.mean)
+			t.fill(st, sm, gcount[g], func(b int) int { return atLeast(h, 0, b, sm.n) }, em.mean)
 			grows = append(grows, st)
 		}
 		t.rankUnits(grows, func(st *Stat, r int) { st.Rank = r })
@@ -142,7 +142,7 @@ func (t *task) run() {
 		suffix(h)
 		st := a.schoolRow(k, s)
 		st.Level, st.Group, st.School, st.SchoolCode = LevelSchool, group, school.Name, school.Code
-		t.fill(st, sm, scount[k], h, 0, em.mean)
+		t.fill(st, sm, scount[k], func(b int) int { return atLeast(h, 0, b, sm.n) }, em.mean)
 		if dense {
 			denseSuffix(h)
 		}
@@ -160,13 +160,21 @@ func (t *task) run() {
 		th = make([]int32, nT*B)
 		tcount = make([]unitCount, nT)
 	}
-	exR, scR, clR := make([]int32, a.n), make([]int32, a.n), make([]int32, a.n)
+	rt := &a.rep.ranks[s]
+	rt.bins, rt.exam, rt.school = B, erank, sh
+	if a.bigClass {
+		rt.class32 = make([]int32, a.n)
+	} else {
+		rt.class16 = make([]uint16, a.n)
+	}
 	ch := make([]int32, B)
+	var vals []int32
+	var denseAt []int32
 	crows := make([]*Stat, a.nClasses)
 	for c, cl := range d.Classes {
 		members := a.classOrder[a.classStart[c]:a.classStart[c+1]]
 		var u unitCount
-		lo, hi := B, -1
+		vals = vals[:0]
 		for _, i := range members {
 			v := t.col[i]
 			if v != NoScore {
@@ -178,46 +186,89 @@ func (t *task) run() {
 					u.void++
 				}
 			}
-			if e := int(a.eff(s, v)); e >= 0 {
-				ch[e]++
-				lo, hi = min(lo, e), max(hi, e)
+			if e := a.eff(s, v); e >= 0 {
+				vals = append(vals, e)
 			}
 		}
-		if hi < 0 {
-			lo, hi = 0, -1
-		}
-		seg := ch[lo : hi+1]
-		sm := summarize(seg, lo, sample, inc)
-		if tid := tm.of[c]; tid >= 0 {
-			dst := th[int(tid)*B+lo : int(tid)*B+hi+1]
-			for b, n := range seg {
-				dst[b] += n
-			}
-			tcount[tid].add(u)
-		}
-		suffix(seg)
 		school := d.Schools[cl.School]
 		st := a.classRow(c, s)
 		st.Level, st.School, st.SchoolCode, st.Class = LevelClass, school.Name, school.Code, cl.Name
 		if school.Group >= 0 {
 			st.Group = d.Groups[school.Group]
 		}
-		t.fill(st, sm, u, seg, lo, a.schoolRow(int(cl.School), s).Mean)
 		crows[c] = st
+		ref := a.schoolRow(int(cl.School), s).Mean
+		tid := tm.of[c]
+		if tid >= 0 {
+			tcount[tid].add(u)
+			dst := th[int(tid)*B : int(tid+1)*B]
+			for _, e := range vals {
+				dst[e]++
+			}
+		}
+		setRank := func(i int32, r int32) {
+			if rt.class32 != nil {
+				rt.class32[i] = r
+			} else {
+				rt.class16[i] = uint16(r)
+			}
+		}
+		lo, hi := B, -1
+		for _, e := range vals {
+			lo, hi = min(lo, int(e)), max(hi, int(e))
+		}
+		if len(vals)*8 < hi-lo+1 {
+			// Few students over a wide range: work from the sorted list.
+			slices.Sort(vals)
+			sm := summarizeSorted(vals, sample, inc)
+			n := len(vals)
+			t.fill(st, sm, u, func(b int) int {
+				j, _ := slices.BinarySearch(vals, int32(min(b, math.MaxInt32)))
+				return n - j
+			}, ref)
+			if dense {
+				denseAt = slices.Grow(denseAt[:0], n)[:n]
+				k := int32(0)
+				for j := n - 1; j >= 0; j-- {
+					if j < n-1 && vals[j] != vals[j+1] {
+						k++
+					}
+					denseAt[j] = k
+				}
+			}
+			for _, i := range members {
+				if e := a.eff(s, t.col[i]); e >= 0 {
+					j, _ := slices.BinarySearch(vals, e) // first of e
+					if dense {
+						setRank(i, 1+denseAt[j])
+					} else {
+						above, _ := slices.BinarySearch(vals, e+1)
+						setRank(i, int32(1+n-above))
+					}
+				}
+			}
+			continue
+		}
+		if hi < 0 {
+			lo, hi = 0, -1
+		}
+		for _, e := range vals {
+			ch[e]++
+		}
+		seg := ch[lo : hi+1]
+		sm := summarize(seg, lo, sample, inc)
+		suffix(seg)
+		t.fill(st, sm, u, func(b int) int { return atLeast(seg, lo, b, sm.n) }, ref)
 		if dense {
 			denseSuffix(seg)
 		}
-		stab := sh[int(cl.School)*B : int(cl.School+1)*B]
 		for _, i := range members {
 			if e := int(a.eff(s, t.col[i])); e >= 0 {
-				clR[i] = rankOf(seg, lo, e)
-				scR[i] = rankOf(stab, 0, e)
-				exR[i] = rankOf(erank, 0, e)
+				setRank(i, rankOf(seg, lo, e))
 			}
 		}
 		clear(seg)
 	}
-	a.rep.Students.ExamRank[s], a.rep.Students.SchoolRank[s], a.rep.Students.ClassRank[s] = exR, scR, clR
 	t.rankUnits(crows, func(st *Stat, r int) { st.Rank = r })
 	for k := range a.nSchools {
 		cs := a.schoolClasses[a.schoolClassStart[k]:a.schoolClassStart[k+1]]
@@ -236,7 +287,7 @@ func (t *task) run() {
 		suffix(h)
 		st := a.teacherRow(tid, s)
 		st.Level, st.Teacher, st.School, st.Class = LevelTeacher, tm.names[tid], tm.school[tid], tm.classes[tid]
-		t.fill(st, sm, tcount[tid], h, 0, em.mean)
+		t.fill(st, sm, tcount[tid], func(b int) int { return atLeast(h, 0, b, sm.n) }, em.mean)
 		trows[tid] = st
 	}
 	t.rankUnits(trows, func(st *Stat, r int) { st.Rank = r })
@@ -355,8 +406,9 @@ func (t *task) info(em summary) SubjectInfo {
 	return info
 }
 
-// fill writes a unit's row from its summary and suffix counts.
-func (t *task) fill(st *Stat, sm summary, u unitCount, cum []int32, off int, ref float64) {
+// fill writes a unit's row from its summary and count(b), the number of
+// its students at bin b or above.
+func (t *task) fill(st *Stat, sm summary, u unitCount, count func(b int) int, ref float64) {
 	a, ls, set := t.a, t.ls, t.a.set
 	n := sm.n
 	st.Subject = t.name
@@ -373,7 +425,6 @@ func (t *task) fill(st *Stat, sm summary, u unitCount, cum []int32, off int, ref
 		st.CV = sm.sd / sm.mean
 	}
 	st.Min, st.Max, st.Median, st.Q1, st.Q3, st.Mode = sm.min, sm.max, sm.median, sm.q1, sm.q3, sm.mode
-	count := func(b int) int { return atLeast(cum, off, b, n) }
 	st.ExcellentCount, st.PassCount = count(ls.excB), count(ls.passB)
 	st.ExcellentRate, st.PassRate = rate(st.ExcellentCount, n), rate(st.PassCount, n)
 	st.GoodRate = math.NaN()
@@ -416,24 +467,33 @@ func (t *task) fill(st *Stat, sm summary, u unitCount, cum []int32, off int, ref
 // rankUnits ranks units of one level by mean, best first; units without
 // students get no rank.
 func (t *task) rankUnits(rows []*Stat, set func(*Stat, int)) {
-	in := make([]*Stat, 0, len(rows))
-	for _, st := range rows {
+	type unit struct {
+		mean float64
+		i    int32
+	}
+	in := make([]unit, 0, len(rows))
+	for i, st := range rows {
 		if st.N > 0 && !math.IsNaN(st.Mean) {
-			in = append(in, st)
+			in = append(in, unit{st.Mean, int32(i)})
 		}
 	}
-	slices.SortStableFunc(in, func(x, y *Stat) int { return cmp.Compare(y.Mean, x.Mean) })
+	slices.SortFunc(in, func(x, y unit) int {
+		if c := cmp.Compare(y.mean, x.mean); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.i, y.i)
+	})
 	dense := t.a.set.Rank == "dense"
 	r := 0
-	for i, st := range in {
+	for i, u := range in {
 		switch {
-		case i > 0 && st.Mean == in[i-1].Mean:
+		case i > 0 && u.mean == in[i-1].mean:
 		case dense:
 			r++
 		default:
 			r = i + 1
 		}
-		set(st, r)
+		set(rows[u.i], r)
 	}
 }
 
