@@ -26,8 +26,9 @@ type Service struct {
 	log *audit.Log
 
 	mu    sync.Mutex
-	cache map[int64]*cached // exam id → analysis of one data version
-	order []int64           // least recently used first
+	cache  map[int64]*cached // exam id → analysis of one data version
+	order  []int64           // least recently used first
+	flight map[flightKey]*flight
 }
 
 // cacheSize bounds the analyses kept in memory; a county compares three or
@@ -36,7 +37,7 @@ const cacheSize = 6
 
 // NewService wires the exams capability.
 func NewService(st *store.Store, log *audit.Log) *Service {
-	return &Service{st: st, log: log, cache: map[int64]*cached{}}
+	return &Service{st: st, log: log, cache: map[int64]*cached{}, flight: map[flightKey]*flight{}}
 }
 
 // Exam is a joint exam and its setup.

@@ -137,7 +137,12 @@ func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.D
 		return nil, nil, err
 	}
 	defer rows.Close()
-	d := &analysis.Data{Scores: make([][]int32, len(e.Subjects))}
+	// The exam row counts the students: the columns are sized once.
+	n := x.Students
+	d := &analysis.Data{Scores: make([][]int32, len(e.Subjects)), ID: make([]string, 0, n), Name: make([]string, 0, n), Class: make([]int32, 0, n)}
+	for j := range d.Scores {
+		d.Scores[j] = make([]int32, 0, n)
+	}
 	groupIx := map[string]int32{}
 	leads := map[string]string{}
 	for rows.Next() {
@@ -233,15 +238,52 @@ type cached struct {
 
 // analysed returns the analysis of the exam's current data, computing it
 // when the cache holds none or an older version. The version is read from
-// the store on every call, so an import by another process is seen.
+// the store on every call, so an import by another process is seen. Callers
+// asking for the same version at once share one computation.
 func (s *Service) analysed(ctx context.Context, x Exam) (*cached, error) {
 	s.mu.Lock()
-	c, ok := s.cache[x.ID]
-	s.mu.Unlock()
-	if ok && c.version == x.DataVersion {
+	if c, ok := s.cache[x.ID]; ok && c.version == x.DataVersion {
+		s.mu.Unlock()
 		s.touch(x.ID)
 		return c, nil
 	}
+	key := flightKey{x.ID, x.DataVersion}
+	if f, ok := s.flight[key]; ok {
+		s.mu.Unlock()
+		<-f.done
+		return f.c, f.err
+	}
+	f := &flight{done: make(chan struct{})}
+	s.flight[key] = f
+	s.mu.Unlock()
+
+	f.c, f.err = s.compute(ctx, x)
+	s.mu.Lock()
+	delete(s.flight, key)
+	if f.err == nil {
+		s.cache[x.ID] = f.c
+	}
+	s.mu.Unlock()
+	close(f.done)
+	if f.err == nil {
+		s.touch(x.ID)
+	}
+	return f.c, f.err
+}
+
+type flightKey struct {
+	id      int64
+	version int
+}
+
+// flight is one computation others may wait for.
+type flight struct {
+	done chan struct{}
+	c    *cached
+	err  error
+}
+
+func (s *Service) compute(ctx context.Context, x Exam) (*cached, error) {
 	e, d, err := s.load(ctx, x)
 	if err != nil {
 		return nil, err
@@ -253,12 +295,7 @@ func (s *Service) analysed(ctx context.Context, x Exam) (*cached, error) {
 	if err != nil {
 		return nil, err
 	}
-	c = &cached{version: x.DataVersion, report: r, data: d, at: time.Now()}
-	s.mu.Lock()
-	s.cache[x.ID] = c
-	s.mu.Unlock()
-	s.touch(x.ID)
-	return c, nil
+	return &cached{version: x.DataVersion, report: r, data: d, at: time.Now()}, nil
 }
 
 func (s *Service) touch(id int64) {
@@ -311,7 +348,22 @@ func (s *Service) ImportData(ctx context.Context, a auth.Actor, id int64, d *ana
 	if err := f.Err(); err != nil {
 		return ImportResult{}, err
 	}
-	return s.storeData(ctx, a, x, d, ids, fileName, skipped)
+	res, err := s.storeData(ctx, a, x, d, ids, fileName, skipped)
+	if err == nil {
+		// Analyse the new data now, so the first report page after an
+		// import is served from the cache.
+		go s.warm(x.ID)
+	}
+	return res, err
+}
+
+// warm computes the analysis of an exam's current data into the cache.
+func (s *Service) warm(id int64) {
+	ctx := context.Background()
+	x, err := scanExam(s.st.R.QueryRowContext(ctx, selectExam+` WHERE x.id = $1`, id))
+	if err == nil && x.Students > 0 {
+		_, _ = s.analysed(ctx, x)
+	}
 }
 
 // matchSchool finds a school of the registry by code, else by name or short
