@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,6 +26,12 @@ func render(r *http.Request, cs []Check) {
 		cs[i].Message = web.T(r, cs[i].Key, cs[i].Args)
 	}
 }
+
+// Localize words the rule checks for the caller.
+func (d Detail) Localize(r *http.Request) { render(r, d.Checks) }
+
+// Localize words the rule checks for the caller.
+func (c CheckResult) Localize(r *http.Request) { render(r, c.Checks) }
 
 func filterOf(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
@@ -91,50 +96,28 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("GET", "/api/v1/exchanges/inbox", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "What waits for the caller (待办), with counts per task", Tag: tag, Response: Inbox{}},
 		web.Call(s.Inbox))
 	rt.Handle("POST", "/api/v1/exchanges/check", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Dry-run the rules for an application", Tag: tag, Request: Input{}, Response: CheckResult{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in Input
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			res, err := s.Check(r.Context(), web.Actor(r), in)
-			if err != nil {
-				return err
-			}
-			render(r, res.Checks)
-			return web.JSON(w, http.StatusOK, res)
-		})
+		web.Body(http.StatusOK, s.Check))
 	rt.Handle("POST", "/api/v1/exchanges", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Start an application (a draft)", Tag: tag, Request: Input{}, Response: Detail{}, Status: http.StatusCreated},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in Input
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			d, err := s.Create(r.Context(), web.Actor(r), in)
-			if err != nil {
-				return err
-			}
-			render(r, d.Checks)
-			return web.JSON(w, http.StatusCreated, d)
-		})
+		web.Body(http.StatusCreated, s.Create))
 	rt.Handle("GET", "/api/v1/exchanges/{id}", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "One exchange with every step, check-in, evaluation and rule check", Tag: tag, Response: Detail{}},
-		renderedByID(s.Detail))
+		web.ByID(s.Detail))
 	rt.Handle("PATCH", "/api/v1/exchanges/{id}", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Edit a draft", Tag: tag, Request: DraftInput{}, Response: Detail{}},
-		rendered(s.Update))
+		web.ByIDBody(s.Update))
 
 	action := func(name string, p auth.Permission, summary string, req any, fn web.HandlerFunc) {
 		rt.Handle("POST", "/api/v1/exchanges/{id}/"+name, web.Perm(p), web.Doc{Summary: summary, Tag: tag, Request: req, Response: Detail{}}, fn)
 	}
-	action("submit", auth.PermExchangesApply, "Submit the application: every rule is checked", Step{}, rendered(s.Submit))
-	action("endorse", auth.PermExchangesEndorse, "Home school endorses with the cover arrangement (party=home), or the host school or group consents (party=host)", Endorsement{}, rendered(s.Endorse))
-	action("review", auth.PermExchangesReview, "基教股 审核; a 跟岗学习 over the limit needs exception_reason", Review{}, rendered(s.Review))
-	action("approve", auth.PermExchangesApprove, "干部股 (cadres) or 人事股 (teachers) 审批; the rules are checked again in the same transaction", Step{}, rendered(s.Approve))
-	action("reject", auth.PermExchangesRead, "Refuse at the current step, with a reason in note", Step{}, rendered(s.Reject))
-	action("withdraw", auth.PermExchangesApply, "Withdraw before the final approval", Step{}, rendered(s.Withdraw))
-	action("cancel", auth.PermExchangesApprove, "Cancel an approved exchange, with a reason in note (the supervising section)", Step{}, rendered(s.Cancel))
-	action("start", auth.PermExchangesRead, "Mark the exchange under way", Step{}, rendered(s.Start))
-	action("checkins", auth.PermExchangesRead, "Add a check-in (the person) or a supervision note or issue", CheckinInput{}, rendered(s.AddCheckin))
-	action("return", auth.PermExchangesEndorse, "The home school confirms the return to post", ReturnInput{}, rendered(s.Return))
-	action("evaluate", auth.PermExchangesRead, "Add the host school's evaluation, the person's summary or the home school's view", EvaluationInput{}, rendered(s.Evaluate))
+	action("submit", auth.PermExchangesApply, "Submit the application: every rule is checked", Step{}, web.ByIDBody(s.Submit))
+	action("endorse", auth.PermExchangesEndorse, "Home school endorses with the cover arrangement (party=home), or the host school or group consents (party=host)", Endorsement{}, web.ByIDBody(s.Endorse))
+	action("review", auth.PermExchangesReview, "基教股 审核; a 跟岗学习 over the limit needs exception_reason", Review{}, web.ByIDBody(s.Review))
+	action("approve", auth.PermExchangesApprove, "干部股 (cadres) or 人事股 (teachers) 审批; the rules are checked again in the same transaction", Step{}, web.ByIDBody(s.Approve))
+	action("reject", auth.PermExchangesRead, "Refuse at the current step, with a reason in note", Step{}, web.ByIDBody(s.Reject))
+	action("withdraw", auth.PermExchangesApply, "Withdraw before the final approval", Step{}, web.ByIDBody(s.Withdraw))
+	action("cancel", auth.PermExchangesApprove, "Cancel an approved exchange, with a reason in note (the supervising section)", Step{}, web.ByIDBody(s.Cancel))
+	action("start", auth.PermExchangesRead, "Mark the exchange under way", Step{}, web.ByIDBody(s.Start))
+	action("checkins", auth.PermExchangesRead, "Add a check-in (the person) or a supervision note or issue", CheckinInput{}, web.ByIDBody(s.AddCheckin))
+	action("return", auth.PermExchangesEndorse, "The home school confirms the return to post", ReturnInput{}, web.ByIDBody(s.Return))
+	action("evaluate", auth.PermExchangesRead, "Add the host school's evaluation, the person's summary or the home school's view", EvaluationInput{}, web.ByIDBody(s.Evaluate))
 
 	rt.Handle("GET", "/api/v1/exchange-teams", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "团队进驻 teams in the caller's scope", Tag: tag,
 		Query: []web.Param{web.Q("group_id", "integer", "")}, Response: teamList{}},
@@ -157,58 +140,7 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("GET", "/api/v1/staff/{id}/service-record", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "Cross-school service: exchanges, 跨校任职 and 兼课指导 with days and evaluations", Tag: tag,
 		Response: ServiceRecord{}}, web.ByID(s.ServiceRecord))
 	rt.Handle("POST", "/api/v1/staff/{id}/service-record", web.Perm(auth.PermServiceManage), web.Doc{Summary: "Record 跨校任职 (kind=post) or 兼课指导 (kind=teaching)", Tag: tag,
-		Request: ServiceEntryInput{}, Response: ServiceRecord{}, Status: http.StatusCreated},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in ServiceEntryInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			rec, err := s.AddServiceEntry(r.Context(), web.Actor(r), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, rec)
-		})
-}
-
-// rendered is web.ByIDBody for actions answering a Detail, with its rule
-// checks put into words.
-func rendered[In any](fn func(context.Context, auth.Actor, int64, In) (Detail, error)) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var in In
-		if err := web.Decode(r, &in); err != nil {
-			return err
-		}
-		d, err := fn(r.Context(), web.Actor(r), id, in)
-		if err != nil {
-			return err
-		}
-		render(r, d.Checks)
-		return web.JSON(w, http.StatusOK, d)
-	}
-}
-
-func renderedByID(fn func(context.Context, auth.Actor, int64) (Detail, error)) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		d, err := fn(r.Context(), web.Actor(r), id)
-		if err != nil {
-			return err
-		}
-		render(r, d.Checks)
-		return web.JSON(w, http.StatusOK, d)
-	}
+		Request: ServiceEntryInput{}, Response: ServiceRecord{}, Status: http.StatusCreated}, web.ByIDBodyStatus(http.StatusCreated, s.AddServiceEntry))
 }
 
 // exportMax bounds one export; a narrower filter gets the rest.

@@ -64,18 +64,11 @@ func renderLimits(r *http.Request, ls []Limit) {
 	}
 }
 
-func (api *API) groupJSON(w http.ResponseWriter, r *http.Request, status int, d GroupDetail) error {
-	renderLimits(r, d.Warnings)
-	return web.JSON(w, status, d)
-}
+// Localize words the scale warnings for the caller.
+func (d GroupDetail) Localize(r *http.Request) { renderLimits(r, d.Warnings) }
 
 type scopeList struct {
 	Items []ScopeOption `json:"items"`
-}
-
-func actorOf(r *http.Request) auth.Actor {
-	a, _ := auth.FromContext(r.Context())
-	return a
 }
 
 func queryInt(r *http.Request, name string) int64 {
@@ -93,54 +86,20 @@ func (api *API) Routes(rt *web.Router) {
 			web.Q("urban_rural", "string", ""), web.Q("group_id", "integer", "")}, listParams...)},
 		func(w http.ResponseWriter, r *http.Request) error {
 			f := schoolFilterOf(r)
-			items, total, err := api.svc.ListSchools(r.Context(), actorOf(r), f)
+			items, total, err := api.svc.ListSchools(r.Context(), web.Actor(r), f)
 			if err != nil {
 				return err
 			}
 			return web.JSON(w, http.StatusOK, web.List[School]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
 		})
 	rt.Handle("GET", "/api/v1/schools/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One school with campuses, group history and staff summary", Tag: tag, Response: SchoolDetail{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			x, err := api.svc.SchoolDetail(r.Context(), actorOf(r), id)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, x)
-		})
+		web.ByID(api.svc.SchoolDetail))
 	rt.Handle("POST", "/api/v1/schools", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Add a school (the bureau); over a per-campus limit needs override_reason", Tag: tag,
 		Request: SchoolInput{}, Response: SchoolDetail{}, Status: http.StatusCreated},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in SchoolInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.CreateSchool(r.Context(), actorOf(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, x)
-		})
+		web.Body(http.StatusCreated, api.svc.CreateSchool))
 	rt.Handle("PATCH", "/api/v1/schools/{id}", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Edit a school (a school admin: counts, principal, phone, notes of their own)", Tag: tag,
 		Request: SchoolInput{}, Response: SchoolDetail{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in SchoolInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.UpdateSchool(r.Context(), actorOf(r), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, x)
-		})
+		web.ByIDBody(api.svc.UpdateSchool))
 	rt.Handle("POST", "/api/v1/schools/{id}/campuses", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Add a campus", Tag: tag,
 		Request: CampusInput{}, Response: SchoolDetail{}, Status: http.StatusCreated},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -152,7 +111,7 @@ func (api *API) Routes(rt *web.Router) {
 			if err := web.Decode(r, &in); err != nil {
 				return err
 			}
-			x, err := api.svc.SaveCampus(r.Context(), actorOf(r), id, 0, in)
+			x, err := api.svc.SaveCampus(r.Context(), web.Actor(r), id, 0, in)
 			if err != nil {
 				return err
 			}
@@ -173,7 +132,7 @@ func (api *API) Routes(rt *web.Router) {
 			if err := web.Decode(r, &in); err != nil {
 				return err
 			}
-			x, err := api.svc.SaveCampus(r.Context(), actorOf(r), id, cid, in)
+			x, err := api.svc.SaveCampus(r.Context(), web.Actor(r), id, cid, in)
 			if err != nil {
 				return err
 			}
@@ -189,7 +148,7 @@ func (api *API) Routes(rt *web.Router) {
 			if err != nil {
 				return err
 			}
-			x, err := api.svc.DeleteCampus(r.Context(), actorOf(r), id, cid)
+			x, err := api.svc.DeleteCampus(r.Context(), web.Actor(r), id, cid)
 			if err != nil {
 				return err
 			}
@@ -200,71 +159,23 @@ func (api *API) Routes(rt *web.Router) {
 		func(w http.ResponseWriter, r *http.Request) error {
 			q := r.URL.Query()
 			page, size := web.Page(r)
-			items, total, err := api.svc.ListGroups(r.Context(), actorOf(r), GroupFilter{Q: q.Get("q"), Mode: q.Get("mode"), Sort: q.Get("sort"), Desc: q.Get("order") == "desc", Page: page, Size: size})
+			items, total, err := api.svc.ListGroups(r.Context(), web.Actor(r), GroupFilter{Q: q.Get("q"), Mode: q.Get("mode"), Sort: q.Get("sort"), Desc: q.Get("order") == "desc", Page: page, Size: size})
 			if err != nil {
 				return err
 			}
 			return web.JSON(w, http.StatusOK, web.List[Group]{Items: items, Total: total, Page: page, PageSize: size})
 		})
 	rt.Handle("GET", "/api/v1/groups/{id}", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "One education group with its members and the scale limits it is over", Tag: tag, Response: GroupDetail{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			d, err := api.svc.GroupDetail(r.Context(), actorOf(r), id)
-			if err != nil {
-				return err
-			}
-			return api.groupJSON(w, r, http.StatusOK, d)
-		})
+		web.ByID(api.svc.GroupDetail))
 	rt.Handle("POST", "/api/v1/groups", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Found a group; its lead school joins as 牵头校 on the founding date", Tag: tag,
 		Request: GroupInput{}, Response: GroupDetail{}, Status: http.StatusCreated},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in GroupInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			d, err := api.svc.CreateGroup(r.Context(), actorOf(r), in)
-			if err != nil {
-				return err
-			}
-			return api.groupJSON(w, r, http.StatusCreated, d)
-		})
+		web.Body(http.StatusCreated, api.svc.CreateGroup))
 	rt.Handle("PATCH", "/api/v1/groups/{id}", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Edit a group (culture, party branch, task force, lead school among its members)", Tag: tag,
 		Request: GroupInput{}, Response: GroupDetail{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in GroupInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			d, err := api.svc.UpdateGroup(r.Context(), actorOf(r), id, in)
-			if err != nil {
-				return err
-			}
-			return api.groupJSON(w, r, http.StatusOK, d)
-		})
+		web.ByIDBody(api.svc.UpdateGroup))
 	rt.Handle("POST", "/api/v1/groups/{id}/members", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "A school joins the group on a date (one group per date; over a scale limit needs override_reason)", Tag: tag,
 		Request: JoinInput{}, Response: GroupDetail{}, Status: http.StatusCreated},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in JoinInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			d, err := api.svc.Join(r.Context(), actorOf(r), id, in)
-			if err != nil {
-				return err
-			}
-			return api.groupJSON(w, r, http.StatusCreated, d)
-		})
+		web.ByIDBodyStatus(http.StatusCreated, api.svc.Join))
 	rt.Handle("POST", "/api/v1/groups/{id}/members/{membership}/leave", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "A school leaves the group on a date: withdrawn, merged or transferred (to_group_id)", Tag: tag,
 		Request: LeaveInput{}, Response: GroupDetail{}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -280,11 +191,11 @@ func (api *API) Routes(rt *web.Router) {
 			if err := web.Decode(r, &in); err != nil {
 				return err
 			}
-			d, err := api.svc.Leave(r.Context(), actorOf(r), id, mid, in)
+			d, err := api.svc.Leave(r.Context(), web.Actor(r), id, mid, in)
 			if err != nil {
 				return err
 			}
-			return api.groupJSON(w, r, http.StatusOK, d)
+			return web.Respond(w, r, http.StatusOK, d)
 		})
 	rt.Handle("GET", "/api/v1/groups/{id}/candidates", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Schools in no group from a date on, that could join this group", Tag: tag,
 		Response: web.List[School]{}, Query: []web.Param{web.Q("q", "string", "name or code contains"), web.Q("date", "string", "YYYY-MM-DD, default today")}},
@@ -297,24 +208,17 @@ func (api *API) Routes(rt *web.Router) {
 			if err != nil {
 				return err
 			}
-			items, err := api.svc.Candidates(r.Context(), actorOf(r), id, r.URL.Query().Get("q"), d)
+			items, err := api.svc.Candidates(r.Context(), web.Actor(r), id, r.URL.Query().Get("q"), d)
 			if err != nil {
 				return err
 			}
 			return web.JSON(w, http.StatusOK, web.List[School]{Items: items, Total: len(items), Page: 1, PageSize: len(items)})
 		})
 	rt.Handle("GET", "/api/v1/groups/{id}/timeline", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "The group's history, newest first", Tag: tag, Response: eventList{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			items, err := api.svc.Timeline(r.Context(), actorOf(r), id)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, eventList{items})
-		})
+		web.ByID(func(ctx context.Context, a auth.Actor, id int64) (eventList, error) {
+			items, err := api.svc.Timeline(ctx, a, id)
+			return eventList{items}, err
+		}))
 	rt.Handle("GET", "/api/v1/moves", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Every membership change in scope between two dates", Tag: tag, Response: eventList{},
 		Query: []web.Param{web.Q("from", "string", "YYYY-MM-DD"), web.Q("to", "string", "YYYY-MM-DD")}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -326,7 +230,7 @@ func (api *API) Routes(rt *web.Router) {
 			if err != nil {
 				return err
 			}
-			items, err := api.svc.Moves(r.Context(), actorOf(r), from, to)
+			items, err := api.svc.Moves(r.Context(), web.Actor(r), from, to)
 			if err != nil {
 				return err
 			}
@@ -334,7 +238,7 @@ func (api *API) Routes(rt *web.Router) {
 		})
 	rt.Handle("GET", "/api/v1/groups/over-limit", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Groups in scope over a scale limit of the policy in force today", Tag: tag, Response: overLimitList{}},
 		func(w http.ResponseWriter, r *http.Request) error {
-			items, err := api.svc.OverLimit(r.Context(), actorOf(r))
+			items, err := api.svc.OverLimit(r.Context(), web.Actor(r))
 			if err != nil {
 				return err
 			}
@@ -345,25 +249,11 @@ func (api *API) Routes(rt *web.Router) {
 		})
 	rt.Handle("POST", "/api/v1/groups/{id}/graduations", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Propose that a member graduate (动态孵化), with evidence", Tag: tag,
 		Request: GraduationInput{}, Response: Graduation{}, Status: http.StatusCreated},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in GraduationInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.ProposeGraduation(r.Context(), actorOf(r), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, x)
-		})
+		web.ByIDBodyStatus(http.StatusCreated, api.svc.ProposeGraduation))
 	rt.Handle("GET", "/api/v1/graduations", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Graduation proposals in scope", Tag: tag, Response: graduationList{},
 		Query: []web.Param{web.Q("status", "string", "proposed, approved or rejected")}},
 		func(w http.ResponseWriter, r *http.Request) error {
-			items, err := api.svc.Graduations(r.Context(), actorOf(r), r.URL.Query().Get("status"))
+			items, err := api.svc.Graduations(r.Context(), web.Actor(r), r.URL.Query().Get("status"))
 			if err != nil {
 				return err
 			}
@@ -371,21 +261,7 @@ func (api *API) Routes(rt *web.Router) {
 		})
 	rt.Handle("POST", "/api/v1/graduations/{id}/decision", web.Perm(auth.PermGroupsApprove), web.Doc{Summary: "The bureau approves or rejects a graduation", Tag: tag,
 		Request: Decision{}, Response: Graduation{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in Decision
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.DecideGraduation(r.Context(), actorOf(r), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, x)
-		})
+		web.ByIDBody(api.svc.DecideGraduation))
 	rt.Handle("GET", "/api/v1/coverage", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Share of schools and students in groups on a date, by town/country and stage (county roles)", Tag: tag,
 		Response: Coverage{}, Query: []web.Param{web.Q("date", "string", "YYYY-MM-DD, default today")}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -393,7 +269,7 @@ func (api *API) Routes(rt *web.Router) {
 			if err != nil {
 				return err
 			}
-			c, err := api.svc.Coverage(r.Context(), actorOf(r), d)
+			c, err := api.svc.Coverage(r.Context(), web.Actor(r), d)
 			if err != nil {
 				return err
 			}
@@ -411,126 +287,45 @@ func (api *API) Routes(rt *web.Router) {
 		Query: append([]web.Param{web.Q("q", "string", "name or staff number contains"), web.Q("school_id", "integer", ""), web.Q("post", "string", ""), web.Q("status", "string", ""), web.Q("title", "string", "")}, listParams...)},
 		func(w http.ResponseWriter, r *http.Request) error {
 			f := staffFilterOf(r)
-			items, total, err := api.svc.ListStaff(r.Context(), actorOf(r), f)
+			items, total, err := api.svc.ListStaff(r.Context(), web.Actor(r), f)
 			if err != nil {
 				return err
 			}
 			return web.JSON(w, http.StatusOK, web.List[Staff]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
 		})
 	rt.Handle("GET", "/api/v1/staff/{id}", web.Perm(auth.PermStaffRead), web.Doc{Summary: "One staff member (masked) with transfers", Tag: tag, Response: StaffDetail{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			x, err := api.svc.StaffDetail(r.Context(), actorOf(r), id)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, x)
-		})
+		web.ByID(api.svc.StaffDetail))
 	rt.Handle("POST", "/api/v1/staff", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Add a staff member (ID number checked; a duplicate names the existing record)", Tag: tag,
 		Request: StaffInput{}, Response: StaffDetail{}, Status: http.StatusCreated},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in StaffInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.CreateStaff(r.Context(), actorOf(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, x)
-		})
+		web.Body(http.StatusCreated, api.svc.CreateStaff))
 	rt.Handle("PATCH", "/api/v1/staff/{id}", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Edit a staff member (the school changes only by transfer)", Tag: tag,
 		Request: StaffInput{}, Response: StaffDetail{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in StaffInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.UpdateStaff(r.Context(), actorOf(r), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, x)
-		})
+		web.ByIDBody(api.svc.UpdateStaff))
 	rt.Handle("POST", "/api/v1/staff/{id}/transfer", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Move a staff member to another school (personnel section), keeping history", Tag: tag,
 		Request: TransferInput{}, Response: StaffDetail{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in TransferInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.TransferStaff(r.Context(), actorOf(r), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, x)
-		})
+		web.ByIDBody(api.svc.TransferStaff))
 	rt.Handle("POST", "/api/v1/staff/{id}/unmask", web.Perm(auth.PermStaffUnmask), web.Doc{Summary: "Full ID number and phone, for a stated reason (audited)", Tag: tag,
 		Request: unmaskRequest{}, Response: Unmasked{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in unmaskRequest
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.Unmask(r.Context(), actorOf(r), id, in.Reason)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, x)
-		})
+		web.ByIDBody(func(ctx context.Context, a auth.Actor, id int64, in unmaskRequest) (Unmasked, error) {
+			return api.svc.Unmask(ctx, a, id, in.Reason)
+		}))
 	rt.Handle("GET", "/api/v1/staff/{id}/records", web.Perm(auth.PermRecordsRead), web.Doc{Summary: "Eligibility records (一票否决依据); every view is audited", Tag: tag, Response: recordList{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			items, err := api.svc.Records(r.Context(), actorOf(r), id)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, recordList{items})
-		})
+		web.ByID(func(ctx context.Context, a auth.Actor, id int64) (recordList, error) {
+			items, err := api.svc.Records(ctx, a, id)
+			return recordList{items}, err
+		}))
 	rt.Handle("POST", "/api/v1/staff/{id}/records", web.Perm(auth.PermRecordsManage), web.Doc{Summary: "Record a finding, a refusal of assignment or sick leave", Tag: tag,
 		Request: RecordInput{}, Response: Record{}, Status: http.StatusCreated},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in RecordInput
-			if err := web.Decode(r, &in); err != nil {
-				return err
-			}
-			x, err := api.svc.AddRecord(r.Context(), actorOf(r), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, x)
-		})
+		web.ByIDBodyStatus(http.StatusCreated, api.svc.AddRecord))
 	rt.Handle("GET", "/api/v1/schools/export", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Schools matching the list filters as Excel (audited)", Tag: tag,
 		Query: []web.Param{web.Q("q", "string", ""), web.Q("township", "string", ""), web.Q("stage", "string", ""), web.Q("group_id", "integer", "")}, Produces: xlsx.ContentType},
 		func(w http.ResponseWriter, r *http.Request) error {
-			return api.svc.ExportSchools(w, r, actorOf(r), schoolFilterOf(r))
+			return api.svc.ExportSchools(w, r, web.Actor(r), schoolFilterOf(r))
 		})
 	rt.Handle("GET", "/api/v1/staff/export", web.Perm(auth.PermStaffRead), web.Doc{Summary: "Staff matching the list filters as Excel, masked (audited)", Tag: tag,
 		Query: []web.Param{web.Q("q", "string", ""), web.Q("school_id", "integer", ""), web.Q("post", "string", "")}, Produces: xlsx.ContentType},
 		func(w http.ResponseWriter, r *http.Request) error {
-			return api.svc.ExportStaff(w, r, actorOf(r), staffFilterOf(r))
+			return api.svc.ExportStaff(w, r, web.Actor(r), staffFilterOf(r))
 		})
 	rt.Handle("GET", "/api/v1/schools/template", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Excel template for the schools import", Tag: tag, Produces: xlsx.ContentType},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -543,7 +338,7 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("POST", "/api/v1/schools/import", web.Perm(auth.PermSchoolsManage), web.Doc{Summary: "Import schools from Excel (multipart field file): all rows or none, keyed by school code", Tag: tag,
 		Response: ImportResult{}, MaxBody: importLimits.MaxBytes + 1<<20, Upload: "file"},
 		func(w http.ResponseWriter, r *http.Request) error {
-			if err := api.svc.ImportAllowed(actorOf(r), "schools"); err != nil {
+			if err := api.svc.ImportAllowed(web.Actor(r), "schools"); err != nil {
 				return err
 			}
 			f, err := uploadedFile(r)
@@ -551,7 +346,7 @@ func (api *API) Routes(rt *web.Router) {
 				return err
 			}
 			defer f.Close()
-			res, err := api.svc.ImportSchools(r.Context(), actorOf(r), f, tr(r), r.FormValue("override_reason"))
+			res, err := api.svc.ImportSchools(r.Context(), web.Actor(r), f, tr(r), r.FormValue("override_reason"))
 			if err != nil {
 				return importError(r, err, SchoolColumns(tr(r)))
 			}
@@ -560,7 +355,7 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("POST", "/api/v1/staff/import", web.Perm(auth.PermStaffManage), web.Doc{Summary: "Import staff from Excel (multipart field file): all rows or none, keyed by ID number", Tag: tag,
 		Response: ImportResult{}, MaxBody: importLimits.MaxBytes + 1<<20, Upload: "file"},
 		func(w http.ResponseWriter, r *http.Request) error {
-			if err := api.svc.ImportAllowed(actorOf(r), "staff"); err != nil {
+			if err := api.svc.ImportAllowed(web.Actor(r), "staff"); err != nil {
 				return err
 			}
 			f, err := uploadedFile(r)
@@ -568,7 +363,7 @@ func (api *API) Routes(rt *web.Router) {
 				return err
 			}
 			defer f.Close()
-			res, err := api.svc.ImportStaff(r.Context(), actorOf(r), f, tr(r))
+			res, err := api.svc.ImportStaff(r.Context(), web.Actor(r), f, tr(r))
 			if err != nil {
 				return importError(r, err, StaffColumns(tr(r)))
 			}
@@ -577,7 +372,7 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("GET", "/api/v1/scopes", web.Perm(auth.PermRolesManage), web.Doc{Summary: "Groups or schools to pick as a grant's scope", Tag: "users", Response: scopeList{},
 		Query: []web.Param{web.Q("type", "string", "group or school"), web.Q("q", "string", "name contains")}},
 		func(w http.ResponseWriter, r *http.Request) error {
-			items, err := api.svc.ScopeOptions(r.Context(), actorOf(r), r.URL.Query().Get("type"), r.URL.Query().Get("q"))
+			items, err := api.svc.ScopeOptions(r.Context(), web.Actor(r), r.URL.Query().Get("type"), r.URL.Query().Get("q"))
 			if err != nil {
 				return err
 			}

@@ -17,6 +17,20 @@ func Actor(r *http.Request) auth.Actor {
 	return a
 }
 
+// Localizer is an answer that holds message keys (rule checks, warnings)
+// and puts them into the request's language before it is sent.
+type Localizer interface {
+	Localize(r *http.Request)
+}
+
+// Respond localizes out when it can and writes it as JSON.
+func Respond(w http.ResponseWriter, r *http.Request, status int, out any) error {
+	if l, ok := out.(Localizer); ok {
+		l.Localize(r)
+	}
+	return JSON(w, status, out)
+}
+
 // Call answers fn(actor) with 200.
 func Call[Out any](fn func(ctx context.Context, a auth.Actor) (Out, error)) HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -24,7 +38,7 @@ func Call[Out any](fn func(ctx context.Context, a auth.Actor) (Out, error)) Hand
 		if err != nil {
 			return err
 		}
-		return JSON(w, http.StatusOK, out)
+		return Respond(w, r, http.StatusOK, out)
 	}
 }
 
@@ -39,12 +53,17 @@ func ByID[Out any](fn func(ctx context.Context, a auth.Actor, id int64) (Out, er
 		if err != nil {
 			return err
 		}
-		return JSON(w, http.StatusOK, out)
+		return Respond(w, r, http.StatusOK, out)
 	}
 }
 
 // ByIDBody decodes the body into In and answers fn(actor, {id}, in) with 200.
 func ByIDBody[In, Out any](fn func(ctx context.Context, a auth.Actor, id int64, in In) (Out, error)) HandlerFunc {
+	return ByIDBodyStatus(http.StatusOK, fn)
+}
+
+// ByIDBodyStatus is ByIDBody answering with status (201 for what it creates).
+func ByIDBodyStatus[In, Out any](status int, fn func(ctx context.Context, a auth.Actor, id int64, in In) (Out, error)) HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := PathID(r, "id")
 		if err != nil {
@@ -58,7 +77,7 @@ func ByIDBody[In, Out any](fn func(ctx context.Context, a auth.Actor, id int64, 
 		if err != nil {
 			return err
 		}
-		return JSON(w, http.StatusOK, out)
+		return Respond(w, r, status, out)
 	}
 }
 
@@ -73,6 +92,6 @@ func Body[In, Out any](status int, fn func(ctx context.Context, a auth.Actor, in
 		if err != nil {
 			return err
 		}
-		return JSON(w, status, out)
+		return Respond(w, r, status, out)
 	}
 }
