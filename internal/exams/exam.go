@@ -25,7 +25,7 @@ type Service struct {
 	st  *store.Store
 	log *audit.Log
 
-	mu    sync.Mutex
+	mu     sync.Mutex
 	cache  map[int64]*cached // exam id → analysis of one data version
 	order  []int64           // least recently used first
 	flight map[flightKey]*flight
