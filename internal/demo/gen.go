@@ -979,39 +979,6 @@ func idCheckChar(body string) byte {
 	return idCheckChars[sum%11]
 }
 
-// provinceCodes are the GB/T 2260 province-level codes; an ID number must
-// start with one of them.
-var provinceCodes = []string{
-	"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-	"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-	"65", "71", "81", "82",
-}
-
-// ValidIDCard reports whether s is a well-formed 18-character GB 11643
-// citizen ID number: 17 digits, a known province code, a real birth date
-// from 1900 on, and the right MOD 11-2 check character. The check character
-// must be an upper-case X, the standard's form; callers normalise input
-// first. The birth date is not compared with today because the package does
-// not read the clock.
-func ValidIDCard(s string) bool {
-	if len(s) != 18 {
-		return false
-	}
-	for i := 0; i < 17; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	if !contains(provinceCodes, s[:2]) || s[2:6] == "0000" {
-		return false
-	}
-	d, err := time.Parse("20060102", s[6:14])
-	if err != nil || d.Year() < 1900 {
-		return false // time.Parse rejects 19490230 and other impossible dates
-	}
-	return s[17] == idCheckChar(s)
-}
-
 // schoolCategories are the 学校(机构)标识码 categories the platform knows (see
 // codes.md); a code with another category is rejected rather than guessed.
 var schoolCategories = []string{"11", "21", "31", "34", "51"}

@@ -9,6 +9,7 @@ import (
 
 	"edugroup/internal/audit"
 	"edugroup/internal/demo"
+	"edugroup/internal/registry"
 	"edugroup/internal/store"
 	"edugroup/internal/store/storetest"
 )
@@ -145,7 +146,7 @@ func TestLoadProvince(t *testing.T) {
 			if err := rows.Scan(&id, &birth, &gender); err != nil {
 				t.Fatal(err)
 			}
-			if !demo.ValidIDCard(id) {
+			if !registry.ValidIDCard(id) {
 				t.Errorf("invalid ID number %s", id)
 			}
 			if id[6:14] != birth.Format("20060102") {
