@@ -121,6 +121,21 @@ func TestStaffRulesMaskingAndRecords(t *testing.T) {
 		if created["id_card"] != "3403**********0028" || created["phone"] != "139****5678" {
 			t.Fatalf("detail not masked: %v %v", created["id_card"], created["phone"])
 		}
+		// An edit that sends back the masked ID number and phone keeps the
+		// stored ones: no unmasking needed to change a title.
+		edit := map[string]any{}
+		for k, v := range person {
+			edit[k] = v
+		}
+		edit["id_card"], edit["phone"], edit["title"], edit["version"] = created["id_card"], created["phone"], "高级教师", created["version"]
+		if s, b := rs.do("PATCH", fmt.Sprintf("/api/v1/staff/%d", id), edit); s != 200 || !strings.Contains(string(b), "高级教师") {
+			t.Fatalf("edit with masked values: %d %s", s, b)
+		}
+		var card, phone string
+		_ = st.R.QueryRow(`SELECT id_card, phone FROM staff WHERE id = $1`, id).Scan(&card, &phone)
+		if card != "340321198001010028" || phone != "13912345678" {
+			t.Fatalf("stored %s %s after an edit with masked values", card, phone)
+		}
 		// The principal registers staff at their own school only.
 		person["staff_no"], person["id_card"] = "T0000002", "340321198502020021"
 		person["school_id"] = e.ids.siblingSchool

@@ -216,6 +216,20 @@ func (s *Service) UpdateStaff(ctx context.Context, a auth.Actor, id int64, in St
 		return StaffDetail{}, errs.FieldError("school_id", "registry.use_transfer", nil)
 	}
 	in.SchoolID = cur.SchoolID
+	// The masked values the edit form shows stand for the stored ones, so an
+	// edit that leaves them alone needs no unmasking.
+	if in.IDCard == cur.IDCard || in.Phone == cur.Phone {
+		var card, phone string
+		if err := s.st.R.QueryRowContext(ctx, `SELECT id_card, phone FROM staff WHERE id = $1`, id).Scan(&card, &phone); err != nil {
+			return StaffDetail{}, err
+		}
+		if in.IDCard == cur.IDCard {
+			in.IDCard = card
+		}
+		if in.Phone == cur.Phone {
+			in.Phone = phone
+		}
+	}
 	if err := validateStaff(&in); err != nil {
 		return StaffDetail{}, err
 	}
