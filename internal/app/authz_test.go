@@ -108,6 +108,7 @@ var allowed = map[string][]string{
 	"GET /api/v1/exchanges/export":                        business,
 	"GET /api/v1/exchanges/inbox":                         business,
 	"POST /api/v1/exchanges/check":                        applicants,
+	"GET /api/v1/exchanges/mentors":                       applicants,
 	"POST /api/v1/exchanges":                              applicants,
 	"GET /api/v1/exchanges/{id}":                          business,
 	"PATCH /api/v1/exchanges/{id}":                        applicants,

@@ -340,8 +340,28 @@ func TestExchangeWorkflow(t *testing.T) {
 		teacher, principal, group, jijiao, renshi, ganbu := e.login("teacher"), e.login("principal"), e.login("groupadmin"), e.login("jijiao"), e.login("renshi"), e.login("ganbu")
 		body := map[string]any{"kind": "study", "staff_id": e.ids.staffOwn, "host_school_id": e.ids.leadSchool, "start_on": start.String(), "end_on": end.String(), "purpose": "跟岗学习：语文课堂教学"}
 
-		// The dry run lists every rule.
-		s, b := teacher.do("POST", "/api/v1/exchanges/check", body)
+		// The teacher can pick a mentor at the lead school, not in another group.
+		s, b := teacher.do("GET", fmt.Sprintf("/api/v1/exchanges/mentors?school_id=%d", e.ids.leadSchool), nil)
+		if s != 200 || !strings.Contains(string(b), `"subject"`) || strings.Contains(string(b), "id_card") {
+			t.Fatalf("mentors: %d %.200s", s, b)
+		}
+		if s, _ := teacher.do("GET", fmt.Sprintf("/api/v1/exchanges/mentors?school_id=%d", e.ids.otherSchool), nil); s != 404 {
+			t.Fatalf("mentors of another group: %d", s)
+		}
+		// The session names the teacher's staff record.
+		if s, b := teacher.do("GET", "/api/v1/session", nil); s != 200 || !strings.Contains(string(b), fmt.Sprintf(`"staff_id":%d`, e.ids.staffOwn)) {
+			t.Fatalf("session: %d %s", s, b)
+		}
+		// The dry run lists every rule, before the purpose is written.
+		dry := map[string]any{}
+		for k, v := range body {
+			dry[k] = v
+		}
+		delete(dry, "purpose")
+		if s, b := teacher.do("POST", "/api/v1/exchanges/check", dry); s != 200 {
+			t.Fatalf("dry run without purpose: %d %s", s, b)
+		}
+		s, b = teacher.do("POST", "/api/v1/exchanges/check", body)
 		var res exchange.CheckResult
 		if s != 200 || json.Unmarshal(b, &res) != nil || !res.OK || len(res.Checks) < 8 || res.Checks[0].Message == "" {
 			t.Fatalf("check: %d %s", s, b)

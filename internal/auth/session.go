@@ -44,6 +44,7 @@ type SessionUser struct {
 	ID                 int64      `json:"id"`
 	Username           string     `json:"username"`
 	DisplayName        string     `json:"display_name"`
+	StaffID            int64      `json:"staff_id,omitempty"` // the user's own staff record
 	MustChangePassword bool       `json:"must_change_password"`
 	MustEnrollTOTP     bool       `json:"must_enroll_totp"`
 	TOTPEnabled        bool       `json:"totp_enabled"`
@@ -338,6 +339,7 @@ func (s *Service) Authenticate(ctx context.Context, id string, c Client) (Sessio
 	}
 	sess.User.MustEnrollTOTP = !sess.User.TOTPEnabled && totpRequired(sec, sess.Grants)
 	sess.IdleTimeout = int(idle.Seconds())
+	sess.User.StaffID = staffID.Int64
 	sess.PasswordRules = PasswordRules{MinLength: sec.PasswordMinLength, MinClasses: sec.PasswordMinClasses, History: sec.PasswordHistory, ExpiryDays: sec.PasswordExpiryDays}
 	a := Actor{UserID: sess.User.ID, Username: sess.User.Username, DisplayName: sess.User.DisplayName, StaffID: staffID.Int64,
 		Grants: chosen, IP: c.IP, RequestID: c.RequestID, MustChangePassword: sess.User.MustChangePassword, MustEnrollTOTP: sess.User.MustEnrollTOTP}

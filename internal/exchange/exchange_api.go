@@ -95,6 +95,16 @@ func (api *API) Routes(rt *web.Router) {
 		})
 	rt.Handle("GET", "/api/v1/exchanges/inbox", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "What waits for the caller (待办), with counts per task", Tag: tag, Response: Inbox{}},
 		web.Call(s.Inbox))
+	rt.Handle("GET", "/api/v1/exchanges/mentors", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Teachers of a school of the applicant's group, to pick a mentor", Tag: tag,
+		Query: []web.Param{web.Q("school_id", "integer", "the host school")}, Response: MentorList{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, _ := strconv.ParseInt(r.URL.Query().Get("school_id"), 10, 64)
+			out, err := s.Mentors(r.Context(), web.Actor(r), id)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, out)
+		})
 	rt.Handle("POST", "/api/v1/exchanges/check", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Dry-run the rules for an application", Tag: tag, Request: Input{}, Response: CheckResult{}},
 		web.Body(http.StatusOK, s.Check))
 	rt.Handle("POST", "/api/v1/exchanges", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Start an application (a draft)", Tag: tag, Request: Input{}, Response: Detail{}, Status: http.StatusCreated},

@@ -284,6 +284,8 @@ func prefixed(err error, i int) error {
 	for j, d := range e.Details {
 		if d.Field != "" {
 			d.Field = "staff_ids[" + strconv.Itoa(i) + "]." + d.Field
+		} else {
+			d.Field = "staff_ids[" + strconv.Itoa(i) + "]" // a rule: which member broke it
 		}
 		if d.Args == nil {
 			d.Args = errs.Args{}

@@ -75,8 +75,13 @@ func canApply(a auth.Actor, staffID, schoolID int64) bool {
 }
 
 // validate checks an application's fields and returns the subject the rules
-// judge.
+// judge. A dry run (draft=false) does not need the purpose yet: the form
+// checks the rules while it is being filled in.
 func (s *Service) validate(ctx context.Context, q querier, a auth.Actor, in *Input) (subject, error) {
+	return s.validateFor(ctx, q, a, in, true)
+}
+
+func (s *Service) validateFor(ctx context.Context, q querier, a auth.Actor, in *Input, needPurpose bool) (subject, error) {
 	in.Purpose = strings.TrimSpace(in.Purpose)
 	var f errs.Fields
 	if !validKind(in.Kind) {
@@ -97,7 +102,7 @@ func (s *Service) validate(ctx context.Context, q querier, a auth.Actor, in *Inp
 	if !in.StartOn.IsZero() && !in.EndOn.IsZero() && in.EndOn.Before(in.StartOn.Time) {
 		f.Add("end_on", "exchange.end_before_start", nil)
 	}
-	if in.Purpose == "" || len([]rune(in.Purpose)) > 2000 {
+	if (needPurpose && in.Purpose == "") || len([]rune(in.Purpose)) > 2000 {
 		f.Add("purpose", "field.required_max", errs.Args{"max": 2000})
 	}
 	if err := f.Err(); err != nil {
@@ -139,7 +144,7 @@ func (s *Service) validate(ctx context.Context, q querier, a auth.Actor, in *Inp
 // Check dry-runs the rules for an application, so the form can show which
 // pass and which fail before anything is submitted.
 func (s *Service) Check(ctx context.Context, a auth.Actor, in Input) (CheckResult, error) {
-	x, err := s.validate(ctx, s.st.R, a, &in)
+	x, err := s.validateFor(ctx, s.st.R, a, &in, false)
 	if err != nil {
 		return CheckResult{}, err
 	}
