@@ -24,6 +24,7 @@ const MENU = {
   schools: 'registry.read',
   groups: 'registry.read',
   staff: 'staff.read',
+  exchanges: 'exchanges.read',
   users: 'users.read',
   policy: 'policy.read',
   audit: 'audit.read',

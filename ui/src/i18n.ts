@@ -4,6 +4,8 @@ import zhCnEl from 'element-plus/es/locale/lang/zh-cn'
 import enEl from 'element-plus/es/locale/lang/en'
 import zhCN from './locales/zh-CN.json'
 import en from './locales/en.json'
+import examsZhCN from './locales/exams.zh-CN.json'
+import examsEn from './locales/exams.en.json'
 
 export type AppLocale = 'zh-CN' | 'en'
 export const LOCALES: AppLocale[] = ['zh-CN', 'en']
@@ -21,11 +23,21 @@ function initialLocale(): AppLocale {
   return 'zh-CN'
 }
 
+/** A module's locale file merged into the main one, key by key (its "nav" entries join the main "nav"). */
+function mergeMessages<A extends object, B extends object>(base: A, extra: B): A & B {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) }
+  for (const [k, v] of Object.entries(extra)) {
+    const cur = out[k]
+    out[k] = cur && typeof cur === 'object' && v && typeof v === 'object' ? mergeMessages(cur as object, v as object) : v
+  }
+  return out as A & B
+}
+
 export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': mergeMessages(zhCN, examsZhCN), en: mergeMessages(en, examsEn) },
   missingWarn: false,
   fallbackWarn: false,
 })

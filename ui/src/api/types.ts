@@ -39,6 +39,8 @@ export interface SessionUser {
   /** A role the policy protects with a second factor and no authenticator yet. */
   must_enroll_totp?: boolean
   totp_enabled?: boolean
+  /** The user's own staff record (teachers), when the server names it. */
+  staff_id?: number | null
 }
 
 export interface TOTPSetup {
@@ -369,4 +371,183 @@ export interface StaffRecord {
   note: string
   created_by: string
   created_at: string
+}
+
+/** 跟岗锻炼 (training), 跟岗学习 (study) or 支教 (support). */
+export type ExchangeKind = 'training' | 'study' | 'support'
+
+/** One application and its progress (the ledger row). */
+export interface Exchange {
+  id: number
+  kind: ExchangeKind | string
+  staff_id: number
+  staff_name: string
+  staff_no: string
+  post: string
+  is_cadre: boolean
+  group_id: number
+  group_name: string
+  home_school_id: number
+  home_school_name: string
+  host_school_id: number
+  host_school_name: string
+  team_id?: number
+  mentor_staff_id?: number
+  mentor_name?: string
+  start_on: string
+  end_on: string
+  days: number
+  purpose: string
+  status: string
+  submitted_on: string | null
+  cover_arrangement: string
+  home_endorsed_by: string
+  host_consent_by: string
+  exception_reason: string
+  started_on: string | null
+  returned_on: string | null
+  /** The end date has passed and the home school has not confirmed the return. */
+  overdue: boolean
+  overdue_days: number
+  created_by: string
+  created_at: string
+  updated_at: string
+  version: number
+}
+
+/** One rule's verdict: pass, fail, pending (an exception may still come) or granted. */
+export interface ExchangeCheck {
+  rule: string
+  result: 'pass' | 'fail' | 'pending' | 'granted' | string
+  message: string
+  args?: Record<string, unknown>
+}
+
+export interface ExchangeCheckResult {
+  ok: boolean
+  group_id: number
+  checks: ExchangeCheck[]
+}
+
+/** One step of the approval chain. */
+export interface ExchangeStep {
+  action: string
+  from: string
+  to: string
+  by: string
+  role: string
+  note: string
+  at: string
+}
+
+/** A check-in of the person, or a supervision note or issue. */
+export interface ExchangeCheckin {
+  id?: number
+  kind: 'checkin' | 'note' | 'issue' | string
+  on_date: string
+  body: string
+  by: string
+  at: string
+}
+
+export interface ExchangeEvaluation {
+  party: 'host' | 'self' | 'home' | string
+  rating: 'excellent' | 'good' | 'pass' | 'fail' | ''
+  comment: string
+  by: string
+  at: string
+}
+
+export interface ExchangeDetail extends Exchange {
+  steps: ExchangeStep[]
+  checkins: ExchangeCheckin[]
+  evaluations: ExchangeEvaluation[]
+  checks: ExchangeCheck[]
+  /** What the viewer may do now. */
+  actions: string[]
+}
+
+/** What the draft form sends (create, check, update). */
+export interface ExchangeInput {
+  kind: string
+  staff_id: number
+  host_school_id: number
+  mentor_staff_id?: number
+  start_on: string
+  end_on: string
+  purpose: string
+}
+
+export interface ExchangeTask extends Exchange {
+  task: 'submit' | 'endorse' | 'review' | 'approve' | 'return' | 'overdue' | 'evaluate' | string
+}
+
+export interface ExchangeInbox {
+  total: number
+  counts: Record<string, number>
+  items: ExchangeTask[]
+}
+
+export interface ServiceExchange {
+  id: number
+  kind: string
+  host_school_name: string
+  start_on: string
+  end_on: string
+  returned_on: string | null
+  days: number
+  status: string
+  evaluations: ExchangeEvaluation[]
+}
+
+/** 跨校任职 (post) or 兼课指导 (teaching). */
+export interface ServiceEntry {
+  id: number
+  kind: 'post' | 'teaching' | string
+  school_id: number
+  school_name: string
+  start_on: string
+  end_on: string | null
+  days: number
+  description: string
+  created_by: string
+  created_at?: string
+}
+
+export interface ServiceRecord {
+  staff_id: number
+  staff_name: string
+  school_name: string
+  exchanges: ServiceExchange[]
+  entries: ServiceEntry[]
+  exchange_days: number
+  entry_days: number
+}
+
+/** 团队进驻: cadres of the lead school sent together to one member school. */
+export interface ExchangeTeam {
+  id: number
+  group_id: number
+  group_name: string
+  host_school_id: number
+  host_school_name: string
+  name: string
+  goal: string
+  start_on: string
+  end_on: string
+  report: string
+  suggestions: string
+  reported_by: string
+  reported_at: string | null
+  response: string
+  responded_by: string
+  responded_at: string | null
+  version: number
+  member_count?: number
+  status?: string
+}
+
+export interface ExchangeTeamDetail extends ExchangeTeam {
+  members: Exchange[]
+  actions: string[]
 }

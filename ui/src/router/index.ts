@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
 import { i18n } from '@/i18n'
 import AppLayout from '@/layouts/AppLayout.vue'
+import { examRoutes } from './exams'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -27,6 +28,13 @@ const routes: RouteRecordRaw[] = [
     name: 'totp',
     component: () => import('@/views/TotpView.vue'),
     meta: { title: 'totp.title' },
+  },
+  // The approval form prints on its own, without the menu and header.
+  {
+    path: '/exchanges/:id(\\d+)/print',
+    name: 'exchange-print',
+    component: () => import('@/views/exchange/ExchangePrintView.vue'),
+    meta: { perm: 'exchanges.read', title: 'exchange.print' },
   },
   {
     path: '/',
@@ -61,10 +69,59 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/StaffDetailView.vue'),
         meta: { perm: 'staff.read', title: 'staff.detailTitle' },
       },
+      {
+        path: 'exchanges/inbox',
+        name: 'exchange-inbox',
+        component: () => import('@/views/exchange/InboxView.vue'),
+        meta: { perm: 'exchanges.read', title: 'nav.exchangeInbox' },
+      },
+      {
+        path: 'exchanges',
+        name: 'exchanges',
+        component: () => import('@/views/exchange/LedgerView.vue'),
+        meta: { perm: 'exchanges.read', title: 'nav.exchangeLedger' },
+      },
+      {
+        path: 'exchanges/new',
+        name: 'exchange-new',
+        component: () => import('@/views/exchange/ApplyView.vue'),
+        meta: { perm: 'exchanges.apply', title: 'nav.exchangeApply' },
+      },
+      {
+        path: 'exchanges/calendar',
+        name: 'exchange-calendar',
+        component: () => import('@/views/exchange/CalendarView.vue'),
+        meta: { perm: 'exchanges.read', title: 'nav.exchangeCalendar' },
+      },
+      {
+        path: 'exchanges/:id(\\d+)',
+        name: 'exchange',
+        component: () => import('@/views/exchange/ExchangeDetailView.vue'),
+        meta: { perm: 'exchanges.read', title: 'exchange.detailTitle' },
+      },
+      {
+        path: 'exchanges/:id(\\d+)/edit',
+        name: 'exchange-edit',
+        component: () => import('@/views/exchange/ApplyView.vue'),
+        meta: { perm: 'exchanges.apply', title: 'exchange.editTitle' },
+      },
+      {
+        path: 'exchange-teams',
+        name: 'exchange-teams',
+        component: () => import('@/views/exchange/TeamsView.vue'),
+        meta: { perm: 'exchanges.read', title: 'nav.exchangeTeams' },
+      },
+      {
+        path: 'exchange-teams/:id(\\d+)',
+        name: 'exchange-team',
+        component: () => import('@/views/exchange/TeamDetailView.vue'),
+        meta: { perm: 'exchanges.read', title: 'exchange.teamDetailTitle' },
+      },
       { path: 'admin/users', name: 'users', component: () => import('@/views/admin/UsersView.vue'), meta: { perm: 'users.read', title: 'nav.users' } },
       { path: 'admin/policy', name: 'policy', component: () => import('@/views/admin/PolicyView.vue'), meta: { perm: 'policy.read', title: 'nav.policy' } },
       { path: 'admin/audit', name: 'audit', component: () => import('@/views/admin/AuditView.vue'), meta: { perm: 'audit.read', title: 'nav.audit' } },
       { path: 'tokens', name: 'tokens', component: () => import('@/views/TokensView.vue'), meta: { perm: 'tokens.self', title: 'nav.tokens' } },
+      ...examRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],
