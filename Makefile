@@ -7,7 +7,7 @@ LDFLAGS := -X edugroup/internal/app.Version=$(VERSION)
 ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 
-.PHONY: run build ui test test-go test-e2e load vet fmt clean
+.PHONY: run build ui test test-go test-e2e load vet fmt clean bench-exams
 
 ## run: build the web client and the binary, start EduGroup with the demo county in ./data
 run: build
@@ -45,6 +45,11 @@ test-e2e: build
 ## load: start a demo server in a temp dir and measure login, session and list latency
 load: build
 	./tools/load/run.sh $(BIN)
+
+## bench-exams: generate a 1,000,000-student CSV and a 100,000-student .xlsx exam in a temp dir,
+## time parse + analysis (wall, CPU, JSON writing, a cold run in a fresh process, its peak memory); twice each
+bench-exams:
+	$(GO) test -run '^$$' -bench 'Analyze' -benchtime 3x -count 2 -timeout 30m ./internal/exams/examfile/
 
 clean:
 	rm -rf bin ui/dist/app

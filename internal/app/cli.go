@@ -36,6 +36,9 @@ Usage:
   edugroup audit purge  [--db DSN]
   edugroup backup  --out FILE [--db DSN] [--data DIR]
   edugroup restore --from FILE [--db DSN] [--data DIR]
+  edugroup analyze --in FILE [--exam exam.json] [--teachers FILE] [--prev FILE]… [--students] [--strict]
+                   --out report.json|report.xlsx
+  edugroup demo exam --students N --schools S --seed K [--term T] [--half] [--per-school] --out FILE.csv|FILE.xlsx
   edugroup version
 
 --db takes a SQLite file path (default DIR/edugroup.db) or a postgres:// URL.
@@ -62,7 +65,13 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		err = c.serve(ctx, rest)
 	case "demo":
+		if len(rest) > 0 && rest[0] == "exam" {
+			err = c.demoExam(rest[1:])
+			break
+		}
 		err = c.demo(ctx, rest)
+	case "analyze":
+		err = c.analyze(rest)
 	case "migrate":
 		err = c.migrate(ctx, rest)
 	case "user create":

@@ -420,6 +420,10 @@ func TestCritical(t *testing.T) {
 	eq(t, "rank 1", crit(rank, "及格"), 1)
 	rank2 := analyze(t, smallExam(func(s *Settings) { s.CriticalRanks, s.CriticalMode = 2, "rank" }), d)
 	eq(t, "rank 2", crit(rank2, "及格"), 2)
+	// The list behind a count: 8, 8 (s2, s3) under the 优秀 line.
+	if got := below.CriticalStudents(0, 0); len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Errorf("critical students %v", got)
+	}
 	// The class rows count the same lines.
 	c1 := find(t, below, LevelClass, "甲校", "1班", "语文")
 	eq(t, "class 优秀 critical", c1.Critical[0], 2)
@@ -461,15 +465,21 @@ func TestDistributionsAndBands(t *testing.T) {
 }
 
 func TestTeachers(t *testing.T) {
-	d := smallData(t, small)
-	d.Teaching = []Assignment{
+	b := NewBuilder(2)
+	for _, r := range small {
+		b.Add(Student{ID: r.id, Name: "学生" + r.id, School: r.school, Group: r.group, Class: r.class,
+			Scores: []int32{code(t, r.yw), code(t, r.sx)}})
+	}
+	for _, a := range []Assignment{
 		{School: "甲校", Class: "1班", Subject: "语文", Teacher: "张老师"},
 		{School: "甲校", Class: "2班", Subject: "语文", Teacher: "张老师"},
 		{School: "乙校", Class: "1班", Subject: "语文", Teacher: "李老师"},
 		{School: "甲校", Class: "1班", Subject: "数学", Teacher: "王老师"},
 		{School: "丁校", Class: "1班", Subject: "语文", Teacher: "赵老师"},
+	} {
+		b.Teach(a)
 	}
-	r := analyze(t, smallExam(nil), d)
+	r := analyze(t, smallExam(nil), b.Data())
 	z := find(t, r, LevelTeacher, "张老师", "", "语文")
 	eq(t, "n", z.N, 5)
 	near(t, "mean", z.Mean, 7.3)
@@ -769,10 +779,20 @@ func TestJSON(t *testing.T) {
 	if len(out.Dist) != 3 || out.Dist[0].Rows[0]["cumulative"] != 1 {
 		t.Errorf("distributions %+v", out.Dist)
 	}
-	// Report.MarshalJSON (for callers that use encoding/json) agrees.
+	// Report.MarshalJSON (for callers that use encoding/json) agrees, and
+	// the parts marshal alone with null for NaN.
 	b, err := json.Marshal(r)
 	if err != nil || !json.Valid(b) {
 		t.Fatalf("json.Marshal: %v", err)
+	}
+	parts := []any{r.Stats, r.Subjects, r.TierLines, r.Bands, r.Balance, r.Papers, GapTrend([]*Report{r}, "语文")}
+	for _, p := range parts {
+		if b, err := json.Marshal(p); err != nil || !json.Valid(b) {
+			t.Errorf("json.Marshal(%T): %v", p, err)
+		}
+	}
+	if b, _ := json.Marshal(find(t, r, LevelClass, "丙校", "1班", "语文")); !strings.Contains(string(b), `"mean":null`) {
+		t.Errorf("NaN mean: %s", b)
 	}
 	if s := string(appendString(nil, "a\"b\\\n\x01\xff")); s != `"a\"b\\\n\u0001\ufffd"` {
 		t.Errorf("appendString = %s", s)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"edugroup/internal/errs"
 )
 
 // Analyze computes the report of one exam. It checks the exam and the data
@@ -23,8 +25,18 @@ func Analyze(e *Exam, d *Data) (*Report, error) {
 		return nil, err
 	}
 	a := newAnalyzer(e, d)
+	// Every subject keeps a histogram per school, group and teacher; a
+	// file with absurdly many of them is refused rather than allowed to
+	// exhaust memory (32,000 schools with a 1,050-point total still fit).
+	units := int64(len(d.Schools) + len(d.Groups) + len(d.Teaching))
+	if units*int64(slices.Max(a.bins)) > maxHistogramCells {
+		return nil, errs.New(errs.Invalid, keyDataTooMany, errs.Args{"schools": len(d.Schools)})
+	}
 	return a.run(), nil
 }
+
+// maxHistogramCells bounds one subject's unit histograms (4 bytes a cell).
+const maxHistogramCells = 1 << 26
 
 type analyzer struct {
 	e    *Exam

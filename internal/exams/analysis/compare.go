@@ -240,11 +240,12 @@ func (r *Report) vaUnits(s int, subject string, idx []int32, value, zc []float32
 
 // GapSeries is one member school's gap to its lead school across exams.
 type GapSeries struct {
-	Group  string    `json:"group"`
-	Lead   string    `json:"lead"` // the lead in the latest exam
-	School string    `json:"school"`
-	Exams  []string  `json:"exams"`
-	Gaps   []float64 `json:"gaps"` // T_lead − T_school per exam (Z units with gap_unit Z); NaN when absent
+	Group   string    `json:"group"`
+	Lead    string    `json:"lead"` // the lead in the latest exam
+	School  string    `json:"school"`
+	Subject string    `json:"subject"`
+	Exams   []string  `json:"exams"`
+	Gaps    []float64 `json:"gaps"` // T_lead − T_school per exam (Z units with gap_unit Z); NaN when absent
 	// Slope is the least-squares trend of the gap per exam; negative means
 	// the school is closing the gap. NaN with fewer than two exams.
 	Slope   float64 `json:"slope"`
@@ -278,7 +279,7 @@ func GapTrend(reports []*Report, subject string) []GapSeries {
 			k := key{st.Group, id}
 			g, ok := series[k]
 			if !ok {
-				g = &GapSeries{Group: st.Group, School: st.School, Gaps: make([]float64, len(reports))}
+				g = &GapSeries{Group: st.Group, School: st.School, Subject: subject, Gaps: make([]float64, len(reports))}
 				for j := range g.Gaps {
 					g.Gaps[j] = math.NaN()
 				}

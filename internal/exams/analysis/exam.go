@@ -4,7 +4,7 @@
 // pure computation: no database, no files, no clock.
 //
 // Every convention that vendors and schools define differently is a Setting
-// (see /work/shared/reference/exam-metrics.md and docs/exams.md); the report
+// (see the shared reference exam-metrics.md and docs/exams.md); the report
 // echoes the settings it used.
 //
 // Scores are held as fixed-point half-points (score×2) in one int32 column
@@ -91,9 +91,6 @@ type Item struct {
 	// non-empty subset of Key (often half the marks); 0 gives nothing.
 	Partial float64 `json:"partial,omitempty"`
 }
-
-// Objective reports whether the item is scored against an answer key.
-func (it Item) Objective() bool { return it.Key != "" }
 
 // Settings are the conventions every report states. Decode exam.json onto
 // DefaultSettings() so that keys it leaves out keep their defaults.

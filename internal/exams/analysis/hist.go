@@ -15,7 +15,6 @@ type summary struct {
 	mean, sd       float64
 	min, max, mode float64
 	q1, median, q3 float64
-	sumHalf        int64
 	minBin, maxBin int
 	hasHalf        bool // some score ends in .5
 }
@@ -51,33 +50,34 @@ func summarize(h []int32, off int, sample, quartInc bool) summary {
 			s.hasHalf = true
 		}
 	}
-	s.n, s.sumHalf = int(n), int64(sum)
+	s.n = int(n)
 	if n == 0 {
 		return s
 	}
 	s.minBin, s.maxBin = off+first, off+last
 	s.finish(n, sum, sum2, sample)
-	s.quartiles(int64(n), quartInc, func(want *[6]int64, got *[6]int) {
-		// Walk up once, answering the wanted positions in increasing order.
-		order := [6]int{0, 1, 2, 3, 4, 5}
-		for i := 1; i < 6; i++ {
-			for j := i; j > 0 && want[order[j]] < want[order[j-1]]; j-- {
-				order[j], order[j-1] = order[j-1], order[j]
-			}
+	pos, want := quartilePositions(int64(n), quartInc)
+	// Walk up once, answering the wanted positions in increasing order.
+	order := [6]int{0, 1, 2, 3, 4, 5}
+	for i := 1; i < 6; i++ {
+		for j := i; j > 0 && want[order[j]] < want[order[j-1]]; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
 		}
-		var cum int64
-		w := 0
-		for w < 6 && want[order[w]] < 0 {
+	}
+	var got [6]int
+	var cum int64
+	w := 0
+	for w < 6 && want[order[w]] < 0 {
+		w++
+	}
+	for i := s.minBin - off; i <= s.maxBin-off && w < 6; i++ {
+		cum += int64(h[i])
+		for w < 6 && cum > want[order[w]] {
+			got[order[w]] = off + i
 			w++
 		}
-		for i := s.minBin - off; i <= s.maxBin-off && w < 6; i++ {
-			cum += int64(h[i])
-			for w < 6 && cum > want[order[w]] {
-				got[order[w]] = off + i
-				w++
-			}
-		}
-	})
+	}
+	s.setQuartiles(int64(n), quartInc, pos, got)
 	return s
 }
 
@@ -111,16 +111,16 @@ func summarizeSorted(v []int32, sample, quartInc bool) summary {
 			s.mode = float64(x) / 2
 		}
 	}
-	s.sumHalf = int64(sum)
 	s.minBin, s.maxBin = int(v[0]), int(v[n-1])
 	s.finish(uint64(n), sum, sum2, sample)
-	s.quartiles(int64(n), quartInc, func(want *[6]int64, got *[6]int) {
-		for k, w := range want {
-			if w >= 0 {
-				got[k] = int(v[w])
-			}
+	pos, want := quartilePositions(int64(n), quartInc)
+	var got [6]int
+	for k, w := range want {
+		if w >= 0 {
+			got[k] = int(v[w])
 		}
-	})
+	}
+	s.setQuartiles(int64(n), quartInc, pos, got)
 	return s
 }
 
@@ -142,15 +142,11 @@ func (s *summary) finish(n, sum, sum2 uint64, sample bool) {
 	}
 }
 
-// quartiles interpolates linearly between order statistics like Excel:
-// QUARTILE.INC puts quartile p at 0-based position p·(n−1), QUARTILE.EXC at
-// p·(n+1)−1 and has no value outside 0…n−1. stats fills the bins of the
-// six order statistics wanted (negative positions are not wanted).
-func (s *summary) quartiles(n int64, inc bool, stats func(want *[6]int64, got *[6]int)) {
-	ps := [3]float64{0.25, 0.5, 0.75}
-	var pos [3]float64
-	var want [6]int64
-	for j, p := range ps {
+// quartilePositions: Excel's QUARTILE.INC puts quartile p at 0-based
+// position p·(n−1), QUARTILE.EXC at p·(n+1)−1 (with no value outside
+// 0…n−1). want lists the order statistics each needs, below and above.
+func quartilePositions(n int64, inc bool) (pos [3]float64, want [6]int64) {
+	for j, p := range [3]float64{0.25, 0.5, 0.75} {
 		pos[j] = p * float64(n-1)
 		if !inc {
 			pos[j] = p*float64(n+1) - 1
@@ -158,10 +154,14 @@ func (s *summary) quartiles(n int64, inc bool, stats func(want *[6]int64, got *[
 		k := int64(math.Floor(pos[j]))
 		want[2*j], want[2*j+1] = min(k, n-1), min(k+1, n-1)
 	}
-	var got [6]int
-	stats(&want, &got)
+	return pos, want
+}
+
+// setQuartiles interpolates linearly between the order statistics got
+// (bins), as Excel does.
+func (s *summary) setQuartiles(n int64, inc bool, pos [3]float64, got [6]int) {
 	out := [3]*float64{&s.q1, &s.median, &s.q3}
-	for j := range ps {
+	for j := range pos {
 		if !inc && (pos[j] < 0 || pos[j] > float64(n-1)) {
 			*out[j] = math.NaN()
 			continue

@@ -29,6 +29,7 @@ const (
 	keyDataShape       = "exam.data_shape"
 	keyDataScore       = "exam.data_score"
 	keyDataClass       = "exam.data_class"
+	keyDataTooMany     = "exam.data_too_many"
 )
 
 // Messages maps each key this package uses to its zh-CN text ({name} marks
@@ -52,6 +53,7 @@ var Messages = map[string]string{
 	keyDataShape:       "成绩数据的列数与考试科目不一致",
 	keyDataScore:       "第{row}名学生“{name}”的成绩 {score} 超出满分",
 	keyDataClass:       "第{row}名学生的班级编号无效",
+	keyDataTooMany:     "学校、集团或教师过多（{schools} 所学校），无法分析：请检查学校列",
 }
 
 // Describe renders a domain error of this package in Chinese, one line per

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 )
 
 // Levels of Stat rows.
@@ -269,6 +270,25 @@ func (r *Report) Z(s, i int) float64 {
 // T is TMean + TSD·Z.
 func (r *Report) T(s, i int) float64 {
 	return r.Settings.TMean + r.Settings.TSD*r.Z(s, i)
+}
+
+// CriticalStudents lists the 临界生 of subject s for its k-th critical line
+// (Subjects[s].Critical[k]): the students whose counted score lies in the
+// line's range, best first, as indices into the data.
+func (r *Report) CriticalStudents(s, k int) []int {
+	cl := r.Subjects[s].Critical[k]
+	var out []int
+	if math.IsNaN(cl.From) {
+		return out
+	}
+	from, to := int(math.Round(cl.From*2)), int(math.Round(cl.To*2))
+	for i := range r.data.Len() {
+		if b := r.counted(s, i); b >= from && b < to {
+			out = append(out, i)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b int) int { return r.counted(s, b) - r.counted(s, a) })
+	return out
 }
 
 // Data returns the input the report was computed from.

@@ -317,8 +317,20 @@ func (m *Mapping) decide(f *File) {
 // check reports a mapping that cannot be parsed.
 func (m *Mapping) check() error {
 	has := map[Field]int{}
+	twice := map[string]bool{}
 	for _, c := range m.Columns {
 		has[c.Field]++
+		if c.Field == FieldScore || c.Field == FieldItem {
+			subject := c.Subject
+			if s, ok := CanonicalSubject(subject); ok {
+				subject = s
+			}
+			k := string(c.Field) + "|" + subject + "|" + c.Item
+			if twice[k] {
+				return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": fmt.Sprintf("“%s”列与前面的列对应同一%s", c.Header, map[Field]string{FieldScore: "科目", FieldItem: "小题"}[c.Field])})
+			}
+			twice[k] = true
+		}
 		if (c.Field == FieldScore || c.Field == FieldItem) && c.Subject == "" {
 			return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": fmt.Sprintf("“%s”列没有指定科目", c.Header)})
 		}

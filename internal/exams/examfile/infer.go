@@ -43,13 +43,18 @@ func InferExam(name string, subjects []string, headerFull, maxSeen []float64, st
 		seen := maxSeen[i]
 		full := headerFull[i]
 		var why string
-		switch std, ok := StandardFull(s, stage); {
+		std, ok := StandardFull(s, stage)
+		if !ok {
+			std = 100
+			if seen > 100 {
+				std = 150
+			}
+		}
+		switch {
 		case full > 0:
 			why = "表头注明"
-		case !ok && seen > 100:
-			full, why = 150, "最高分超过 100，按 150 分卷"
-		case !ok:
-			full, why = 100, "最高分未超过 100，按 100 分卷"
+		case seen <= std && !ok:
+			full, why = std, fmt.Sprintf("学段未知，最高分 %s，按 %s 分卷", fmtFloat(seen), fmtFloat(std))
 		case seen <= std:
 			full, why = std, stageNote+"常见满分"
 		default:

@@ -22,6 +22,10 @@ type schoolClass struct {
 	school, class int32
 }
 
+// maxSubjects bounds the subjects a long file may introduce: each one is a
+// column as long as the file.
+const maxSubjects = 64
+
 func newLongWorker(p *parser) *longWorker {
 	return &longWorker{w: newWorker(p), byID: map[string]int32{}, set: make([][]bool, len(p.subjects))}
 }
@@ -103,7 +107,7 @@ func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []in
 		canon = clean(subject)
 	}
 	subj := p.subject(canon)
-	if subj < 0 && canon != "" && p.opts.Exam == nil {
+	if subj < 0 && canon != "" && p.opts.Exam == nil && len(p.subjects) < maxSubjects {
 		subj = lw.addSubject(canon)
 	}
 	if subj < 0 {

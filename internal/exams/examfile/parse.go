@@ -144,10 +144,13 @@ type mcol struct {
 }
 
 type sheetRoles struct {
-	index  int // into parser.sheets
-	school string
-	cols   []mcol
-	noID   bool
+	index    int // into parser.sheets
+	school   string
+	cols     []mcol // every mapped column
+	meta     []mcol // the student's own columns (考号, 姓名, 学校 …)
+	values   []mcol // score and item columns
+	unmapped []int  // subjects this sheet has no column for
+	noID     bool
 }
 
 // Parse reads every row with the mapping and checks it.
@@ -329,6 +332,20 @@ func (p *parser) roles(sheetPos int, header []string) sheetRoles {
 			mc.paper, mc.item = pi, it
 		}
 		r.cols = append(r.cols, mc)
+		if mc.field == FieldScore || mc.field == FieldItem {
+			r.values = append(r.values, mc)
+		} else {
+			r.meta = append(r.meta, mc)
+		}
+	}
+	for s := range p.subjects {
+		found := false
+		for _, mc := range r.values {
+			found = found || mc.field == FieldScore && mc.subj == s
+		}
+		if !found {
+			r.unmapped = append(r.unmapped, s)
+		}
 	}
 	return r
 }
@@ -382,7 +399,7 @@ func (p *parser) parallelText(sheetPos int) ([]*worker, error) {
 	for pos < len(f.text) {
 		var n int
 		start := line
-		cells, pos, n = record(f.text, pos, f.delim, f.hasQuote, cells)
+		cells, pos, n = record(f.text, pos, f.delim, cells)
 		line += n
 		if start >= headerRow && !(len(cells) == 1 && strings.TrimSpace(cells[0]) == "") {
 			roles = p.roles(sheetPos, cells)
@@ -393,38 +410,67 @@ func (p *parser) parallelText(sheetPos int) ([]*worker, error) {
 	if !found {
 		return nil, errs.New(errs.Invalid, keyNoHeader, errs.Args{"rows": headerRow})
 	}
-	parts := f.chunks(pos, line, p.opts.Workers*2)
-	// Every worker appends into its own stretch of the final columns, so
-	// the rows are written once; merge only closes the gaps.
-	caps := make([]int, len(parts))
-	total := 0
-	for k, c := range parts {
-		caps[k] = strings.Count(f.text[c.from:c.to], "\n") + 1
-		total += caps[k]
-	}
-	g := newColumns(total, len(p.subjects))
-	p.global = g
-	ws := make([]*worker, len(parts))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, p.opts.Workers)
-	base := 0
-	for k, c := range parts {
-		w := newWorker(p)
-		w.bind(g, base, caps[k])
-		base += caps[k]
-		ws[k] = w
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r := roles
-			_ = f.scanText(c.from, c.to, c.line, func(line int, cells []string) error {
-				w.row(&r, line, cells, nil)
-				return nil
+	// Size each worker's stretch from the average line of the start.
+	sample := f.text[pos:min(len(f.text), pos+256<<10)]
+	avg := max(1, len(sample)/max(1, strings.Count(sample, "\n")))
+	for safe := false; ; safe = true {
+		parts := f.chunks(pos, p.opts.Workers*2, safe)
+		caps := make([]int, len(parts))
+		total := 0
+		for k, c := range parts {
+			caps[k] = (c.to-c.from)/avg*11/10 + 64
+			total += caps[k]
+		}
+		// Every worker appends into its own stretch of the final columns,
+		// so the rows are written once; merge only closes the gaps. Line
+		// numbers are counted from the chunk's start and fixed up after.
+		g := newColumns(total, len(p.subjects))
+		ws := make([]*worker, len(parts))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, p.opts.Workers)
+		base := 0
+		overrun := false
+		var mu sync.Mutex
+		for k, c := range parts {
+			w := newWorker(p)
+			w.bind(g, base, caps[k])
+			base += caps[k]
+			ws[k] = w
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				r := roles
+				end, lines, _ := f.scanRange(c.from, c.to, 0, func(line int, cells []string) error {
+					w.row(&r, line, cells, nil)
+					return nil
+				})
+				w.lines = lines
+				if end > c.to {
+					mu.Lock()
+					overrun = true
+					mu.Unlock()
+				}
 			})
-		})
+		}
+		wg.Wait()
+		if overrun && !safe {
+			// A quoted field ran over a cut: read again, cutting between
+			// records.
+			continue
+		}
+		p.global = g
+		start := line
+		for _, w := range ws {
+			for i := range w.rows {
+				w.rows[i].Line += int32(start)
+			}
+			for i := range w.problems {
+				w.problems[i].Line += start
+			}
+			start += w.lines
+		}
+		return ws, nil
 	}
-	wg.Wait()
-	return ws, nil
 }
 
 func newColumns(n, subjects int) *columns {
@@ -446,6 +492,7 @@ type worker struct {
 	rows     []RowRef
 	invalid  []bool
 	hash     []uint64
+	lines    int // lines read, for a chunk of a big CSV
 	scores   [][]int32
 	items    [][][]int32  // [paper][item][row]
 	answers  [][][]string // [paper][item][row], nil until an answer is seen
@@ -526,16 +573,7 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 	if empty {
 		return
 	}
-	bad := false
-	for _, col := range formulas {
-		for _, mc := range r.cols {
-			if mc.col == col {
-				w.problem(r, line, mc.header, ProblemFormula, "", fmt.Sprintf("“%s”单元格含公式，请粘贴为数值后再导入", mc.header))
-				bad = true
-			}
-		}
-	}
-	for _, mc := range r.cols {
+	for _, mc := range r.meta {
 		cell := ""
 		if mc.col < len(cells) {
 			cell = cells[mc.col]
@@ -560,8 +598,17 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 	if id == "" && footerNames[name] {
 		return
 	}
+	bad := false
+	for _, col := range formulas {
+		for _, mc := range r.cols {
+			if mc.col == col {
+				w.problem(r, line, mc.header, ProblemFormula, "", fmt.Sprintf("“%s”单元格含公式，请粘贴为数值后再导入", mc.header))
+				bad = true
+			}
+		}
+	}
 	n := len(w.ids)
-	for s := range w.scores {
+	for _, s := range r.unmapped {
 		w.scores[s] = append(w.scores[s], analysis.NoScore)
 	}
 	for pi := range w.items {
@@ -572,10 +619,7 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 			}
 		}
 	}
-	for _, mc := range r.cols {
-		if mc.field != FieldScore && mc.field != FieldItem {
-			continue
-		}
+	for _, mc := range r.values {
 		cell := ""
 		if mc.col < len(cells) {
 			cell = cells[mc.col]
@@ -590,7 +634,7 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 		if !ok {
 			bad = true
 		}
-		w.scores[mc.subj][n] = v
+		w.scores[mc.subj] = append(w.scores[mc.subj], v)
 	}
 	school, ok := w.school(r, line, schoolText, codeText, group)
 	if !ok {

@@ -21,10 +21,9 @@ type File struct {
 	Format string `json:"format"` // "csv" or "xlsx"
 	Sheets []SheetInfo
 
-	text     string // CSV, decoded
-	delim    byte
-	hasQuote bool
-	wb       *xlsx.Workbook
+	text  string // CSV, decoded
+	delim byte
+	wb    *xlsx.Workbook
 }
 
 // SheetInfo names a sheet (a CSV file is one sheet named after the file).
@@ -66,7 +65,6 @@ func Open(name string, data []byte) (*File, error) {
 		return nil, err
 	}
 	f.Format, f.text = "csv", text
-	f.hasQuote = strings.IndexByte(text, '"') >= 0
 	f.delim = sniffDelimiter(text)
 	base := name
 	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
@@ -150,7 +148,7 @@ func sniffDelimiter(text string) byte {
 // after the record and how many lines it spans. Quoted fields may hold the
 // delimiter, doubled quotes and line breaks; a stray quote inside an
 // unquoted field is kept as it is.
-func record(text string, pos int, delim byte, quotes bool, cells []string) ([]string, int, int) {
+func record(text string, pos int, delim byte, cells []string) ([]string, int, int) {
 	cells = cells[:0]
 	end := strings.IndexByte(text[pos:], '\n')
 	if end < 0 {
@@ -159,19 +157,20 @@ func record(text string, pos int, delim byte, quotes bool, cells []string) ([]st
 		end += pos
 	}
 	line := text[pos:end]
-	if !quotes || strings.IndexByte(line, '"') < 0 {
+	if strings.IndexByte(line, '"') < 0 {
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
 		}
-		for {
-			i := strings.IndexByte(line, delim)
-			if i < 0 {
-				cells = append(cells, line)
-				break
+		// One pass over the bytes: fields are short, and a call per field
+		// costs more than looking at each byte.
+		start := 0
+		for i := 0; i < len(line); i++ {
+			if line[i] == delim {
+				cells = append(cells, line[start:i])
+				start = i + 1
 			}
-			cells = append(cells, line[:i])
-			line = line[i+1:]
 		}
+		cells = append(cells, line[start:])
 		return cells, min(end+1, len(text)), 1
 	}
 	lines := 1
@@ -232,38 +231,48 @@ func record(text string, pos int, delim byte, quotes bool, cells []string) ([]st
 // scanText calls fn for each record from byte from (at line startLine) to
 // byte to; blank records are skipped. cells is reused between calls.
 func (f *File) scanText(from, to, startLine int, fn func(line int, cells []string) error) error {
+	_, _, err := f.scanRange(from, to, startLine, fn)
+	return err
+}
+
+// scanRange is scanText that also returns where it stopped (past to when
+// the last record's quoted field ran on) and how many lines it read.
+func (f *File) scanRange(from, to, startLine int, fn func(line int, cells []string) error) (int, int, error) {
 	var cells []string
 	line := startLine
-	for pos := from; pos < to; {
+	pos := from
+	for pos < to {
 		var n int
-		cells, pos, n = record(f.text, pos, f.delim, f.hasQuote, cells)
+		cells, pos, n = record(f.text, pos, f.delim, cells)
 		l := line
 		line += n
 		if len(cells) == 1 && strings.TrimSpace(cells[0]) == "" {
 			continue
 		}
 		if err := fn(l, cells); err != nil {
-			return err
+			return pos, line - startLine, err
 		}
 	}
-	return nil
+	return pos, line - startLine, nil
 }
 
-// chunks splits the text from byte from into about n pieces at record
-// boundaries, with the line number each starts at.
-func (f *File) chunks(from, startLine, n int) []chunk {
+// chunks splits the text from byte from into about n pieces. At first it
+// cuts at any line break, trusting that no quoted field spans one there
+// (the parser checks, and asks again with safe set); safe walks the
+// records so that no cut falls inside a field.
+func (f *File) chunks(from, n int, safe bool) []chunk {
 	text := f.text
 	var out []chunk
-	pos, line := from, startLine
+	pos := from
 	size := (len(text) - from) / max(1, n)
 	for pos < len(text) {
 		target := pos + size
 		if target >= len(text) || len(out) == n-1 {
-			out = append(out, chunk{pos, len(text), line})
+			out = append(out, chunk{from: pos, to: len(text)})
 			break
 		}
 		var end int
-		if !f.hasQuote {
+		if !safe {
 			nl := strings.IndexByte(text[target:], '\n')
 			if nl < 0 {
 				end = len(text)
@@ -271,18 +280,16 @@ func (f *File) chunks(from, startLine, n int) []chunk {
 				end = target + nl + 1
 			}
 		} else {
-			// Quoted fields may hold line breaks: walk the records.
 			end = pos
 			var cells []string
 			for end < target {
-				cells, end, _ = record(text, end, f.delim, true, cells)
+				cells, end, _ = record(text, end, f.delim, cells)
 			}
 		}
-		out = append(out, chunk{pos, end, line})
-		line += strings.Count(text[pos:end], "\n")
+		out = append(out, chunk{from: pos, to: end})
 		pos = end
 	}
 	return out
 }
 
-type chunk struct{ from, to, line int }
+type chunk struct{ from, to int }

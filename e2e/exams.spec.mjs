@@ -1,0 +1,311 @@
+// Browser tests of the exam pages (质量分析), run against a live
+// `edugroup serve --demo` like login.spec.mjs: 基教股 sets up a joint exam,
+// imports a score file built here from demo schools (with a column to map by
+// hand and a bad row), and reads the group overview and the gap-to-lead
+// chart; a teacher opening the demo exam sees only their own class.
+//
+//   EDUGROUP_URL             base URL of the running server (default http://127.0.0.1:18080)
+//   EDUGROUP_DEMO_PASSWORD   password of the demo accounts (default Demo@2026)
+//   CHROMIUM_PATH            system Chromium (default /usr/bin/chromium); no browser is downloaded
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, request } from 'playwright-core'
+
+const BASE = (process.env.EDUGROUP_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
+const PASSWORD = process.env.EDUGROUP_DEMO_PASSWORD || 'Demo@2026'
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const RESULTS = fileURLToPath(new URL('./test-results/', import.meta.url))
+const TIMEOUT = 20_000
+/** The demo's latest county exam and the group whose members close the gap. */
+const DEMO_EXAM = '全县六年级上学期期中质量检测'
+const DEMO_GROUP = '怀远县实验小学教育集团'
+
+let browser
+
+before(async () => {
+  mkdirSync(RESULTS, { recursive: true })
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+})
+
+after(async () => {
+  await browser?.close()
+})
+
+/** A fresh context (Chinese UI) whose page fails the test on script errors and CSP violations. */
+async function openPage(t) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', acceptDownloads: true })
+  const page = await context.newPage()
+  page.setDefaultTimeout(TIMEOUT)
+  const problems = []
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+  page.on('console', (msg) => {
+    const text = msg.text()
+    if (/Content[- ]Security[- ]Policy|Refused to (load|execute|apply|evaluate)/i.test(text)) problems.push(`CSP: ${text}`)
+  })
+  t.after(async () => {
+    await context.close()
+  })
+  return {
+    page,
+    assertClean() {
+      assert.deepEqual(problems, [], 'the page reported errors')
+    },
+  }
+}
+
+async function loginHome(page, username) {
+  await page.goto(`${BASE}/login`)
+  await page.locator('[data-testid="login-username"]').fill(username)
+  await page.locator('[data-testid="login-password"]').fill(PASSWORD)
+  await page.locator('[data-testid="login-submit"]').click()
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+  assert.ok(!new URL(page.url()).pathname.startsWith('/password'), `${username} was sent to the forced password change`)
+  await page.locator('[data-testid="welcome"]').waitFor()
+}
+
+/** An API session of its own (no browser page), for looking things up. */
+async function apiAs(username) {
+  const ctx = await request.newContext({ baseURL: BASE })
+  const res = await ctx.post('/api/v1/session', { data: { username, password: PASSWORD } })
+  assert.equal(res.status(), 200, `API sign-in of ${username}`)
+  return ctx
+}
+
+async function getJSON(ctx, path) {
+  const res = await ctx.get(path)
+  assert.equal(res.status(), 200, `GET ${path}`)
+  return res.json()
+}
+
+/** The input of an Element Plus field marked with data-testid (on the input or its wrapper). */
+function field(scope, testid) {
+  return scope.locator(`input[data-testid="${testid}"], [data-testid="${testid}"] input`).first()
+}
+
+/** Picks an option of an Element Plus select by its data-testid. */
+async function pick(page, select, option) {
+  await page.locator(`[data-testid="${select}"]`).click()
+  const o = page.locator(`[data-testid="${option}"]:visible`).first()
+  await o.waitFor()
+  await o.click()
+}
+
+/** Waits until the import page has answered once more than `before`. */
+async function nextAnswer(page, before) {
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="import-page"]')?.getAttribute('data-answers')) > n, before)
+}
+
+async function answers(page) {
+  return Number(await page.locator('[data-testid="import-page"]').getAttribute('data-answers'))
+}
+
+/**
+ * A wide score file of three schools of the demo group (the lead and two
+ * members): the English column has a header the import cannot recognize,
+ * and one row's maths is above the full marks.
+ */
+function scoreFile(schools) {
+  const lines = ['考号,姓名,学校,班级,语文,数学,Y']
+  let no = 0
+  const score = (base, k) => Math.max(30, Math.min(100, base + ((k * 37) % 29) - 14))
+  schools.forEach((s, si) => {
+    for (const cls of ['1班', '2班']) {
+      for (let k = 0; k < 8; k++) {
+        no++
+        const base = 88 - si * 6
+        const maths = no === 5 ? 105 : score(base, k + 3)
+        lines.push(`E2E${String(no).padStart(4, '0')},学生${no},${s.school},${cls},${score(base, k)},${maths},${score(base, k + 7)}`)
+      }
+    }
+  })
+  return { text: `${lines.join('\n')}\n`, students: no }
+}
+
+test('基教股 sets up an exam, imports a corrected score file and reads the group overview and the gap trend', async (t) => {
+  // Three schools of the demo group, from the demo exam's report.
+  const jijiao = await apiAs('jijiao')
+  t.after(() => jijiao.dispose())
+  const { items: exams } = await getJSON(jijiao, '/api/v1/exams')
+  const demo = exams.find((x) => x.name === DEMO_EXAM)
+  assert.ok(demo, `the demo has no exam ${DEMO_EXAM}`)
+  const rep = await getJSON(jijiao, `/api/v1/exams/${demo.id}/report?level=school&subject=${encodeURIComponent('总分')}`)
+  const lead = rep.groups.find((g) => g.name === DEMO_GROUP)?.lead
+  const inGroup = rep.stats.filter((s) => s.level === 'school' && s.group === DEMO_GROUP)
+  const leadRow = inGroup.find((s) => s.school === lead || s.school_code === lead)
+  assert.ok(leadRow, `no lead school of ${DEMO_GROUP} in the demo exam`)
+  const schools = [leadRow, ...inGroup.filter((s) => s !== leadRow).slice(0, 2)]
+  assert.equal(schools.length, 3)
+
+  const dir = mkdtempSync(join(tmpdir(), 'edugroup-exams-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, '联考成绩.csv')
+  const { text, students } = scoreFile(schools)
+  writeFileSync(file, text)
+
+  const { page, assertClean } = await openPage(t)
+  await loginHome(page, 'jijiao')
+
+  // The exam list, then the setup form: the default subjects are 语文/数学/英语 of 100.
+  await page.locator('[data-testid="menu-examList"]').click()
+  await page.waitForURL(`${BASE}/exams`)
+  await page.locator('[data-testid="exams-count"][data-ready="true"]').waitFor()
+  await page.locator('[data-testid="exam-create"]').click()
+  await page.waitForURL(`${BASE}/exams/new`)
+  await page.locator('[data-testid="subject-row"]').nth(2).waitFor()
+  assert.equal(await page.locator('[data-testid="subject-row"]').count(), 3)
+  const names = []
+  for (let i = 0; i < 3; i++) {
+    names.push(await field(page, `subject-name-${i}`).inputValue())
+    assert.equal(await field(page, `subject-full-${i}`).inputValue(), '100')
+  }
+  assert.deepEqual(names, ['语文', '数学', '英语'])
+  // Every setting is on the form with its default.
+  assert.ok((await page.locator('[data-testid^="setting-"]').count()) >= 29, 'settings missing from the form')
+  const examName = `E2E集团联考 ${Date.now()}`
+  await field(page, 'exam-name').fill(examName)
+  await page.locator('[data-testid="exam-save"]').click()
+  await page.waitForURL(/\/exams\/\d+$/)
+  assert.equal((await page.locator('[data-testid="exam-title"]').innerText()).trim(), examName)
+  const examId = Number(new URL(page.url()).pathname.split('/').pop())
+
+  // Import: the preview guesses the columns and finds the bad row.
+  await page.locator('[data-testid="exam-import"]').click()
+  await page.waitForURL(`${BASE}/exams/${examId}/import`)
+  let seen = await answers(page)
+  await page.locator('[data-testid="import-file"] input[type="file"]').setInputFiles(file)
+  await nextAnswer(page, seen)
+  const preview = page.locator('[data-testid="import-preview"]')
+  await preview.waitFor()
+  assert.equal(Number(await preview.getAttribute('data-students')), students)
+  assert.equal(Number(await preview.getAttribute('data-invalid')), 1)
+  assert.equal(await page.locator('[data-testid="mapping-row"]').count(), 7)
+  assert.match(await page.locator('[data-testid="preview-assumptions"]').innerText(), /英语/)
+  assert.ok((await page.locator('[data-testid="problem-row"]').count()) >= 1)
+  assert.match(await page.locator('[data-testid="problems-table"]').innerText(), /105/)
+
+  // Map the unrecognized column "Y" to 英语 and check again.
+  const yIndex = (await page.locator('[data-testid="mapping-header"]').allInnerTexts()).map((s) => s.trim()).indexOf('Y')
+  assert.ok(yIndex >= 0, 'column Y not in the mapping')
+  await pick(page, `mapping-field-${yIndex}`, 'field-option-score')
+  await pick(page, `mapping-subject-${yIndex}`, 'subject-option-英语')
+  await page.locator('[data-testid="mapping-dirty"]').waitFor()
+  seen = await answers(page)
+  await page.locator('[data-testid="import-recheck"]').click()
+  await nextAnswer(page, seen)
+  await page.locator('[data-testid="mapping-dirty"]').waitFor({ state: 'detached' })
+  assert.doesNotMatch(await page.locator('[data-testid="import-preview"]').innerText(), /没有“英语”/)
+  assert.equal(Number(await preview.getAttribute('data-invalid')), 1)
+  await page.screenshot({ path: `${RESULTS}exam-import-preview.png`, fullPage: true })
+
+  // All or nothing: refused, naming the row …
+  seen = await answers(page)
+  await page.locator('[data-testid="import-submit"]').click()
+  await nextAnswer(page, seen)
+  const refusal = page.locator('[data-testid="import-error"]')
+  await refusal.waitFor()
+  assert.match(await refusal.innerText(), /第\d+行/)
+  // … then only the valid rows.
+  seen = await answers(page)
+  await page.locator('[data-testid="import-valid-only"]').click()
+  await nextAnswer(page, seen)
+  const result = page.locator('[data-testid="import-result"]')
+  await result.waitFor()
+  assert.equal(Number(await result.getAttribute('data-students')), students - 1)
+  assert.equal(Number(await result.getAttribute('data-skipped')), 1)
+
+  // The stored English scores came from the corrected column.
+  const stored = await getJSON(jijiao, `/api/v1/exams/${examId}/report?level=exam&subject=${encodeURIComponent('英语')}`)
+  assert.equal(stored.stats.find((s) => s.level === 'exam').n, students - 1)
+
+  // The group overview: the three schools, the box plot and the T bars drawn.
+  await page.locator('[data-testid="import-open-report"]').click()
+  await page.waitForURL(new RegExp(`/exams/${examId}/report`))
+  await page.locator('[data-testid="exam-report"][data-ready="true"]').waitFor()
+  await page.locator('[data-testid="overview"][data-ready="true"]').waitFor()
+  const rowNames = (await page.locator('[data-testid="overview-schools"] [data-testid="overview-school"]').allInnerTexts()).map((s) => s.trim())
+  assert.deepEqual([...rowNames].sort(), schools.map((s) => s.school).sort())
+  await page.locator('[data-testid="overview-groups"]').getByText(DEMO_GROUP).first().waitFor()
+  await page.locator('[data-testid="overview-box"][data-rendered="true"] canvas').first().waitFor()
+  await page.locator('[data-testid="overview-t"][data-rendered="true"] canvas').first().waitFor()
+  await page.screenshot({ path: `${RESULTS}exam-overview.png`, fullPage: true })
+
+  // The gap to the lead school across the exams, for the demo group.
+  await page.locator('[data-testid="menu-examGap"]').click()
+  await page.waitForURL(`${BASE}/exams/gap`)
+  await page.locator('[data-testid="gap-page"][data-ready="true"]').waitFor()
+  await page.locator('[data-testid="gap-group"]').click()
+  await page.locator('[data-testid="gap-group-option"]:visible', { hasText: DEMO_GROUP }).first().click()
+  await page.waitForFunction(() => document.querySelector('[data-testid="gap-page"]')?.getAttribute('data-ready') === 'true')
+  const chart = page.locator('[data-testid="gap-chart"][data-rendered="true"]')
+  await chart.locator('canvas').first().waitFor()
+  const box = await chart.boundingBox()
+  assert.ok(box && box.width > 300 && box.height > 200, 'the gap chart has no size')
+  const gapSchools = (await page.locator('[data-testid="gap-row"] [data-testid="gap-school"]').allInnerTexts()).map((s) => s.trim())
+  for (const s of schools.slice(1)) assert.ok(gapSchools.includes(s.school), `${s.school} is not on the gap trend`)
+  assert.ok(!gapSchools.includes(schools[0].school), 'the lead school has a gap to itself')
+  const trends = await page.locator('[data-testid="gap-badge"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-trend')))
+  assert.ok(trends.includes('closing'), `no member school closing the gap: ${trends}`)
+  await page.screenshot({ path: `${RESULTS}exam-gap-trend.png`, fullPage: true })
+  assertClean()
+})
+
+test('the teacher opening the exams sees only their own class', async (t) => {
+  const teacher = await apiAs('teacher')
+  t.after(() => teacher.dispose())
+  const { items: exams } = await getJSON(teacher, '/api/v1/exams')
+  const demo = exams.find((x) => x.name === DEMO_EXAM)
+  assert.ok(demo, 'the teacher does not see the demo exam')
+  // Another school's report is not theirs to read.
+  const leader = await apiAs('leader')
+  t.after(() => leader.dispose())
+  const all = await getJSON(leader, `/api/v1/exams/${demo.id}/report?level=school&subject=${encodeURIComponent('总分')}`)
+  const mine = await getJSON(teacher, `/api/v1/exams/${demo.id}/report?level=class`)
+  const ownCode = mine.stats.find((s) => s.level === 'class')?.school_code
+  const other = all.stats.find((s) => s.level === 'school' && s.school_code !== ownCode)
+  assert.equal((await teacher.get(`/api/v1/exams/${demo.id}/report?school=${other.school_code}`)).status(), 404)
+
+  const { page, assertClean } = await openPage(t)
+  await loginHome(page, 'teacher')
+  await page.locator('[data-testid="menu-examList"]').click()
+  await page.waitForURL(`${BASE}/exams`)
+  await page.locator('[data-testid="exams-count"][data-ready="true"]').waitFor()
+  assert.equal(await page.locator('[data-testid="exam-create"]').count(), 0, 'a teacher may not set up exams')
+  await page.locator('[data-testid="exam-row"]', { hasText: DEMO_EXAM }).locator('[data-testid="exam-report"]').click()
+  await page.waitForURL(new RegExp(`/exams/${demo.id}/report`))
+  await page.locator('[data-testid="exam-report"][data-ready="true"][data-scope="teacher"]').waitFor()
+  // No group or school tabs for a teacher; the class tab opens first.
+  assert.equal(await page.locator('[data-testid="tab-overview"]').count(), 0)
+  assert.equal(await page.locator('[data-testid="tab-school"]').count(), 0)
+  await page.locator('[data-testid="class-tab"][data-ready="true"]').waitFor()
+  const classes = (await page.locator('[data-testid="class-table"] [data-testid="class-name"]').allInnerTexts()).map((s) => s.trim())
+  assert.deepEqual(classes, ['1班'])
+  await page.locator('[data-testid="class-heat"][data-rendered="true"] canvas').first().waitFor()
+  await page.screenshot({ path: `${RESULTS}teacher-exam-classes.png`, fullPage: true })
+
+  // The students tab lists that class only.
+  await page.locator('[data-testid="tab-students"]').click()
+  await page.locator('[data-testid="students-pager"][data-ready="true"]').waitFor()
+  const total = Number(await page.locator('[data-testid="students-pager"]').getAttribute('data-total'))
+  const own = mine.stats.find((s) => s.level === 'class' && s.subject === '总分')
+  assert.equal(total, own.enrolled)
+  const shown = (await page.locator('[data-testid="student-row"] [data-testid="student-class"]').allInnerTexts()).map((s) => s.trim())
+  assert.ok(shown.length > 0 && shown.every((c) => c === '1班'), `students of other classes: ${shown}`)
+  assertClean()
+})
