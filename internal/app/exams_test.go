@@ -10,6 +10,8 @@ import (
 	"edugroup/internal/auth"
 	"edugroup/internal/exams"
 	"edugroup/internal/exams/analysis"
+	"edugroup/internal/exams/examfile"
+	"edugroup/internal/i18n"
 	"edugroup/internal/store"
 	"edugroup/internal/store/storetest"
 )
@@ -297,4 +299,17 @@ func TestExamFileImport(t *testing.T) {
 			t.Fatalf("principal importing other schools: %d %s", s, b)
 		}
 	})
+}
+
+// TestExamMessagesInCatalog: the engine's and the importer's message keys,
+// which reach people through the API, are in both catalogs.
+func TestExamMessagesInCatalog(t *testing.T) {
+	cat := i18n.MustLoad()
+	for _, m := range []map[string]string{analysis.Messages, examfile.Messages} {
+		for k := range m {
+			if !cat.Has(k) {
+				t.Errorf("message key %s is not in the catalog", k)
+			}
+		}
+	}
 }
