@@ -139,6 +139,7 @@ var allowed = map[string][]string{
 	"GET /api/v1/exams/{id}/report":                       business,
 	"GET /api/v1/exams/{id}/students":                     business,
 	"GET /api/v1/exams/{id}/value-added":                  business,
+	"GET /api/v1/exams/{id}/export":                       business,
 	"GET /api/v1/staff/{id}/service-record":               business,
 	"POST /api/v1/staff/{id}/service-record":              {"section_cadre", "section_personnel", "school_admin"},
 }

@@ -228,6 +228,14 @@ func TestDemoExams(t *testing.T) {
 	if s != 200 || !strings.Contains(string(b), `"level":"school"`) || !strings.Contains(string(b), `"se"`) {
 		t.Fatalf("value added: %d %.300s", s, b)
 	}
+	// The report exports as a workbook, narrowed like the page.
+	s, b = e.login("principal").do("GET", fmt.Sprintf("/api/v1/exams/%d/export", gap.Exams[2].ID), nil)
+	if s != 200 || string(b[:2]) != "PK" {
+		t.Fatalf("export: %d", s)
+	}
+	if n := e.one(`SELECT count(*) FROM audit_log WHERE action = 'exam.export'`); n != 1 {
+		t.Fatalf("export audited %d times", n)
+	}
 	// The teacher sees their class's report.
 	id := gap.Exams[2].ID
 	s, b = e.login("teacher").do("GET", fmt.Sprintf("/api/v1/exams/%d/report?level=class&subject=语文", id), nil)

@@ -1,12 +1,16 @@
 package exams
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"edugroup/internal/auth"
 	"edugroup/internal/exams/analysis"
 	"edugroup/internal/web"
+	"edugroup/internal/xlsx"
 )
 
 // API is the exams capability's HTTP side.
@@ -117,6 +121,23 @@ func (api *API) Routes(rt *web.Router) {
 				return err
 			}
 			return web.JSON(w, http.StatusOK, v)
+		})
+	rt.Handle("GET", "/api/v1/exams/{id}/export", web.Perm(auth.PermExamsRead), web.Doc{Summary: "The caller's part of the report as the printable workbook, one sheet per section (audited)", Tag: tag,
+		Query: []web.Param{web.Q("level", "string", ""), web.Q("subject", "string", ""), web.Q("school", "string", "a school code")}, Produces: xlsx.ContentType},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			q := r.URL.Query()
+			var buf bytes.Buffer
+			if err := s.Export(r.Context(), &buf, web.Actor(r), id, ReportQuery{Level: q.Get("level"), Subject: q.Get("subject"), School: q.Get("school")}); err != nil {
+				return err
+			}
+			w.Header().Set("Content-Type", xlsx.ContentType)
+			w.Header().Set("Content-Disposition", xlsx.AttachmentHeader(fmt.Sprintf("exam-%d-%s.xlsx", id, time.Now().Format("20060102-150405"))))
+			_, err = w.Write(buf.Bytes())
+			return err
 		})
 	rt.Handle("GET", "/api/v1/exams/{id}/students", web.Perm(auth.PermExamsRead), web.Doc{Summary: "Students with scores, ranks (class, school, exam) and T, in the caller's units", Tag: tag,
 		Query: []web.Param{web.Q("school", "string", "school code"), web.Q("class", "string", ""), web.Q("q", "string", "number or name contains"),

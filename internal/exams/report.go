@@ -2,13 +2,17 @@ package exams
 
 import (
 	"context"
+	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
+	"edugroup/internal/audit"
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
 	"edugroup/internal/exams/analysis"
+	"edugroup/internal/exams/xlsxreport"
 )
 
 // reach is what rows of one exam's report the actor sees: the exam-level
@@ -134,20 +138,41 @@ type ReportView struct {
 
 // Report is the analysis of an exam narrowed to the viewer and the query.
 func (s *Service) Report(ctx context.Context, a auth.Actor, id int64, q ReportQuery) (ReportView, error) {
+	v, _, err := s.report(ctx, a, id, q)
+	return v, err
+}
+
+// Export writes the viewer's part of the analysis as the printable workbook
+// (one sheet per section), and records the export.
+func (s *Service) Export(ctx context.Context, w io.Writer, a auth.Actor, id int64, q ReportQuery) error {
+	v, c, err := s.report(ctx, a, id, q)
+	if err != nil {
+		return err
+	}
+	r := *c.report
+	r.Stats, r.Bands, r.Balance, r.Distributions = v.Stats, v.Bands, v.Balance, v.Distributions
+	if err := s.log.Record(ctx, a.Who(), audit.Entry{Action: "exam.export", ObjectType: "exam", ObjectID: strconv.FormatInt(id, 10),
+		Detail: map[string]any{"level": q.Level, "subject": q.Subject, "school": q.School, "rows": len(v.Stats)}}); err != nil {
+		return err
+	}
+	return xlsxreport.Write(w, &r, nil, nil, nil, false)
+}
+
+func (s *Service) report(ctx context.Context, a auth.Actor, id int64, q ReportQuery) (ReportView, *cached, error) {
 	x, v, err := s.get(ctx, s.st.R, a, id)
 	if err != nil {
-		return ReportView{}, err
+		return ReportView{}, nil, err
 	}
 	rc, err := s.reachOf(ctx, v, x)
 	if err != nil {
-		return ReportView{}, err
+		return ReportView{}, nil, err
 	}
 	if q.School != "" && !rc.school(q.School) && !rc.teacherSchool(q.School) {
-		return ReportView{}, errs.NotFoundError("school")
+		return ReportView{}, nil, errs.NotFoundError("school")
 	}
 	c, err := s.analysed(ctx, x)
 	if err != nil {
-		return ReportView{}, err
+		return ReportView{}, nil, err
 	}
 	r := c.report
 	out := ReportView{Exam: x, Scope: rc.scope, Settings: r.Settings, Subjects: r.Subjects, TierLines: r.TierLines, Groups: r.Groups,
@@ -194,7 +219,7 @@ func (s *Service) Report(ctx context.Context, a auth.Actor, id int64, q ReportQu
 	if out.Warnings == nil {
 		out.Warnings = []string{}
 	}
-	return out, nil
+	return out, c, nil
 }
 
 func (r reach) teacherSchool(code string) bool { return r.teachSch == code && len(r.classes) > 0 }
