@@ -145,10 +145,17 @@ test('group admin adds a school that is in no group and sees it on the members t
   await dialog.waitFor()
   await dialog.locator('[data-testid="join-school"]').click()
   await dialog.locator('[data-testid="join-school"] input').fill(school.name)
-  const option = page.locator('[data-testid="join-school-option"]:visible', { hasText: school.name }).first()
-  await option.waitFor()
-  await option.click()
-  await dialog.locator('[data-testid="join-submit"]').click()
+  // The remote search may replace the options while one is being clicked
+  // (a slow machine): pick again until the choice has taken.
+  const submit = dialog.locator('[data-testid="join-submit"]')
+  for (let i = 0; i < 5 && !(await submit.isEnabled()); i++) {
+    const option = page.locator('[data-testid="join-school-option"]:visible', { hasText: school.name }).first()
+    await option.waitFor()
+    await option.click()
+    await page.waitForTimeout(300)
+    if (!(await submit.isEnabled())) await dialog.locator('[data-testid="join-school"]').click()
+  }
+  await submit.click()
 
   // Over a scale limit the server asks for a reason; give one and submit again.
   const outcome = await joinOutcome(page)

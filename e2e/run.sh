@@ -49,4 +49,4 @@ fi
 
 cd e2e
 [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund
-EDUGROUP_URL="$url" CHROMIUM_PATH="$CHROMIUM" node --test --test-concurrency=1 ./*.spec.mjs
+EDUGROUP_URL="$url" CHROMIUM_PATH="$CHROMIUM" node --test --test-concurrency=1 ${E2E_SPECS:-./*.spec.mjs}
