@@ -78,6 +78,41 @@ func (s *Service) ListGroups(ctx context.Context, a auth.Actor, f GroupFilter) (
 	if err != nil {
 		return nil, 0, err
 	}
+	c := groupCond(r, f)
+	total, err := s.count(ctx, "SELECT count(*) FROM edu_groups g"+c.where(), c.args)
+	if err != nil {
+		return nil, 0, err
+	}
+	// Page on the groups table alone; the member counts are computed for the
+	// twenty groups shown, not for every skipped one.
+	order := orderBy(groupSorts, f.Sort, f.Desc, "g.id")
+	out, err := readPage(f.Page, f.Size, total, func(w window) ([]Group, error) {
+		limit, args := c.page(w)
+		q := groupSelect + " WHERE g.id IN (SELECT g.id FROM edu_groups g" + c.where() +
+			orderBy(groupSorts, f.Sort, f.Desc != w.reverse, "g.id") + limit + ")" + order
+		rows, err := s.st.R.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := []Group{}
+		for rows.Next() {
+			g, err := scanGroup(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, g)
+		}
+		return out, rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// groupCond is the WHERE of the groups list: the actor's scope and f's filters.
+func groupCond(r reach, f GroupFilter) cond {
 	var c cond
 	groupScope(&c, r)
 	if f.Q != "" {
@@ -86,28 +121,7 @@ func (s *Service) ListGroups(ctx context.Context, a auth.Actor, f GroupFilter) (
 	if f.Mode != "" {
 		c.add("g.mode = ?", f.Mode)
 	}
-	total, err := s.count(ctx, "SELECT count(*) FROM edu_groups g"+c.where(), c.args)
-	if err != nil {
-		return nil, 0, err
-	}
-	// Page on the groups table alone; the member counts are computed for the
-	// twenty groups shown, not for every skipped one.
-	order := orderBy(groupSorts, f.Sort, f.Desc, "g.id")
-	q := groupSelect + " WHERE g.id IN (SELECT g.id FROM edu_groups g" + c.where() + order + c.limit(f.Page, f.Size) + ")" + order
-	rows, err := s.st.R.QueryContext(ctx, q, c.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []Group{}
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, g)
-	}
-	return out, total, rows.Err()
+	return c
 }
 
 // GetGroup returns one group, or not found when outside the scope.

@@ -68,6 +68,68 @@ func (s *Service) count(ctx context.Context, q string, args []any) (int, error) 
 	return n, nil
 }
 
+// reverseMin is how many rows reading a page backward from the end must
+// spare OFFSET before it is worth a second statement; closer to the start,
+// or in a short list, the plain forward OFFSET is as cheap.
+var reverseMin = 1000
+
+// window is the LIMIT and OFFSET that read one page of a list. OFFSET costs
+// one index step per skipped row, so a page in the back half of a long list
+// is read backward from the end: the ORDER BY flipped (every sort ends with a
+// unique column, so the flipped order is exactly the reverse), LIMIT the rows
+// the page has and OFFSET the rows after it. The outer query sorts the page
+// back into the asked order. It uses the list's total, which may be up to
+// countTTL old: a backward page then stands where the total shown says it
+// does (see docs/registry.md, Performance).
+type window struct {
+	limit, offset int
+	reverse       bool
+}
+
+// pageWindow is the window of page (from 1) of size rows in a list of total.
+func pageWindow(page, size, total int) window {
+	w := forwardWindow(page, size)
+	off := w.offset
+	end := min(off+w.limit, total)
+	if off >= 0 && off < total && total-end < off && off-(total-end) >= reverseMin {
+		return window{limit: end - off, offset: total - end, reverse: true}
+	}
+	return w
+}
+
+// forwardWindow is the plain LIMIT/OFFSET window of a page.
+func forwardWindow(page, size int) window {
+	if size <= 0 {
+		size = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	return window{limit: size, offset: (page - 1) * size}
+}
+
+// readPage reads the page through read. When a backward window finds fewer
+// rows than the total promised (rows left the list since it was counted), the
+// page is read forward instead.
+func readPage[T any](page, size, total int, read func(w window) ([]T, error)) ([]T, error) {
+	w := pageWindow(page, size, total)
+	out, err := read(w)
+	if err == nil && w.reverse && len(out) != w.limit {
+		return read(forwardWindow(page, size))
+	}
+	return out, err
+}
+
+// page is c's arguments followed by w's LIMIT and OFFSET, and the clause
+// naming them. c itself is left as it was, so a list can run a second window.
+// The numbers are parameters, so every page of a list runs the same statement
+// text (and so the same cached statement).
+func (c *cond) page(w window) (string, []any) {
+	n := len(c.args)
+	args := append(c.args[:n:n], w.limit, w.offset)
+	return " LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2), args
+}
+
 // reach is what part of the county an actor's grants open.
 type reach struct {
 	county     bool

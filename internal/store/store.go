@@ -73,7 +73,10 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 func sqliteDSN(path string, readOnly bool) string {
 	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_time_format=sqlite"
 	if readOnly {
-		q += "&_pragma=query_only(1)"
+		// Readers map the file (256 MiB) instead of copying every page into
+		// each connection's own 2 MB cache: a province registry's indexes do
+		// not fit that cache, and deep pages of the lists walk them.
+		q += "&_pragma=query_only(1)&_pragma=mmap_size(268435456)"
 	} else {
 		q += "&_txlock=immediate"
 	}

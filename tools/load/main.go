@@ -57,6 +57,7 @@ var scenarioInfo = map[string]scenario{
 	"schools-list": {true, registryP99}, "school-detail": {true, registryP99}, "groups-list": {true, registryP99},
 	"group-detail": {true, registryP99}, "staff-list": {true, registryP99}, "staff-detail": {true, registryP99},
 	"schools-list-ga": {true, registryP99}, "groups-list-ga": {true, registryP99}, "staff-list-ga": {true, registryP99},
+	"schools-sorts": {true, registryP99}, "staff-sorts": {true, registryP99},
 }
 
 type config struct {
@@ -119,7 +120,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, s := range cfg.scenarios {
 		if _, ok := scenarioInfo[s]; !ok {
-			err = fmt.Errorf("unknown scenario %q (known: default = %s; registry = %s)", s, strings.Join(defaultScenarios, ","), strings.Join(registryScenarios, ","))
+			err = fmt.Errorf("unknown scenario %q (known: default = %s; registry = %s; and schools-sorts, staff-sorts)", s, strings.Join(defaultScenarios, ","), strings.Join(registryScenarios, ","))
 		}
 	}
 	if err != nil {

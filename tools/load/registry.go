@@ -186,6 +186,23 @@ func (l *loader) scopeOf(ctx context.Context, user string, ck *http.Cookie) (*sc
 
 var schoolListSorts = []string{"name", "code", "students"}
 
+// The -sorts scenarios page through every sort the lists allow, ascending
+// and descending. They are not part of "registry" (the nine) and run
+// only when named.
+var (
+	schoolAllSorts = []string{"code", "name", "township", "stage", "students", "classes", "staff_count", "tier", "group_name"}
+	staffAllSorts  = []string{"staff_no", "name", "school_name", "post", "title", "subject"}
+)
+
+// sortedPage is a random page of a list under a random sort and direction.
+func sortedPage(rng *rand.Rand, pages int, sorts []string) url.Values {
+	q := url.Values{"page_size": {"20"}, "page": {strconv.Itoa(1 + rng.IntN(pages))}, "sort": {sorts[rng.IntN(len(sorts))]}}
+	if rng.IntN(2) == 0 {
+		q.Set("order", "desc")
+	}
+	return q
+}
+
 // prepareRegistry builds the request maker of a registry scenario.
 func (l *loader) prepareRegistry(ctx context.Context, name string) (requestMaker, string, error) {
 	user := l.cfg.listUser
@@ -236,6 +253,16 @@ func (l *loader) prepareRegistry(ctx context.Context, name string) (requestMaker
 			s := sd.schools[rng.IntN(len(sd.schools))]
 			return get(i, "/api/v1/staff?page_size=20&school_id="+strconv.FormatInt(s.ID, 10)+"&page="+strconv.Itoa(1+rng.IntN(pagesOf(s.StaffCount))))
 		}, fmt.Sprintf("half a random page of %d, half a random school's random page, as %s", pages, user), nil
+	case "schools-sorts":
+		pages := pagesOf(len(sd.schools))
+		return func(i int, rng *rand.Rand) *http.Request {
+			return get(i, "/api/v1/schools?"+sortedPage(rng, pages, schoolAllSorts).Encode())
+		}, fmt.Sprintf("random page of %d, any of the %d sorts, either order, as %s", pages, len(schoolAllSorts), user), nil
+	case "staff-sorts":
+		pages := pagesOf(sd.staffTotal)
+		return func(i int, rng *rand.Rand) *http.Request {
+			return get(i, "/api/v1/staff?"+sortedPage(rng, pages, staffAllSorts).Encode())
+		}, fmt.Sprintf("random page of %d, any of the %d sorts, either order, as %s", pages, len(staffAllSorts), user), nil
 	case "staff-detail":
 		return func(i int, rng *rand.Rand) *http.Request {
 			return get(i, "/api/v1/staff/"+strconv.FormatInt(sd.staff[rng.IntN(len(sd.staff))], 10))
