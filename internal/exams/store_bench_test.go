@@ -63,7 +63,7 @@ func benchData(n, schools int) (*analysis.Exam, *analysis.Data) {
 // and reads a report page of it: cold (parts loaded and analysed) and warm
 // (from the cache). Targets: storing ≤ 60 s, the report page ≤ 2 s.
 //
-//	go test ./internal/exams -run XXX -bench StoreMillion -benchtime 1x
+//	go test ./internal/exams -run '^$' -bench StoreMillion -benchtime 1x
 func BenchmarkStoreMillionExam(b *testing.B) {
 	spec, data := benchData(benchStudents, benchSchools)
 	for _, engine := range []string{"sqlite", "postgres"} {
