@@ -133,12 +133,12 @@ func (s *Service) Graduations(ctx context.Context, a auth.Actor, status string) 
 	if err != nil {
 		return nil, err
 	}
-	var c cond
+	var c store.Where
 	groupScope(&c, r)
 	if status != "" {
-		c.add("gr.status = ?", status)
+		c.Add("gr.status = ?", status)
 	}
-	rows, err := s.st.R.QueryContext(ctx, graduationSelect+c.where()+` ORDER BY gr.id DESC`, c.args...)
+	rows, err := s.st.R.QueryContext(ctx, graduationSelect+c.SQL()+` ORDER BY gr.id DESC`, c.Args...)
 	if err != nil {
 		return nil, err
 	}

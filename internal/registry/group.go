@@ -44,18 +44,18 @@ func scanGroup(row interface{ Scan(...any) error }) (Group, error) {
 	return g, err
 }
 
-func groupScope(c *cond, r reach) {
+func groupScope(c *store.Where, r reach) {
 	if r.county {
 		return
 	}
 	var alts []string
 	if ids := append(append([]int64{}, r.groups...), r.peerGroups...); len(ids) > 0 {
-		alts = append(alts, "g.id IN "+c.in(ids))
+		alts = append(alts, "g.id IN "+c.In(ids))
 	}
 	if r.selfSchool != 0 {
-		alts = append(alts, "g.id IN (SELECT group_id FROM group_members WHERE left_on IS NULL AND school_id IN "+c.in([]int64{r.selfSchool})+")")
+		alts = append(alts, "g.id IN (SELECT group_id FROM group_members WHERE left_on IS NULL AND school_id IN "+c.In([]int64{r.selfSchool})+")")
 	}
-	c.parts = append(c.parts, orNone(alts))
+	c.Add(orNone(alts))
 }
 
 // GroupFilter narrows the group list.
@@ -79,7 +79,7 @@ func (s *Service) ListGroups(ctx context.Context, a auth.Actor, f GroupFilter) (
 		return nil, 0, err
 	}
 	c := groupCond(r, f)
-	total, err := s.count(ctx, "SELECT count(*) FROM edu_groups g"+c.where(), c.args)
+	total, err := s.count(ctx, "SELECT count(*) FROM edu_groups g"+c.SQL(), c.Args)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -87,8 +87,8 @@ func (s *Service) ListGroups(ctx context.Context, a auth.Actor, f GroupFilter) (
 	// twenty groups shown, not for every skipped one.
 	order := orderBy(groupSorts, f.Sort, f.Desc, "g.id")
 	out, err := readPage(f.Page, f.Size, total, func(w window) ([]Group, error) {
-		limit, args := c.page(w)
-		q := groupSelect + " WHERE g.id IN (SELECT g.id FROM edu_groups g" + c.where() +
+		limit, args := page(&c, w)
+		q := groupSelect + " WHERE g.id IN (SELECT g.id FROM edu_groups g" + c.SQL() +
 			orderBy(groupSorts, f.Sort, f.Desc != w.reverse, "g.id") + limit + ")" + order
 		rows, err := s.st.R.QueryContext(ctx, q, args...)
 		if err != nil {
@@ -112,14 +112,14 @@ func (s *Service) ListGroups(ctx context.Context, a auth.Actor, f GroupFilter) (
 }
 
 // groupCond is the WHERE of the groups list: the actor's scope and f's filters.
-func groupCond(r reach, f GroupFilter) cond {
-	var c cond
+func groupCond(r reach, f GroupFilter) store.Where {
+	var c store.Where
 	groupScope(&c, r)
 	if f.Q != "" {
-		c.add(`g.name LIKE ? ESCAPE '\'`, like(f.Q))
+		c.Add(`g.name LIKE ? ESCAPE '\'`, like(f.Q))
 	}
 	if f.Mode != "" {
-		c.add("g.mode = ?", f.Mode)
+		c.Add("g.mode = ?", f.Mode)
 	}
 	return c
 }
@@ -140,11 +140,11 @@ func (s *Service) GetGroup(ctx context.Context, a auth.Actor, id int64) (Group, 
 	if err != nil {
 		return Group{}, err
 	}
-	var c cond
+	var c store.Where
 	groupScope(&c, r)
-	c.add("g.id = ?", id)
+	c.Add("g.id = ?", id)
 	var n int
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM edu_groups g"+c.where(), c.args...).Scan(&n); err != nil {
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM edu_groups g"+c.SQL(), c.Args...).Scan(&n); err != nil {
 		return Group{}, err
 	}
 	if n == 0 {

@@ -367,10 +367,10 @@ type Event struct {
 
 // events lists membership and graduation events of the groups matching
 // cond c (on alias g), between from and to (zero: unbounded).
-func (s *Service) events(ctx context.Context, c cond, from, to store.Date) ([]Event, error) {
+func (s *Service) events(ctx context.Context, c store.Where, from, to store.Date) ([]Event, error) {
 	rows, err := s.st.R.QueryContext(ctx, `SELECT g.id, g.name, s.id, s.name, m.role, m.joined_on, m.left_on, COALESCE(m.leave_reason, ''), m.leave_note, COALESCE(tg.name, '')
 		FROM group_members m JOIN edu_groups g ON g.id = m.group_id JOIN schools s ON s.id = m.school_id
-		LEFT JOIN edu_groups tg ON tg.id = m.to_group_id`+c.where(), c.args...)
+		LEFT JOIN edu_groups tg ON tg.id = m.to_group_id`+c.SQL(), c.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +407,7 @@ func (s *Service) events(ctx context.Context, c cond, from, to store.Date) ([]Ev
 		return nil, err
 	}
 	grows, err := s.st.R.QueryContext(ctx, `SELECT g.id, g.name, s.id, s.name, gr.status, gr.proposed_at, gr.decided_at, gr.leave_on, gr.decision_note
-		FROM graduations gr JOIN edu_groups g ON g.id = gr.group_id JOIN schools s ON s.id = gr.school_id`+c.where(), c.args...)
+		FROM graduations gr JOIN edu_groups g ON g.id = gr.group_id JOIN schools s ON s.id = gr.school_id`+c.SQL(), c.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -461,8 +461,8 @@ func (s *Service) Timeline(ctx context.Context, a auth.Actor, groupID int64) ([]
 	if _, err := s.GetGroup(ctx, a, groupID); err != nil {
 		return nil, err
 	}
-	var c cond
-	c.add("g.id = ?", groupID)
+	var c store.Where
+	c.Add("g.id = ?", groupID)
 	return s.events(ctx, c, store.Date{}, store.Date{})
 }
 
@@ -475,7 +475,7 @@ func (s *Service) Moves(ctx context.Context, a auth.Actor, from, to store.Date) 
 	if err != nil {
 		return nil, err
 	}
-	var c cond
+	var c store.Where
 	groupScope(&c, r)
 	return s.events(ctx, c, from, to)
 }
@@ -495,12 +495,12 @@ func (s *Service) OverLimit(ctx context.Context, a auth.Actor) ([]GroupLimits, e
 		return nil, err
 	}
 	lim := v.Settings.Group
-	var c cond
+	var c store.Where
 	groupScope(&c, r)
-	c.add("m.left_on IS NULL")
+	c.Add("m.left_on IS NULL")
 	rows, err := s.st.R.QueryContext(ctx, `SELECT g.id, g.name, count(*), COALESCE(sum(s.students), 0),
 		COALESCE(sum(CASE WHEN s.students > `+strconv.Itoa(lim.MaxStudentsPerCampus)+` THEN 1 ELSE 0 END), 0)
-		FROM edu_groups g JOIN group_members m ON m.group_id = g.id JOIN schools s ON s.id = m.school_id`+c.where()+` GROUP BY g.id, g.name ORDER BY g.name`, c.args...)
+		FROM edu_groups g JOIN group_members m ON m.group_id = g.id JOIN schools s ON s.id = m.school_id`+c.SQL()+` GROUP BY g.id, g.name ORDER BY g.name`, c.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -530,10 +530,10 @@ func (s *Service) OverLimit(ctx context.Context, a auth.Actor) ([]GroupLimits, e
 		return nil, err
 	}
 	if len(bigCampus) > 0 {
-		var bc cond
+		var bc store.Where
 		q := `SELECT m.group_id, s.id, s.students FROM group_members m JOIN schools s ON s.id = m.school_id
-			WHERE m.left_on IS NULL AND m.group_id IN ` + bc.in(bigCampus) + ` AND s.students > ` + strconv.Itoa(lim.MaxStudentsPerCampus)
-		brows, err := s.st.R.QueryContext(ctx, q, bc.args...)
+			WHERE m.left_on IS NULL AND m.group_id IN ` + bc.In(bigCampus) + ` AND s.students > ` + strconv.Itoa(lim.MaxStudentsPerCampus)
+		brows, err := s.st.R.QueryContext(ctx, q, bc.Args...)
 		if err != nil {
 			return nil, err
 		}
@@ -572,13 +572,13 @@ func (s *Service) Candidates(ctx context.Context, a auth.Actor, groupID int64, q
 	if !groupCan(a, auth.PermGroupsManage, groupID) {
 		return nil, errs.ForbiddenError()
 	}
-	var c cond
-	c.add("s.status = 'active'")
-	c.add("NOT EXISTS (SELECT 1 FROM group_members x WHERE x.school_id = s.id AND (x.left_on IS NULL OR x.left_on > ?))", date)
+	var c store.Where
+	c.Add("s.status = 'active'")
+	c.Add("NOT EXISTS (SELECT 1 FROM group_members x WHERE x.school_id = s.id AND (x.left_on IS NULL OR x.left_on > ?))", date)
 	if q != "" {
-		c.add(`(s.name LIKE ? ESCAPE '\' OR s.code LIKE ? ESCAPE '\')`, like(q), like(q))
+		c.Add(`(s.name LIKE ? ESCAPE '\' OR s.code LIKE ? ESCAPE '\')`, like(q), like(q))
 	}
-	rows, err := s.st.R.QueryContext(ctx, "SELECT "+schoolCols+schoolFrom+c.where()+" ORDER BY s.name LIMIT 50", c.args...)
+	rows, err := s.st.R.QueryContext(ctx, "SELECT "+schoolCols+schoolFrom+c.SQL()+" ORDER BY s.name LIMIT 50", c.Args...)
 	if err != nil {
 		return nil, err
 	}

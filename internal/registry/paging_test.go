@@ -238,7 +238,7 @@ func TestListPagesMatchPlainOffset(t *testing.T) {
 									t.Fatal(err)
 								}
 								c := schoolCond(r, f)
-								q := "SELECT " + schoolCols + schoolFrom + c.where() + orderBy(schoolSorts, f.Sort, f.Desc, "s.code")
+								q := "SELECT " + schoolCols + schoolFrom + c.SQL() + orderBy(schoolSorts, f.Sort, f.Desc, "s.code")
 								cases = append(cases, pageCase{
 									name: fmt.Sprintf("%s %+v", ac.name, f), size: size,
 									list: func(page int) (any, int, error) {
@@ -246,7 +246,7 @@ func TestListPagesMatchPlainOffset(t *testing.T) {
 										f.Page = page
 										return svc.ListSchools(ctx, ac.a, f)
 									},
-									plain: func(page int) (any, int) { return plainRows(t, st, q, c.args, page, size, scanSchool) },
+									plain: func(page int) (any, int) { return plainRows(t, st, q, c.Args, page, size, scanSchool) },
 								})
 							}
 						}
@@ -270,7 +270,7 @@ func TestListPagesMatchPlainOffset(t *testing.T) {
 								t.Fatal(err)
 							}
 							c := groupCond(r, f)
-							q := groupSelect + c.where() + orderBy(groupSorts, f.Sort, f.Desc, "g.id")
+							q := groupSelect + c.SQL() + orderBy(groupSorts, f.Sort, f.Desc, "g.id")
 							cases = append(cases, pageCase{
 								name: fmt.Sprintf("%s %+v", ac.name, f), size: f.Size,
 								list: func(page int) (any, int, error) {
@@ -278,7 +278,7 @@ func TestListPagesMatchPlainOffset(t *testing.T) {
 									f.Page = page
 									return svc.ListGroups(ctx, ac.a, f)
 								},
-								plain: func(page int) (any, int) { return plainRows(t, st, q, c.args, page, f.Size, scanGroup) },
+								plain: func(page int) (any, int) { return plainRows(t, st, q, c.Args, page, f.Size, scanGroup) },
 							})
 						}
 					}
@@ -301,7 +301,7 @@ func TestListPagesMatchPlainOffset(t *testing.T) {
 								t.Fatal(err)
 							}
 							c := staffCond(r, f)
-							q := "SELECT " + staffCols + staffFrom + c.where() + orderBy(staffSorts, f.Sort, f.Desc, "st.id")
+							q := "SELECT " + staffCols + staffFrom + c.SQL() + orderBy(staffSorts, f.Sort, f.Desc, "st.id")
 							cases = append(cases, pageCase{
 								name: fmt.Sprintf("%s %+v", ac.name, f), size: f.Size,
 								list: func(page int) (any, int, error) {
@@ -309,7 +309,7 @@ func TestListPagesMatchPlainOffset(t *testing.T) {
 									f.Page = page
 									return svc.ListStaff(ctx, ac.a, f)
 								},
-								plain: func(page int) (any, int) { return plainRows(t, st, q, c.args, page, f.Size, scanStaff) },
+								plain: func(page int) (any, int) { return plainRows(t, st, q, c.Args, page, f.Size, scanStaff) },
 							})
 						}
 					}
@@ -380,15 +380,15 @@ func TestStaffByDenseID(t *testing.T) {
 			r, _ := svc.reachOf(ctx, a)
 			f := StaffFilter{Size: 9}
 			c := staffCond(r, f)
-			q := "SELECT " + staffCols + staffFrom + c.where() + orderBy(staffSorts, "", false, "st.id")
-			_, n := plainRows(t, st, q, c.args, 0, f.Size, scanStaff)
+			q := "SELECT " + staffCols + staffFrom + c.SQL() + orderBy(staffSorts, "", false, "st.id")
+			_, n := plainRows(t, st, q, c.Args, 0, f.Size, scanStaff)
 			for page := 1; page <= n/f.Size+2; page++ {
 				f.Page = page
 				got, total, err := svc.ListStaff(ctx, a, f)
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, _ := plainRows(t, st, q, c.args, page, f.Size, scanStaff)
+				want, _ := plainRows(t, st, q, c.Args, page, f.Size, scanStaff)
 				if total != n || !reflect.DeepEqual(got, want) {
 					t.Fatalf("page %d: total %d (want %d)\n got %+v\nwant %+v", page, total, n, got, want)
 				}
@@ -438,7 +438,7 @@ func TestStaleTotalFallsBackToForward(t *testing.T) {
 			}
 			r, _ := svc.reachOf(ctx, a)
 			c := staffCond(r, f)
-			want, _ := plainRows(t, st, "SELECT "+staffCols+staffFrom+c.where()+orderBy(staffSorts, "", false, "st.id"), c.args, f.Page, f.Size, scanStaff)
+			want, _ := plainRows(t, st, "SELECT "+staffCols+staffFrom+c.SQL()+orderBy(staffSorts, "", false, "st.id"), c.Args, f.Page, f.Size, scanStaff)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("page %d after rows left:\n got %+v\nwant %+v", f.Page, got, want)
 			}

@@ -124,9 +124,9 @@ func readPage[T any](page, size, total int, read func(w window) ([]T, error)) ([
 // naming them. c itself is left as it was, so a list can run a second window.
 // The numbers are parameters, so every page of a list runs the same statement
 // text (and so the same cached statement).
-func (c *cond) page(w window) (string, []any) {
-	n := len(c.args)
-	args := append(c.args[:n:n], w.limit, w.offset)
+func page(c *store.Where, w window) (string, []any) {
+	n := len(c.Args)
+	args := append(c.Args[:n:n], w.limit, w.offset)
 	return " LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2), args
 }
 
@@ -161,36 +161,6 @@ func (s *Service) reachOf(ctx context.Context, a auth.Actor) (reach, error) {
 		}
 	}
 	return r, nil
-}
-
-// cond builds a WHERE fragment with numbered placeholders.
-type cond struct {
-	parts []string
-	args  []any
-}
-
-func (c *cond) add(expr string, vals ...any) {
-	for _, v := range vals {
-		c.args = append(c.args, v)
-		expr = strings.Replace(expr, "?", "$"+strconv.Itoa(len(c.args)), 1)
-	}
-	c.parts = append(c.parts, expr)
-}
-
-func (c *cond) in(ids []int64) string {
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		c.args = append(c.args, id)
-		ph[i] = "$" + strconv.Itoa(len(c.args))
-	}
-	return "(" + strings.Join(ph, ",") + ")"
-}
-
-func (c *cond) where() string {
-	if len(c.parts) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(c.parts, " AND ")
 }
 
 // orNone turns an empty alternative list into a condition matching nothing:

@@ -390,22 +390,22 @@ func (s *Service) Cards(ctx context.Context, a auth.Actor) ([]web.Card, error) {
 		return nil, err
 	}
 	var out []web.Card
-	var c cond
+	var c store.Where
 	schoolScope(&c, r)
 	var schools, students int64
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*), COALESCE(sum(s.students), 0) FROM schools s"+c.where(), c.args...).Scan(&schools, &students); err != nil {
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*), COALESCE(sum(s.students), 0) FROM schools s"+c.SQL(), c.Args...).Scan(&schools, &students); err != nil {
 		return nil, err
 	}
-	var g cond
+	var g store.Where
 	groupScope(&g, r)
 	var groups int64
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM edu_groups g"+g.where(), g.args...).Scan(&groups); err != nil {
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM edu_groups g"+g.SQL(), g.Args...).Scan(&groups); err != nil {
 		return nil, err
 	}
-	var sc cond
+	var sc store.Where
 	staffScope(&sc, r)
 	var staff int64
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM staff st"+sc.where(), sc.args...).Scan(&staff); err != nil {
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM staff st"+sc.SQL(), sc.Args...).Scan(&staff); err != nil {
 		return nil, err
 	}
 	out = append(out, web.Card{Key: "schools", Value: schools}, web.Card{Key: "groups", Value: groups}, web.Card{Key: "staff", Value: staff}, web.Card{Key: "students", Value: students})

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"database/sql"
+	"edugroup/internal/store"
 	"errors"
 
 	"edugroup/internal/auth"
@@ -68,24 +69,24 @@ func scanSchool(row interface{ Scan(...any) error }) (School, error) {
 }
 
 // schoolScope narrows c to the schools the actor may see.
-func schoolScope(c *cond, r reach) {
+func schoolScope(c *store.Where, r reach) {
 	if r.county {
 		return
 	}
 	var alts []string
 	if len(r.groups) > 0 {
-		alts = append(alts, "s.id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id IN "+c.in(r.groups)+")")
+		alts = append(alts, "s.id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id IN "+c.In(r.groups)+")")
 	}
 	if len(r.peerGroups) > 0 {
-		alts = append(alts, "s.id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id IN "+c.in(r.peerGroups)+")")
+		alts = append(alts, "s.id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id IN "+c.In(r.peerGroups)+")")
 	}
 	if len(r.schools) > 0 {
-		alts = append(alts, "s.id IN "+c.in(r.schools))
+		alts = append(alts, "s.id IN "+c.In(r.schools))
 	}
 	if r.selfSchool != 0 {
-		alts = append(alts, "s.id IN "+c.in([]int64{r.selfSchool}))
+		alts = append(alts, "s.id IN "+c.In([]int64{r.selfSchool}))
 	}
-	c.parts = append(c.parts, orNone(alts))
+	c.Add(orNone(alts))
 }
 
 // ListSchools returns a page of the schools the actor may see.
@@ -104,15 +105,15 @@ func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter)
 	// township sort: townships by name, then schools by township and code),
 	// and only the page's rows are joined for the answer.
 	countFrom := schoolJoins(f.Township != "", f.GroupID != 0)
-	total, err := s.count(ctx, "SELECT count(*)"+countFrom+c.where(), c.args)
+	total, err := s.count(ctx, "SELECT count(*)"+countFrom+c.SQL(), c.Args)
 	if err != nil {
 		return nil, 0, err
 	}
 	pageFrom := schoolJoins(f.Township != "" || f.Sort == "township", f.GroupID != 0 || f.Sort == "group_name")
 	order := orderBy(schoolSorts, f.Sort, f.Desc, "s.code")
 	out, err := readPage(f.Page, f.Size, total, func(w window) ([]School, error) {
-		limit, args := c.page(w)
-		q := "SELECT " + schoolCols + schoolFrom + " WHERE s.id IN (SELECT s.id" + pageFrom + c.where() +
+		limit, args := page(&c, w)
+		q := "SELECT " + schoolCols + schoolFrom + " WHERE s.id IN (SELECT s.id" + pageFrom + c.SQL() +
 			orderBy(schoolSorts, f.Sort, f.Desc != w.reverse, "s.code") + limit + ")" + order
 		rows, err := s.st.R.QueryContext(ctx, q, args...)
 		if err != nil {
@@ -137,26 +138,26 @@ func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter)
 
 // schoolCond is the WHERE of the schools list: the actor's scope and f's
 // filters (on s, t for the township and g for the group).
-func schoolCond(r reach, f SchoolFilter) cond {
-	var c cond
+func schoolCond(r reach, f SchoolFilter) store.Where {
+	var c store.Where
 	schoolScope(&c, r)
 	if f.Q != "" {
-		c.add(`(s.name LIKE ? ESCAPE '\' OR s.short_name LIKE ? ESCAPE '\' OR s.code LIKE ? ESCAPE '\')`, like(f.Q), like(f.Q), like(f.Q))
+		c.Add(`(s.name LIKE ? ESCAPE '\' OR s.short_name LIKE ? ESCAPE '\' OR s.code LIKE ? ESCAPE '\')`, like(f.Q), like(f.Q), like(f.Q))
 	}
 	if f.Township != "" {
-		c.add("t.name = ?", f.Township)
+		c.Add("t.name = ?", f.Township)
 	}
 	if f.Stage != "" {
-		c.add("s.stage = ?", f.Stage)
+		c.Add("s.stage = ?", f.Stage)
 	}
 	if f.Tier != "" {
-		c.add("s.tier = ?", f.Tier)
+		c.Add("s.tier = ?", f.Tier)
 	}
 	if f.UrbanRural != "" {
-		c.add("s.urban_rural = ?", f.UrbanRural)
+		c.Add("s.urban_rural = ?", f.UrbanRural)
 	}
 	if f.GroupID != 0 {
-		c.add("g.id = ?", f.GroupID)
+		c.Add("g.id = ?", f.GroupID)
 	}
 	return c
 }
@@ -190,11 +191,11 @@ func (s *Service) GetSchool(ctx context.Context, a auth.Actor, id int64) (School
 	if err != nil {
 		return School{}, err
 	}
-	var c cond
+	var c store.Where
 	schoolScope(&c, r)
-	c.add("s.id = ?", id)
+	c.Add("s.id = ?", id)
 	var n int
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+schoolFrom+c.where(), c.args...).Scan(&n); err != nil {
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+schoolFrom+c.SQL(), c.Args...).Scan(&n); err != nil {
 		return School{}, err
 	}
 	if n == 0 {

@@ -54,21 +54,21 @@ func scanStaff(row interface{ Scan(...any) error }) (Staff, error) {
 	return x, err
 }
 
-func staffScope(c *cond, r reach) {
+func staffScope(c *store.Where, r reach) {
 	if r.county {
 		return
 	}
 	var alts []string
 	if len(r.groups) > 0 {
-		alts = append(alts, "st.school_id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id IN "+c.in(r.groups)+")")
+		alts = append(alts, "st.school_id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id IN "+c.In(r.groups)+")")
 	}
 	if len(r.schools) > 0 {
-		alts = append(alts, "st.school_id IN "+c.in(r.schools))
+		alts = append(alts, "st.school_id IN "+c.In(r.schools))
 	}
 	if r.selfStaff != 0 {
-		alts = append(alts, "st.id IN "+c.in([]int64{r.selfStaff}))
+		alts = append(alts, "st.id IN "+c.In([]int64{r.selfStaff}))
 	}
-	c.parts = append(c.parts, orNone(alts))
+	c.Add(orNone(alts))
 }
 
 // ListStaff returns a page of the staff the actor may see, masked.
@@ -81,13 +81,13 @@ func (s *Service) ListStaff(ctx context.Context, a auth.Actor, f StaffFilter) ([
 		return nil, 0, err
 	}
 	c := staffCond(r, f)
-	if len(c.parts) == 0 && staffSorts[f.Sort] == "" && !f.Desc && s.st.Dialect == store.SQLite {
+	if c.SQL() == "" && staffSorts[f.Sort] == "" && !f.Desc && s.st.Dialect == store.SQLite {
 		if out, total, ok, err := s.staffByDenseID(ctx, f); err != nil || ok {
 			return out, total, err
 		}
 	}
 	// Every condition is on staff's own columns, so the count needs no join.
-	total, err := s.count(ctx, "SELECT count(*) FROM staff st"+c.where(), c.args)
+	total, err := s.count(ctx, "SELECT count(*) FROM staff st"+c.SQL(), c.Args)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -102,8 +102,8 @@ func (s *Service) ListStaff(ctx context.Context, a auth.Actor, f StaffFilter) ([
 	}
 	order := orderBy(staffSorts, f.Sort, f.Desc, "st.id")
 	out, err := readPage(f.Page, f.Size, total, func(w window) ([]Staff, error) {
-		limit, args := c.page(w)
-		q := "SELECT " + staffCols + staffFrom + " WHERE st.id IN (SELECT st.id" + pageFrom + c.where() +
+		limit, args := page(&c, w)
+		q := "SELECT " + staffCols + staffFrom + " WHERE st.id IN (SELECT st.id" + pageFrom + c.SQL() +
 			orderBy(staffSorts, f.Sort, f.Desc != w.reverse, "st.id") + limit + ")" + order
 		return s.scanStaffPage(ctx, q, args...)
 	})
@@ -157,23 +157,23 @@ func (s *Service) scanStaffPage(ctx context.Context, q string, args ...any) ([]S
 
 // staffCond is the WHERE of the staff list: the actor's scope and f's
 // filters, all on staff's own columns.
-func staffCond(r reach, f StaffFilter) cond {
-	var c cond
+func staffCond(r reach, f StaffFilter) store.Where {
+	var c store.Where
 	staffScope(&c, r)
 	if f.Q != "" {
-		c.add(`(st.name LIKE ? ESCAPE '\' OR st.staff_no LIKE ? ESCAPE '\')`, like(f.Q), like(f.Q))
+		c.Add(`(st.name LIKE ? ESCAPE '\' OR st.staff_no LIKE ? ESCAPE '\')`, like(f.Q), like(f.Q))
 	}
 	if f.SchoolID != 0 {
-		c.add("st.school_id = ?", f.SchoolID)
+		c.Add("st.school_id = ?", f.SchoolID)
 	}
 	if f.Post != "" {
-		c.add("st.post = ?", f.Post)
+		c.Add("st.post = ?", f.Post)
 	}
 	if f.Status != "" {
-		c.add("st.status = ?", f.Status)
+		c.Add("st.status = ?", f.Status)
 	}
 	if f.Title != "" {
-		c.add("st.title = ?", f.Title)
+		c.Add("st.title = ?", f.Title)
 	}
 	return c
 }
@@ -194,11 +194,11 @@ func (s *Service) GetStaff(ctx context.Context, a auth.Actor, id int64) (Staff, 
 	if err != nil {
 		return Staff{}, err
 	}
-	var c cond
+	var c store.Where
 	staffScope(&c, r)
-	c.add("st.id = ?", id)
+	c.Add("st.id = ?", id)
 	var n int
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+staffFrom+c.where(), c.args...).Scan(&n); err != nil {
+	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+staffFrom+c.SQL(), c.Args...).Scan(&n); err != nil {
 		return Staff{}, err
 	}
 	if n == 0 {

@@ -27,6 +27,15 @@ func (w *Where) Arg(v any) string {
 	return "$" + strconv.Itoa(len(w.Args))
 }
 
+// In adds the ids as values and returns "($n,$n+1,…)" for an IN list.
+func (w *Where) In(ids []int64) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = w.Arg(id)
+	}
+	return "(" + strings.Join(ph, ",") + ")"
+}
+
 // SQL is " WHERE a AND b …", or "" with no conditions.
 func (w *Where) SQL() string {
 	if len(w.parts) == 0 {
