@@ -3,7 +3,11 @@ package analysis
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -796,5 +800,77 @@ func TestJSON(t *testing.T) {
 	}
 	if s := string(appendString(nil, "a\"b\\\n\x01\xff")); s != `"a\"b\\\n\u0001\ufffd"` {
 		t.Errorf("appendString = %s", s)
+	}
+}
+
+// failAfter accepts k writes, then fails.
+type failAfter struct{ k int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.k == 0 {
+		return 0, errors.New("disk full")
+	}
+	f.k--
+	return len(p), nil
+}
+
+func TestWriteOrdered(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	enc := func(b []byte, i int) []byte { return strconv.AppendInt(append(b, ' '), int64(i), 10) }
+	var want []byte
+	const n = 10*chunkRows + 17
+	for i := range n {
+		want = enc(want, i)
+	}
+	var buf bytes.Buffer
+	if err := writeOrdered(&buf, n, enc); err != nil || !bytes.Equal(buf.Bytes(), want) {
+		t.Fatalf("out of order or lost: err %v, %d bytes of %d", err, buf.Len(), len(want))
+	}
+	// A failing writer: the error comes back and no worker is left waiting.
+	if err := writeOrdered(&failAfter{k: 3}, n, enc); err == nil || err.Error() != "disk full" {
+		t.Errorf("write error: %v", err)
+	}
+	buf.Reset()
+	if err := writeOrdered(&buf, 0, enc); err != nil || buf.Len() != 0 {
+		t.Errorf("empty: %v %q", err, buf.String())
+	}
+}
+
+// The parallel JSON writer gives byte for byte what one core gives, for a
+// report with many chunks of stat rows and students.
+func TestJSONParallelSameAsSerial(t *testing.T) {
+	e := &Exam{Name: "多班", Subjects: []Subject{{Name: "语文", Full: 100}, {Name: "数学", Full: 100}}, Settings: DefaultSettings()}
+	b := NewBuilder(2)
+	for i := range 6000 {
+		b.Add(Student{ID: fmt.Sprintf("S%05d", i), Name: "学生", School: fmt.Sprint("校", i%40), Class: fmt.Sprint(i%37, "班"),
+			Scores: []int32{int32(i * 7 % 201), int32(i * 13 % 201)}})
+	}
+	r := analyze(t, e, b.Data())
+	if len(r.Stats) < 3*chunkRows {
+		t.Fatalf("only %d stat rows", len(r.Stats))
+	}
+	write := func(procs int) []byte {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var buf bytes.Buffer
+		if err := r.WriteJSON(&buf, true); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	one, four := write(1), write(4)
+	if !bytes.Equal(one, four) {
+		t.Fatalf("parallel output differs: %d vs %d bytes", len(one), len(four))
+	}
+	var out struct {
+		Stats    []map[string]any `json:"stats"`
+		Students []struct {
+			ID string `json:"id"`
+		} `json:"students"`
+	}
+	if err := json.Unmarshal(four, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Stats) != len(r.Stats) || len(out.Students) != 6000 || out.Students[5999].ID != "S05999" {
+		t.Errorf("stats %d of %d, students %d", len(out.Stats), len(r.Stats), len(out.Students))
 	}
 }

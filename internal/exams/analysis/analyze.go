@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"edugroup/internal/hugemem"
 	"fmt"
 	"math"
 	"runtime"
@@ -59,6 +60,8 @@ type analyzer struct {
 
 	teach    []teachMap // per subject
 	bigClass bool       // a class too big for uint16 ranks
+	class16  []uint16   // all subjects' class ranks, subject by subject
+	class32  []int32    // the same when a class is too big for uint16
 
 	rep      *Report
 	stats    []Stat
@@ -112,7 +115,7 @@ func newAnalyzer(e *Exam, d *Data) *analyzer {
 	for _, f := range a.full {
 		a.bins = append(a.bins, int(math.Round(f*2))+1)
 	}
-	a.cols = append(append([][]int32{}, d.Scores...), make([]int32, a.n))
+	a.cols = append(append([][]int32{}, d.Scores...), hugemem.Make[int32](a.n))
 	return a
 }
 
@@ -166,13 +169,20 @@ func (a *analyzer) run() *Report {
 	for s := range a.nSub {
 		a.tOff[s+1] = a.tOff[s] + len(a.teach[s].names)
 	}
-	a.stats = make([]Stat, a.baseT+a.tOff[a.nSub])
+	a.stats = hugemem.Make[Stat](a.baseT + a.tOff[a.nSub])
 	a.lines = make([]lineSet, a.nSub)
 	a.rep.Subjects = make([]SubjectInfo, a.nSub)
 	a.rep.total = a.cols[a.nS]
 	a.rep.ranks = make([]rankTables, a.nSub)
 	for c := range a.nClasses {
 		a.bigClass = a.bigClass || a.classStart[c+1]-a.classStart[c] >= math.MaxUint16
+	}
+	// Every subject's class ranks in one slab, so that it is big enough
+	// for huge pages.
+	if a.bigClass {
+		a.class32 = hugemem.Make[int32](a.n * a.nSub)
+	} else {
+		a.class16 = hugemem.Make[uint16](a.n * a.nSub)
 	}
 	dists := make([]Distribution, a.nSub)
 	bands := make([][]Band, a.nSub)
@@ -222,7 +232,7 @@ func (a *analyzer) run() *Report {
 // layoutUnits indexes students by class and classes by school.
 func (a *analyzer) layoutUnits() {
 	d := a.d
-	a.schoolOf = make([]int32, a.n)
+	a.schoolOf = hugemem.Make[int32](a.n)
 	parallel(a.n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			a.schoolOf[i] = d.Classes[d.Class[i]].School
@@ -235,7 +245,7 @@ func (a *analyzer) layoutUnits() {
 	for c := range a.nClasses {
 		a.classStart[c+1] += a.classStart[c]
 	}
-	a.classOrder = make([]int32, a.n)
+	a.classOrder = hugemem.Make[int32](a.n)
 	fillPos := slices.Clone(a.classStart[:a.nClasses])
 	for i, c := range d.Class {
 		a.classOrder[fillPos[c]] = int32(i)

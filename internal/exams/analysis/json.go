@@ -5,9 +5,11 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -241,19 +243,20 @@ func (r *Report) WriteJSON(w io.Writer, students bool, extras ...Extra) error {
 			buf = appendValue(buf, fv)
 			continue
 		}
-		// Big arrays go out element by element.
+		// Big arrays go out in chunks encoded on every core.
 		buf = append(buf, '[')
-		for j := range fv.Len() {
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+		buf = buf[:0]
+		err := writeOrdered(bw, fv.Len(), func(b []byte, j int) []byte {
 			if j > 0 {
-				buf = append(buf, ',')
+				b = append(b, ',')
 			}
-			buf = appendValue(buf, fv.Index(j))
-			if len(buf) > 1<<16 {
-				if _, err := bw.Write(buf); err != nil {
-					return err
-				}
-				buf = buf[:0]
-			}
+			return appendValue(b, fv.Index(j))
+		})
+		if err != nil {
+			return err
 		}
 		buf = append(buf, ']')
 	}
@@ -265,17 +268,18 @@ func (r *Report) WriteJSON(w io.Writer, students bool, extras ...Extra) error {
 	}
 	if students {
 		buf = append(buf, `,"students":[`...)
-		for i := range r.data.Len() {
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+		buf = buf[:0]
+		err := writeOrdered(bw, r.data.Len(), func(b []byte, i int) []byte {
 			if i > 0 {
-				buf = append(buf, ',')
+				b = append(b, ',')
 			}
-			buf = r.appendStudent(buf, i)
-			if len(buf) > 1<<16 {
-				if _, err := bw.Write(buf); err != nil {
-					return err
-				}
-				buf = buf[:0]
-			}
+			return r.appendStudent(b, i)
+		})
+		if err != nil {
+			return err
 		}
 		buf = append(buf, ']')
 	}
@@ -284,6 +288,67 @@ func (r *Report) WriteJSON(w io.Writer, students bool, extras ...Extra) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// chunkRows is how many array elements one encoding task writes.
+const chunkRows = 1024
+
+// writeOrdered writes the encodings of elements 0..n-1 to w in order,
+// encoding chunks of them on every core. A worker takes a free buffer
+// before it takes the next chunk, so the chunk the writer waits for is
+// always held by someone, and at most two chunks per core are in memory.
+func writeOrdered(w io.Writer, n int, enc func(b []byte, i int) []byte) error {
+	chunks := (n + chunkRows - 1) / chunkRows
+	encode := func(b []byte, c int) []byte {
+		for i := c * chunkRows; i < min(n, (c+1)*chunkRows); i++ {
+			b = enc(b, i)
+		}
+		return b
+	}
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	if workers <= 1 {
+		var b []byte
+		for c := range chunks {
+			b = encode(b[:0], c)
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ready := make([]chan []byte, chunks)
+	for c := range ready {
+		ready[c] = make(chan []byte, 1)
+	}
+	free := make(chan []byte, 2*workers)
+	for range cap(free) {
+		free <- nil
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				b := <-free
+				c := int(next.Add(1)) - 1
+				if c >= chunks {
+					free <- b
+					return
+				}
+				ready[c] <- encode(b[:0], c)
+			}
+		})
+	}
+	var err error
+	for c := range chunks {
+		b := <-ready[c]
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		free <- b
+	}
+	wg.Wait()
+	return err
 }
 
 // StatusText names a score code: 缺考, 作弊/违纪, or "" for a score or blank.

@@ -163,9 +163,9 @@ func (t *task) run() {
 	rt := &a.rep.ranks[s]
 	rt.bins, rt.exam, rt.school = B, erank, sh
 	if a.bigClass {
-		rt.class32 = make([]int32, a.n)
+		rt.class32 = a.class32[s*a.n : (s+1)*a.n : (s+1)*a.n]
 	} else {
-		rt.class16 = make([]uint16, a.n)
+		rt.class16 = a.class16[s*a.n : (s+1)*a.n : (s+1)*a.n]
 	}
 	ch := make([]int32, B)
 	var vals []int32

@@ -1,6 +1,7 @@
 package examfile
 
 import (
+	"edugroup/internal/hugemem"
 	"fmt"
 	"hash/maphash"
 	"math/bits"
@@ -474,10 +475,10 @@ func (p *parser) parallelText(sheetPos int) ([]*worker, error) {
 }
 
 func newColumns(n, subjects int) *columns {
-	g := &columns{ids: make([]string, n), names: make([]string, n), class: make([]int32, n), rows: make([]RowRef, n),
-		invalid: make([]bool, n), hash: make([]uint64, n), scores: make([][]int32, subjects)}
+	g := &columns{ids: hugemem.Make[string](n), names: hugemem.Make[string](n), class: hugemem.Make[int32](n),
+		rows: hugemem.Make[RowRef](n), invalid: make([]bool, n), hash: hugemem.Make[uint64](n), scores: make([][]int32, subjects)}
 	for s := range g.scores {
-		g.scores[s] = make([]int32, n)
+		g.scores[s] = hugemem.Make[int32](n)
 	}
 	return g
 }

@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package examfile
+
+const mapPopulate = 0
