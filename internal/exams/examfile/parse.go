@@ -966,7 +966,7 @@ func (p *parser) duplicates(res *Result, hash []uint64) {
 		wg.Go(func() {
 			size := 1 << bits.Len(uint(2*len(ids)/shards+1))
 			mask := uint64(size - 1)
-			table := make([]int32, size)
+			table := hugemem.Make[int32](size)
 			for i, h := range hash {
 				if int(h>>40)%shards != sh {
 					continue
