@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strconv"
 	"strings"
@@ -872,5 +873,33 @@ func TestJSONParallelSameAsSerial(t *testing.T) {
 	}
 	if len(out.Stats) != len(r.Stats) || len(out.Students) != 6000 || out.Students[5999].ID != "S05999" {
 		t.Errorf("stats %d of %d, students %d", len(out.Stats), len(r.Stats), len(out.Students))
+	}
+}
+
+// appendFloat's fixed-point path prints what the shortest form of the
+// value rounded to four decimals prints.
+func TestAppendFloat(t *testing.T) {
+	ref := func(f float64) string {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return "null"
+		}
+		if r := math.Round(f * 1e4); !math.IsInf(r, 0) {
+			f = r / 1e4
+		}
+		if f == 0 {
+			return "0"
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	cases := []float64{0, -0.0, 1, -1, 0.5, 6.58333, -6.58333, 0.00004, 0.00005, -0.00005, 0.1, 0.0001, 12.3, 100, 1e14, 123456789.12345,
+		-0.99995, 59.99995, 1e17, 5e17, 1e20, 1e300, math.NaN(), math.Inf(1), math.Inf(-1), 1.0 / 3, 2.0 / 3, 99.995, 0.30000000000000004}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for range 200000 {
+		cases = append(cases, (rng.Float64()-0.5)*math.Pow(10, float64(rng.IntN(16))))
+	}
+	for _, f := range cases {
+		if got, want := string(appendFloat(nil, f)), ref(f); got != want {
+			t.Fatalf("appendFloat(%v) = %s, want %s", f, got, want)
+		}
 	}
 }

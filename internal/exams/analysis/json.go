@@ -116,11 +116,38 @@ func appendFloat(b []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(b, "null"...)
 	}
-	if r := math.Round(f * 1e4); !math.IsInf(r, 0) {
-		f = r / 1e4
+	r := math.Round(f * 1e4)
+	if math.Abs(r) < 1e15 { // 15 digits: the decimal round-trips exactly
+		// Fixed point in ten-thousandths: the digits of r with the point
+		// put back, trailing zeros dropped — what the shortest form of
+		// r/1e4 prints, without the float-to-decimal search.
+		n := int64(r)
+		if n == 0 {
+			return append(b, '0')
+		}
+		if n < 0 {
+			b = append(b, '-')
+			n = -n
+		}
+		b = strconv.AppendInt(b, n/10000, 10)
+		if frac := n % 10000; frac != 0 {
+			digits := 4
+			for frac%10 == 0 {
+				frac /= 10
+				digits--
+			}
+			b = append(b, '.')
+			var tmp [4]byte
+			for i := digits - 1; i >= 0; i-- {
+				tmp[i] = byte('0' + frac%10)
+				frac /= 10
+			}
+			b = append(b, tmp[:digits]...)
+		}
+		return b
 	}
-	if f == 0 {
-		return append(b, '0')
+	if !math.IsInf(r, 0) {
+		f = r / 1e4
 	}
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
