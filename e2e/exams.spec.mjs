@@ -2,7 +2,8 @@
 // `edugroup serve --demo` like login.spec.mjs: 基教股 sets up a joint exam,
 // imports a score file built here from demo schools (with a column to map by
 // hand and a bad row), and reads the group overview and the gap-to-lead
-// chart; a teacher opening the demo exam sees only their own class.
+// chart; a teacher opening the demo exam sees only their own class; a
+// principal follows a pupil of the 学生 tab across the three demo exams.
 //
 //   EDUGROUP_URL             base URL of the running server (default http://127.0.0.1:18080)
 //   EDUGROUP_DEMO_PASSWORD   password of the demo accounts (default Demo@2026)
@@ -307,5 +308,67 @@ test('the teacher opening the exams sees only their own class', async (t) => {
   assert.equal(total, own.enrolled)
   const shown = (await page.locator('[data-testid="student-row"] [data-testid="student-class"]').allInnerTexts()).map((s) => s.trim())
   assert.ok(shown.length > 0 && shown.every((c) => c === '1班'), `students of other classes: ${shown}`)
+  assertClean()
+})
+
+test('a principal follows a pupil from the students tab across the demo exams', async (t) => {
+  const principal = await apiAs('principal')
+  t.after(() => principal.dispose())
+  const { items: exams } = await getJSON(principal, '/api/v1/exams')
+  const demo = exams.find((x) => x.name === DEMO_EXAM)
+  assert.ok(demo, 'the principal does not see the demo exam')
+  const scored = exams.filter((x) => x.students > 0)
+
+  const { page, assertClean } = await openPage(t)
+  await loginHome(page, 'principal')
+  await page.goto(`${BASE}/exams/${demo.id}/report?tab=students`)
+  await page.locator('[data-testid="exam-report"][data-ready="true"]').waitFor()
+  await page.locator('[data-testid="students-pager"][data-ready="true"]').waitFor()
+  const row = page.locator('[data-testid="student-row"]').first()
+  const number = (await row.locator('[data-testid="student-trend-link"]').innerText()).trim()
+  const name = (await row.locator('[data-testid="student-name"]').innerText()).trim()
+  await row.locator('[data-testid="student-name"]').click()
+  await page.waitForURL(new RegExp(`/exams/${demo.id}/students/${number}$`))
+
+  // One point per demo exam, oldest first, as the API answers.
+  const trendPage = page.locator('[data-testid="student-trend"][data-ready="true"]')
+  await trendPage.waitFor()
+  const api = await getJSON(principal, `/api/v1/exams/${demo.id}/students/${number}/trend`)
+  assert.equal(api.points.length, scored.length)
+  assert.equal(Number(await trendPage.getAttribute('data-points')), scored.length)
+  assert.deepEqual(
+    api.points.map((p) => p.held_on),
+    [...api.points.map((p) => p.held_on)].sort(),
+  )
+  assert.equal((await page.locator('[data-testid="trend-number"]').innerText()).trim(), number)
+  assert.equal((await page.locator('[data-testid="trend-name"]').innerText()).trim(), name)
+  const chart = page.locator('[data-testid="trend-chart"][data-rendered="true"]')
+  await chart.locator('canvas').first().waitFor()
+  const box = await chart.boundingBox()
+  assert.ok(box && box.width > 300 && box.height > 200, 'the trend chart has no size')
+  // Exam × subject rows; each subject's change is shown.
+  const subjects = api.subjects.length
+  assert.equal(await page.locator('[data-testid="trend-row"]').count(), scored.length * subjects)
+  assert.equal(await page.locator('[data-testid="trend-change"]').count(), subjects)
+  const tableText = await page.locator('[data-testid="trend-table"]').innerText()
+  for (const x of scored) assert.ok(tableText.includes(x.name), `${x.name} is not in the table`)
+  await page.screenshot({ path: `${RESULTS}student-trend-all.png`, fullPage: true })
+  const total = api.points[api.points.length - 1].scores.find((s) => s.subject === '总分')
+  if (total.exam_rank > 0) assert.ok(tableText.includes(`${total.exam_rank} / ${total.exam_n}`), 'the exam rank is not shown out of the number ranked')
+
+  // One subject, by exam rank: the chart redraws, the table narrows.
+  await page.locator('[data-testid="trend-subject"]').getByText('总分', { exact: true }).click()
+  await page.locator('[data-testid="trend-metric"]').getByText('联考名次', { exact: true }).click()
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trend-row"]').length === n, scored.length)
+  await chart.locator('canvas').first().waitFor()
+  await page.screenshot({ path: `${RESULTS}student-trend.png`, fullPage: true })
+
+  // The table exports to Excel.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="trend-table-export"]').click()])
+  assert.match(download.suggestedFilename(), /\.xlsx$/)
+
+  // Back to the students tab.
+  await page.locator('[data-testid="trend-back"]').click()
+  await page.waitForURL(new RegExp(`/exams/${demo.id}/report\\?tab=students`))
   assertClean()
 })

@@ -138,6 +138,7 @@ var allowed = map[string][]string{
 	"POST /api/v1/exams/{id}/import":                      examMgr,
 	"GET /api/v1/exams/{id}/report":                       business,
 	"GET /api/v1/exams/{id}/students":                     business,
+	"GET /api/v1/exams/{id}/students/{number}/trend":      business,
 	"GET /api/v1/exams/{id}/value-added":                  business,
 	"GET /api/v1/exams/{id}/export":                       business,
 	"GET /api/v1/staff/{id}/service-record":               business,
@@ -188,6 +189,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Writes aim at an account no client below uses, so a password reset
 		// does not end the sessions of the test's own clients.
 		userID := e.one(`SELECT id FROM users WHERE username = 'multi'`)
+		// A student of the demo exams: the first of the principal's school.
+		student := demoStudent(e.str(`SELECT code FROM schools WHERE id = $1`, e.ids.school), 1)
 		subst := strings.NewReplacer(
 			"/users/{id}", fmt.Sprintf("/users/%d", userID), "{grant}", "999999",
 			"/schools/{id}", fmt.Sprintf("/schools/%d", e.ids.school),
@@ -195,6 +198,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/staff/{id}", fmt.Sprintf("/staff/%d", e.ids.staffOwn),
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999",
+			"{number}", student,
 		)
 		routes := srv.Router().Routes()
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Pattern < routes[j].Pattern })

@@ -156,4 +156,19 @@ func (api *API) Routes(rt *web.Router) {
 			}
 			return web.JSON(w, http.StatusOK, web.List[StudentRow]{Items: items, Total: total, Page: page, PageSize: size})
 		})
+	rt.Handle("GET", "/api/v1/exams/{id}/students/{number}/trend", web.Perm(auth.PermExamsRead), web.Doc{
+		Summary: "One student's scores, ranks (with the number ranked), percentile and T across the caller's exams, oldest first, and each subject's percentile change (学生成绩追踪)", Tag: tag,
+		Path:     []web.Param{web.Q("number", "string", "student number (考号) in exam {id}")},
+		Response: StudentTrendView{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, err := web.PathID(r, "id")
+			if err != nil {
+				return err
+			}
+			v, err := s.StudentTrend(r.Context(), web.Actor(r), id, r.PathValue("number"))
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, v)
+		})
 }

@@ -234,6 +234,7 @@ type cached struct {
 	report  *analysis.Report
 	data    *analysis.Data
 	at      time.Time
+	numbers numberIndex // the students by number, built on first lookup (trend.go)
 }
 
 // analysed returns the analysis of the exam's current data, computing it

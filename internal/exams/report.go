@@ -280,8 +280,7 @@ func (s *Service) Students(ctx context.Context, a auth.Actor, id int64, q Studen
 		return nil, 0, err
 	}
 	d, r := c.data, c.report
-	nsub := len(d.Scores)
-	sortBy := nsub
+	sortBy := len(d.Scores)
 	for j, sub := range x.Spec.Subjects {
 		if sub.Name == q.Sort {
 			sortBy = j
@@ -315,35 +314,44 @@ func (s *Service) Students(ctx context.Context, a auth.Actor, id int64, q Studen
 	to := min(from+q.Size, total)
 	out := make([]StudentRow, 0, to-from)
 	for _, i := range idx[from:to] {
-		cl := d.Classes[d.Class[i]]
-		sc := d.Schools[cl.School]
-		row := StudentRow{ID: d.ID[i], Name: d.Name[i], School: sc.Name, Code: sc.Code, Class: cl.Name}
-		for j := 0; j <= nsub; j++ {
-			name := analysis.TotalName
-			if j < nsub {
-				name = x.Spec.Subjects[j].Name
-			}
-			ss := StudentScore{Subject: name, ExamRank: r.ExamRank(j, i), SchoolRank: r.SchoolRank(j, i), ClassRank: r.ClassRank(j, i)}
-			switch v := r.Score(j, i); {
-			case v >= 0:
-				p := float64(v) / 2
-				ss.Score = &p
-			case v == analysis.Absent:
-				ss.Status = "absent"
-			case v == analysis.Void:
-				ss.Status = "void"
-			default:
-				ss.Status = "none"
-			}
-			if t := r.T(j, i); !math.IsNaN(t) {
-				t = math.Round(t*10) / 10
-				ss.T = &t
-			}
-			row.Scores = append(row.Scores, ss)
-		}
-		out = append(out, row)
+		out = append(out, studentRow(x, c, i))
 	}
 	return out, total, nil
+}
+
+// studentRow is student i of an analysed exam: who and where, then per
+// subject and 总分 the score (or why there is none), the exam, school and
+// class ranks and T.
+func studentRow(x Exam, c *cached, i int) StudentRow {
+	d, r := c.data, c.report
+	cl := d.Classes[d.Class[i]]
+	sc := d.Schools[cl.School]
+	nsub := len(d.Scores)
+	row := StudentRow{ID: d.ID[i], Name: d.Name[i], School: sc.Name, Code: sc.Code, Class: cl.Name, Scores: make([]StudentScore, 0, nsub+1)}
+	for j := 0; j <= nsub; j++ {
+		name := analysis.TotalName
+		if j < nsub {
+			name = x.Spec.Subjects[j].Name
+		}
+		ss := StudentScore{Subject: name, ExamRank: r.ExamRank(j, i), SchoolRank: r.SchoolRank(j, i), ClassRank: r.ClassRank(j, i)}
+		switch v := r.Score(j, i); {
+		case v >= 0:
+			p := float64(v) / 2
+			ss.Score = &p
+		case v == analysis.Absent:
+			ss.Status = "absent"
+		case v == analysis.Void:
+			ss.Status = "void"
+		default:
+			ss.Status = "none"
+		}
+		if t := r.T(j, i); !math.IsNaN(t) {
+			t = math.Round(t*10) / 10
+			ss.T = &t
+		}
+		row.Scores = append(row.Scores, ss)
+	}
+	return row
 }
 
 // GapQuery picks the exams and subject of a gap-to-lead trend.

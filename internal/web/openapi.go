@@ -28,7 +28,16 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		var params []map[string]any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "integer"}})
+			p := map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "integer"}}
+			for _, d := range rt.Doc.Path {
+				if d.Name == m[1] {
+					p["schema"] = map[string]any{"type": d.Type}
+					if d.Description != "" {
+						p["description"] = d.Description
+					}
+				}
+			}
+			params = append(params, p)
 		}
 		for _, q := range rt.Doc.Query {
 			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Description, "schema": map[string]any{"type": q.Type}})
@@ -152,26 +161,44 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 		if _, ok := schemas[name]; !ok {
 			schemas[name] = map[string]any{} // placeholder against recursion
 			props := map[string]any{}
-			for i := 0; i < t.NumField(); i++ {
-				f := t.Field(i)
-				if !f.IsExported() {
-					continue
-				}
-				tag := f.Tag.Get("json")
-				if tag == "-" {
-					continue
-				}
-				jn := strings.Split(tag, ",")[0]
-				if jn == "" {
-					jn = f.Name
-				}
-				props[jn] = schemaOf(f.Type, schemas)
-			}
+			structProps(t, props, schemas)
 			schemas[name] = map[string]any{"type": "object", "properties": props}
 		}
 		return map[string]any{"$ref": "#/components/schemas/" + name}
 	}
 	return map[string]any{}
+}
+
+// structProps adds the JSON properties of a struct's fields to props; an
+// embedded struct without a JSON name adds its own fields, as encoding/json
+// writes them (a field of the outer struct wins over a promoted one).
+func structProps(t reflect.Type, props, schemas map[string]any) {
+	promoted := map[string]any{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		jn := strings.Split(tag, ",")[0]
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if f.Anonymous && jn == "" && ft.Kind() == reflect.Struct {
+			structProps(ft, promoted, schemas)
+			continue
+		}
+		if !f.IsExported() || tag == "-" {
+			continue
+		}
+		if jn == "" {
+			jn = f.Name
+		}
+		props[jn] = schemaOf(f.Type, schemas)
+	}
+	for k, v := range promoted {
+		if _, ok := props[k]; !ok {
+			props[k] = v
+		}
+	}
 }
 
 func schemaName(t reflect.Type) string {

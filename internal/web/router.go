@@ -47,8 +47,11 @@ func Perm(p auth.Permission) Access { return Access{Kind: AccessPerm, Perm: p} }
 
 // Doc describes a route for the OpenAPI document.
 type Doc struct {
-	Summary  string
-	Tag      string
+	Summary string
+	Tag     string
+	// Path describes path parameters that are not numeric ids (those are
+	// integers unless named here).
+	Path     []Param
 	Query    []Param
 	Request  any // a value of the request body type, or nil
 	Response any // a value of the 2xx body type, or nil for 204

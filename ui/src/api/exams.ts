@@ -415,6 +415,51 @@ export interface StudentRow {
   scores: StudentScore[]
 }
 
+/** A StudentScore with the number each rank is out of and the exam percentile. */
+export interface TrendScore extends StudentScore {
+  exam_n: number
+  school_n: number
+  class_n: number
+  /** Share of the exam's ranked students scoring lower (ties half), 0–100; null unranked. */
+  percentile: number | null
+}
+
+/** The student in one exam. */
+export interface TrendPoint {
+  exam_id: number
+  exam: string
+  term: string
+  held_on: string
+  school: string
+  school_code: string
+  class: string
+  scores: TrendScore[]
+}
+
+/** A subject's percentile from its first ranked exam to its last. */
+export interface TrendChange {
+  subject: string
+  exams: number
+  from_exam: number
+  to_exam: number
+  from: number | null
+  to: number | null
+  change: number | null
+}
+
+/** 学生成绩追踪: one student across the caller's exams, oldest first. */
+export interface StudentTrend {
+  id: string
+  name: string
+  school: string
+  school_code: string
+  class: string
+  subjects: string[]
+  points: TrendPoint[]
+  changes: TrendChange[]
+  other_name: number
+}
+
 export interface GapSeries {
   group: string
   lead: string
@@ -484,6 +529,7 @@ export const examsApi = {
     http.upload<Imported>(`/exams/${id}/import`, form(file, mapping, validOnly)),
   report: (id: number, q: ReportQuery = {}) => http.get<ReportView>(`/exams/${id}/report`, { ...q }),
   students: (id: number, q: StudentQuery) => http.get<Page<StudentRow>>(`/exams/${id}/students`, { ...q }),
+  studentTrend: (id: number, number: string) => http.get<StudentTrend>(`/exams/${id}/students/${encodeURIComponent(number)}/trend`),
   gap: (groupId: number | '', subject: string) => http.get<GapView>('/exams/gap', { group_id: groupId || undefined, subject: subject || undefined }),
   valueAdded: (id: number, prev: number) => http.get<ValueAdded>(`/exams/${id}/value-added`, { prev }),
   /** The report workbook (.xlsx), narrowed like the report page. */

@@ -24,6 +24,12 @@ export const examRoutes: RouteRecordRaw[] = [
     meta: { perm: 'exams.manage', title: 'exams.import.title' },
   },
   {
+    path: 'exams/:id(\\d+)/students/:number',
+    name: 'exam-student',
+    component: () => import('@/views/exams/StudentTrendView.vue'),
+    meta: { perm: 'exams.read', title: 'exams.trend.title' },
+  },
+  {
     path: 'exams/:id(\\d+)/report',
     name: 'exam-report',
     component: () => import('@/views/exams/ExamReportView.vue'),
