@@ -27,7 +27,7 @@ func ReadPath(path string) ([]byte, func(), error) {
 		b, err := os.ReadFile(path)
 		return b, func() {}, err
 	}
-	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE|mapPopulate)
+	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE)
 	if err != nil {
 		b, err := os.ReadFile(path)
 		return b, func() {}, err

@@ -1,5 +1,0 @@
-//go:build unix && !linux
-
-package examfile
-
-const mapPopulate = 0
