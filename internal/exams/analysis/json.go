@@ -349,7 +349,7 @@ func writeOrdered(w io.Writer, n int, enc func(b []byte, i int) []byte) error {
 	}
 	free := make(chan []byte, 2*workers)
 	for range cap(free) {
-		free <- nil
+		free <- make([]byte, 0, 1<<20)
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
