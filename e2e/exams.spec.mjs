@@ -8,97 +8,18 @@
 //   EDUGROUP_URL             base URL of the running server (default http://127.0.0.1:18080)
 //   EDUGROUP_DEMO_PASSWORD   password of the demo accounts (default Demo@2026)
 //   CHROMIUM_PATH            system Chromium (default /usr/bin/chromium); no browser is downloaded
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, request } from 'playwright-core'
+import { BASE, RESULTS, useBrowser, openPage, signIn, apiAs, field } from './lib.mjs'
 
-const BASE = (process.env.EDUGROUP_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
-const PASSWORD = process.env.EDUGROUP_DEMO_PASSWORD || 'Demo@2026'
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const RESULTS = fileURLToPath(new URL('./test-results/', import.meta.url))
-const TIMEOUT = 20_000
 /** The demo's latest county exam and the group whose members close the gap. */
 const DEMO_EXAM = '全县六年级上学期期中质量检测'
 const DEMO_GROUP = '怀远县实验小学教育集团'
 
-let browser
-
-before(async () => {
-  mkdirSync(RESULTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-})
-
-after(async () => {
-  await browser?.close()
-})
-
-/** A fresh context (Chinese UI) whose page fails the test on script errors and CSP violations. */
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', acceptDownloads: true })
-  const page = await context.newPage()
-  page.setDefaultTimeout(TIMEOUT)
-  const problems = []
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-  page.on('console', (msg) => {
-    const text = msg.text()
-    if (/Content[- ]Security[- ]Policy|Refused to (load|execute|apply|evaluate)/i.test(text)) problems.push(`CSP: ${text}`)
-  })
-  t.after(async () => {
-    await context.close()
-  })
-  return {
-    page,
-    assertClean() {
-      assert.deepEqual(problems, [], 'the page reported errors')
-    },
-  }
-}
-
-async function loginHome(page, username) {
-  await page.goto(`${BASE}/login`)
-  await page.locator('[data-testid="login-username"]').fill(username)
-  await page.locator('[data-testid="login-password"]').fill(PASSWORD)
-  await page.locator('[data-testid="login-submit"]').click()
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-  assert.ok(!new URL(page.url()).pathname.startsWith('/password'), `${username} was sent to the forced password change`)
-  await page.locator('[data-testid="welcome"]').waitFor()
-}
-
-/** An API session of its own (no browser page), for looking things up. */
-async function apiAs(username) {
-  const ctx = await request.newContext({ baseURL: BASE })
-  const res = await ctx.post('/api/v1/session', { data: { username, password: PASSWORD } })
-  assert.equal(res.status(), 200, `API sign-in of ${username}`)
-  return ctx
-}
-
-async function getJSON(ctx, path) {
-  const res = await ctx.get(path)
-  assert.equal(res.status(), 200, `GET ${path}`)
-  return res.json()
-}
-
-/** The input of an Element Plus field marked with data-testid (on the input or its wrapper). */
-function field(scope, testid) {
-  return scope.locator(`input[data-testid="${testid}"], [data-testid="${testid}"] input`).first()
-}
+useBrowser()
 
 /** Picks an option of an Element Plus select by its data-testid. */
 async function pick(page, select, option) {
@@ -143,10 +64,10 @@ test('基教股 sets up an exam, imports a corrected score file and reads the gr
   // Three schools of the demo group, from the demo exam's report.
   const jijiao = await apiAs('jijiao')
   t.after(() => jijiao.dispose())
-  const { items: exams } = await getJSON(jijiao, '/api/v1/exams')
+  const { items: exams } = await jijiao.get('/api/v1/exams')
   const demo = exams.find((x) => x.name === DEMO_EXAM)
   assert.ok(demo, `the demo has no exam ${DEMO_EXAM}`)
-  const rep = await getJSON(jijiao, `/api/v1/exams/${demo.id}/report?level=school&subject=${encodeURIComponent('总分')}`)
+  const rep = await jijiao.get(`/api/v1/exams/${demo.id}/report?level=school&subject=${encodeURIComponent('总分')}`)
   const lead = rep.groups.find((g) => g.name === DEMO_GROUP)?.lead
   const inGroup = rep.stats.filter((s) => s.level === 'school' && s.group === DEMO_GROUP)
   const leadRow = inGroup.find((s) => s.school === lead || s.school_code === lead)
@@ -161,7 +82,7 @@ test('基教股 sets up an exam, imports a corrected score file and reads the gr
   writeFileSync(file, text)
 
   const { page, assertClean } = await openPage(t)
-  await loginHome(page, 'jijiao')
+  await signIn(page, 'jijiao')
 
   // The exam list, then the setup form: the default subjects are 语文/数学/英语 of 100.
   await page.locator('[data-testid="menu-examList"]').click()
@@ -232,7 +153,7 @@ test('基教股 sets up an exam, imports a corrected score file and reads the gr
   assert.equal(Number(await result.getAttribute('data-skipped')), 1)
 
   // The stored English scores came from the corrected column.
-  const stored = await getJSON(jijiao, `/api/v1/exams/${examId}/report?level=exam&subject=${encodeURIComponent('英语')}`)
+  const stored = await jijiao.get(`/api/v1/exams/${examId}/report?level=exam&subject=${encodeURIComponent('英语')}`)
   assert.equal(stored.stats.find((s) => s.level === 'exam').n, students - 1)
 
   // The group overview: the three schools, the box plot and the T bars drawn.
@@ -270,20 +191,20 @@ test('基教股 sets up an exam, imports a corrected score file and reads the gr
 test('the teacher opening the exams sees only their own class', async (t) => {
   const teacher = await apiAs('teacher')
   t.after(() => teacher.dispose())
-  const { items: exams } = await getJSON(teacher, '/api/v1/exams')
+  const { items: exams } = await teacher.get('/api/v1/exams')
   const demo = exams.find((x) => x.name === DEMO_EXAM)
   assert.ok(demo, 'the teacher does not see the demo exam')
   // Another school's report is not theirs to read.
   const leader = await apiAs('leader')
   t.after(() => leader.dispose())
-  const all = await getJSON(leader, `/api/v1/exams/${demo.id}/report?level=school&subject=${encodeURIComponent('总分')}`)
-  const mine = await getJSON(teacher, `/api/v1/exams/${demo.id}/report?level=class`)
+  const all = await leader.get(`/api/v1/exams/${demo.id}/report?level=school&subject=${encodeURIComponent('总分')}`)
+  const mine = await teacher.get(`/api/v1/exams/${demo.id}/report?level=class`)
   const ownCode = mine.stats.find((s) => s.level === 'class')?.school_code
   const other = all.stats.find((s) => s.level === 'school' && s.school_code !== ownCode)
-  assert.equal((await teacher.get(`/api/v1/exams/${demo.id}/report?school=${other.school_code}`)).status(), 404)
+  assert.equal((await teacher.ctx.get(`/api/v1/exams/${demo.id}/report?school=${other.school_code}`)).status(), 404)
 
   const { page, assertClean } = await openPage(t)
-  await loginHome(page, 'teacher')
+  await signIn(page, 'teacher')
   await page.locator('[data-testid="menu-examList"]').click()
   await page.waitForURL(`${BASE}/exams`)
   await page.locator('[data-testid="exams-count"][data-ready="true"]').waitFor()
@@ -314,13 +235,13 @@ test('the teacher opening the exams sees only their own class', async (t) => {
 test('a principal follows a pupil from the students tab across the demo exams', async (t) => {
   const principal = await apiAs('principal')
   t.after(() => principal.dispose())
-  const { items: exams } = await getJSON(principal, '/api/v1/exams')
+  const { items: exams } = await principal.get('/api/v1/exams')
   const demo = exams.find((x) => x.name === DEMO_EXAM)
   assert.ok(demo, 'the principal does not see the demo exam')
   const scored = exams.filter((x) => x.students > 0)
 
   const { page, assertClean } = await openPage(t)
-  await loginHome(page, 'principal')
+  await signIn(page, 'principal')
   await page.goto(`${BASE}/exams/${demo.id}/report?tab=students`)
   await page.locator('[data-testid="exam-report"][data-ready="true"]').waitFor()
   await page.locator('[data-testid="students-pager"][data-ready="true"]').waitFor()
@@ -333,7 +254,7 @@ test('a principal follows a pupil from the students tab across the demo exams', 
   // One point per demo exam, oldest first, as the API answers.
   const trendPage = page.locator('[data-testid="student-trend"][data-ready="true"]')
   await trendPage.waitFor()
-  const api = await getJSON(principal, `/api/v1/exams/${demo.id}/students/${number}/trend`)
+  const api = await principal.get(`/api/v1/exams/${demo.id}/students/${number}/trend`)
   assert.equal(api.points.length, scored.length)
   assert.equal(Number(await trendPage.getAttribute('data-points')), scored.length)
   assert.deepEqual(

@@ -10,94 +10,13 @@
 // endorses with the cover arrangement, the group admin consents as the host,
 // 基教股 reviews, 人事股 approves, the principal confirms the return, and the
 // approval form prints. The second shows the one-vote veto to the principal.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium, request } from 'playwright-core'
+import { writeFileSync } from 'node:fs'
+import { BASE, RESULTS, useBrowser, openPage, signIn, apiAs, field } from './lib.mjs'
 
-const BASE = (process.env.EDUGROUP_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
-const PASSWORD = process.env.EDUGROUP_DEMO_PASSWORD || 'Demo@2026'
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const RESULTS = fileURLToPath(new URL('./test-results/', import.meta.url))
-const TIMEOUT = 15_000
 
-let browser
-
-before(async () => {
-  mkdirSync(RESULTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-})
-
-after(async () => {
-  await browser?.close()
-})
-
-/** A fresh context (Chinese UI) whose page fails the test on script errors and CSP violations. */
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.setDefaultTimeout(TIMEOUT)
-  const problems = []
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-  page.on('console', (msg) => {
-    const text = msg.text()
-    if (/Content[- ]Security[- ]Policy|Refused to (load|execute|apply|evaluate)/i.test(text)) problems.push(`CSP: ${text}`)
-  })
-  t.after(async () => {
-    await context.close()
-  })
-  return {
-    page,
-    assertClean() {
-      assert.deepEqual(problems, [], 'the page reported errors')
-    },
-  }
-}
-
-async function loginHome(page, username) {
-  await page.goto(`${BASE}/login`)
-  await page.locator('[data-testid="login-username"]').fill(username)
-  await page.locator('[data-testid="login-password"]').fill(PASSWORD)
-  await page.locator('[data-testid="login-submit"]').click()
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-  assert.ok(!new URL(page.url()).pathname.startsWith('/password'), `${username} was sent to the forced password change`)
-  await page.locator('[data-testid="welcome"]').waitFor()
-}
-
-/** An API session of its own (no browser page), for looking things up as another user. */
-async function apiAs(username) {
-  const ctx = await request.newContext({ baseURL: BASE })
-  const res = await ctx.post('/api/v1/session', { data: { username, password: PASSWORD } })
-  assert.equal(res.status(), 200, `API sign-in of ${username}`)
-  const { csrf_token: csrf } = await res.json()
-  return {
-    ctx,
-    async get(path) {
-      const r = await ctx.get(path)
-      assert.equal(r.status(), 200, `GET ${path}`)
-      return r.json()
-    },
-    async post(path, data) {
-      const r = await ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } })
-      return { status: r.status(), body: await r.json().catch(() => null) }
-    },
-    dispose: () => ctx.dispose(),
-  }
-}
+useBrowser()
 
 async function displayName(username) {
   const api = await apiAs(username)
@@ -114,11 +33,6 @@ function day(n) {
   const d = new Date()
   d.setDate(d.getDate() + n)
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
-}
-
-/** The input of an Element Plus field marked with data-testid (on the input or its wrapper). */
-function field(scope, testid) {
-  return scope.locator(`input[data-testid="${testid}"], textarea[data-testid="${testid}"], [data-testid="${testid}"] input, [data-testid="${testid}"] textarea`).first()
 }
 
 async function fillDate(page, testid, value) {
@@ -195,7 +109,7 @@ test('a teacher applies for 跟岗学习 at the lead school; it is endorsed, rev
   // 1. The teacher fills in the form; the rules are checked as the fields change.
   const teacher = await openPage(t)
   let page = teacher.page
-  await loginHome(page, 'teacher')
+  await signIn(page, 'teacher')
   await page.locator('[data-testid="menu-exchangeApply"]').click()
   await page.waitForURL(`${BASE}/exchanges/new`)
   await page.locator('[data-testid="apply-kind-study"]').click()
@@ -226,7 +140,7 @@ test('a teacher applies for 跟岗学习 at the lead school; it is endorsed, rev
   // 2. The principal of the home school finds it in the to-do list and endorses it with the cover arrangement.
   const principal = await openPage(t)
   page = principal.page
-  await loginHome(page, 'principal')
+  await signIn(page, 'principal')
   const badge = page.locator('[data-testid="inbox-badge"]')
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="inbox-badge"]')?.dataset.count || 0) > 0)
   assert.ok(Number(await badge.getAttribute('data-count')) >= 1, 'no to-do count in the menu')
@@ -242,13 +156,13 @@ test('a teacher applies for 跟岗学习 at the lead school; it is endorsed, rev
 
   // 3. The group admin consents for the host (the lead school).
   const groupadmin = await openPage(t)
-  await loginHome(groupadmin.page, 'groupadmin')
+  await signIn(groupadmin.page, 'groupadmin')
   await act(groupadmin.page, id, 'endorse_host', null, 'endorsed')
   groupadmin.assertClean()
 
   // 4. 基教股 reviews.
   const jijiao = await openPage(t)
-  await loginHome(jijiao.page, 'jijiao')
+  await signIn(jijiao.page, 'jijiao')
   await jijiao.page.goto(`${BASE}/exchanges/${id}`)
   await jijiao.page.locator('[data-testid="exchange-checks"] [data-testid="rule-check"]').first().waitFor()
   assert.equal(await jijiao.page.locator('[data-testid="action-dialog"] [data-testid="action-exception"]').count(), 0)
@@ -257,7 +171,7 @@ test('a teacher applies for 跟岗学习 at the lead school; it is endorsed, rev
 
   // 5. 人事股 approves (a teacher's exchange).
   const renshi = await openPage(t)
-  await loginHome(renshi.page, 'renshi')
+  await signIn(renshi.page, 'renshi')
   await act(renshi.page, id, 'approve', null, 'approved')
   renshi.assertClean()
 
@@ -354,7 +268,7 @@ test('the principal starting an application for a colleague with an ethics findi
   }
 
   const { page, assertClean } = await openPage(t)
-  await loginHome(page, 'principal')
+  await signIn(page, 'principal')
   await page.locator('[data-testid="menu-exchangeApply"]').click()
   await page.waitForURL(`${BASE}/exchanges/new`)
   await page.locator('[data-testid="apply-kind-study"]').click()

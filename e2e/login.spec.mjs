@@ -6,17 +6,10 @@
 //   CHROMIUM_PATH            system Chromium (default /usr/bin/chromium); no browser is downloaded
 //
 // Run: cd e2e && npm ci && node --test login.spec.mjs
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { BASE, PASSWORD, RESULTS, useBrowser, openPage, login } from './lib.mjs'
 
-const BASE = (process.env.EDUGROUP_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
-const PASSWORD = process.env.EDUGROUP_DEMO_PASSWORD || 'Demo@2026'
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const RESULTS = fileURLToPath(new URL('./test-results/', import.meta.url))
-const TIMEOUT = 15_000
 
 // Menu entries and the permission of the active grant each needs (none: always shown).
 const MENU = {
@@ -32,61 +25,7 @@ const MENU = {
 }
 const MENU_KEYS = Object.keys(MENU)
 
-let browser
-
-before(async () => {
-  mkdirSync(RESULTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-})
-
-after(async () => {
-  await browser?.close()
-})
-
-/**
- * A fresh browser context (no cookies, Chinese UI) whose page fails the test on
- * script errors and Content-Security-Policy violations.
- */
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.setDefaultTimeout(TIMEOUT)
-  const problems = []
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-  page.on('console', (msg) => {
-    const text = msg.text()
-    if (/Content[- ]Security[- ]Policy|Refused to (load|execute|apply|evaluate)/i.test(text)) problems.push(`CSP: ${text}`)
-  })
-  t.after(async () => {
-    await context.close()
-  })
-  return {
-    page,
-    assertClean() {
-      assert.deepEqual(problems, [], 'the page reported errors')
-    },
-  }
-}
-
-async function login(page, username, password = PASSWORD) {
-  await page.goto(`${BASE}/login`)
-  await page.locator('[data-testid="login-username"]').fill(username)
-  await page.locator('[data-testid="login-password"]').fill(password)
-  await page.locator('[data-testid="login-submit"]').click()
-}
+useBrowser()
 
 /** Signs in and waits for the dashboard; takes the home-page screenshot. */
 async function loginHome(page, username) {

@@ -7,87 +7,12 @@
 //
 // Each test looks up what it needs at run time (a school in no group, another
 // school's staff member), so they do not depend on each other's writes.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { chromium, request } from 'playwright-core'
+import { BASE, RESULTS, useBrowser, openPage, signIn, apiAs } from './lib.mjs'
 
-const BASE = (process.env.EDUGROUP_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
-const PASSWORD = process.env.EDUGROUP_DEMO_PASSWORD || 'Demo@2026'
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const RESULTS = fileURLToPath(new URL('./test-results/', import.meta.url))
-const TIMEOUT = 15_000
 
-let browser
-
-before(async () => {
-  mkdirSync(RESULTS, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-})
-
-after(async () => {
-  await browser?.close()
-})
-
-/** A fresh context (Chinese UI) whose page fails the test on script errors and CSP violations. */
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.setDefaultTimeout(TIMEOUT)
-  const problems = []
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-  page.on('console', (msg) => {
-    const text = msg.text()
-    if (/Content[- ]Security[- ]Policy|Refused to (load|execute|apply|evaluate)/i.test(text)) problems.push(`CSP: ${text}`)
-  })
-  t.after(async () => {
-    await context.close()
-  })
-  return {
-    page,
-    assertClean() {
-      assert.deepEqual(problems, [], 'the page reported errors')
-    },
-  }
-}
-
-async function loginHome(page, username) {
-  await page.goto(`${BASE}/login`)
-  await page.locator('[data-testid="login-username"]').fill(username)
-  await page.locator('[data-testid="login-password"]').fill(PASSWORD)
-  await page.locator('[data-testid="login-submit"]').click()
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
-  assert.ok(!new URL(page.url()).pathname.startsWith('/password'), `${username} was sent to the forced password change`)
-  await page.locator('[data-testid="welcome"]').waitFor()
-}
-
-/** An API session of its own (no browser page), for looking things up as another user. */
-async function apiAs(username) {
-  const ctx = await request.newContext({ baseURL: BASE })
-  const res = await ctx.post('/api/v1/session', { data: { username, password: PASSWORD } })
-  assert.equal(res.status(), 200, `API sign-in of ${username}`)
-  return ctx
-}
-
-async function getJSON(ctx, path) {
-  const res = await ctx.get(path)
-  assert.equal(res.status(), 200, `GET ${path}`)
-  return res.json()
-}
+useBrowser()
 
 /** Waits for the list behind `pager` to answer and returns its total. */
 async function listTotal(page, pager) {
@@ -117,13 +42,13 @@ test('group admin adds a school that is in no group and sees it on the members t
   // A school in no group today, found as the bureau leader (county view).
   const leader = await apiAs('leader')
   t.after(() => leader.dispose())
-  const { items } = await getJSON(leader, '/api/v1/schools?page_size=200')
+  const { items } = await leader.get('/api/v1/schools?page_size=200')
   const free = items.filter((s) => s.group_id === null && (s.status ?? 'active') === 'active')
   assert.ok(free.length > 0, 'the demo county has no school outside the groups')
   const school = free[0]
 
   const { page, assertClean } = await openPage(t)
-  await loginHome(page, 'groupadmin')
+  await signIn(page, 'groupadmin')
   const groupName = ((await page.locator('[data-testid="active-grant"]').getAttribute('data-scope-name')) || '').trim()
   assert.ok(groupName, 'no group in the header')
 
@@ -178,14 +103,14 @@ test('group admin adds a school that is in no group and sees it on the members t
   await page.screenshot({ path: `${RESULTS}groupadmin-group-detail.png`, fullPage: true })
 
   // The server agrees.
-  const now = await getJSON(leader, `/api/v1/schools/${school.id}`)
+  const now = await leader.get(`/api/v1/schools/${school.id}`)
   assert.equal(now.group_name, groupName)
   assertClean()
 })
 
 test('teacher sees exactly one staff row and another school\'s staff address shows not-found', async (t) => {
   const { page, assertClean } = await openPage(t)
-  await loginHome(page, 'teacher')
+  await signIn(page, 'teacher')
 
   await page.locator('[data-testid="menu-staff"]').click()
   await page.waitForURL(`${BASE}/staff`)
@@ -202,7 +127,7 @@ test('teacher sees exactly one staff row and another school\'s staff address sho
   // Someone at another school, found as the bureau leader.
   const leader = await apiAs('leader')
   t.after(() => leader.dispose())
-  const list = await getJSON(leader, '/api/v1/staff?page_size=50')
+  const list = await leader.get('/api/v1/staff?page_size=50')
   const other = list.items.find((s) => s.school_id !== own.school_id)
   assert.ok(other, 'no staff member at another school')
 
