@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -11,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"edugroup/internal/errs"
 	"edugroup/internal/exams/analysis"
 	"edugroup/internal/exams/examgen"
 )
@@ -553,4 +555,28 @@ func FuzzParseScore(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A zero byte anywhere makes the file binary, not a table: found in a small
+// file and, searched on every core, in each part of a big one.
+func TestBinaryFileRefused(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	if _, err := Open("x.csv", []byte("考号,姓名\x00,语文\n1,张三,90\n")); err == nil || err.(*errs.Error).Key != keyNotTable {
+		t.Errorf("small binary file: %v", err)
+	}
+	big := bytes.Repeat([]byte("20260001,张三,一中,1班,90,88\n"), (40<<20)/32)
+	if hasNUL(big) {
+		t.Fatal("a clean big file has a zero byte")
+	}
+	for _, at := range []int{0, len(big) / 4, len(big)/2 - 1, len(big) / 2, len(big) - 1} {
+		b := bytes.Clone(big)
+		b[at] = 0
+		if !hasNUL(b) {
+			t.Errorf("zero byte at %d of %d not found", at, len(b))
+		}
+	}
+	big[len(big)-2] = 0
+	if _, err := Open("x.csv", big); err == nil || err.(*errs.Error).Key != keyNotTable {
+		t.Errorf("big binary file: %v", err)
+	}
 }

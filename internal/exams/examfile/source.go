@@ -3,7 +3,10 @@ package examfile
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -98,7 +101,7 @@ func decodeText(data []byte) (string, error) {
 		}
 		return string(utf16.Decode(u)), nil
 	}
-	if bytes.IndexByte(data, 0) >= 0 {
+	if hasNUL(data) {
 		return "", errs.New(errs.Invalid, keyNotTable, nil)
 	}
 	// Look at the start: a valid UTF-8 head (cut at a rune boundary) means
@@ -113,6 +116,30 @@ func decodeText(data []byte) (string, error) {
 	// The decoded bytes are never written again: read them as a string
 	// without copying (a million-row file is 100 MB).
 	return unsafe.String(unsafe.SliceData(data), len(data)), nil
+}
+
+// hasNUL reports whether data holds a zero byte (a binary file, not text).
+// A big file is searched on every core: this is the first read of a mapped
+// file, so the pages come in in parallel too.
+func hasNUL(data []byte) bool {
+	const piece = 8 << 20
+	n := min(runtime.GOMAXPROCS(0), (len(data)+piece-1)/piece)
+	if n <= 1 {
+		return bytes.IndexByte(data, 0) >= 0
+	}
+	var found atomic.Bool
+	var wg sync.WaitGroup
+	size := (len(data) + n - 1) / n
+	for lo := 0; lo < len(data); lo += size {
+		part := data[lo:min(lo+size, len(data))]
+		wg.Go(func() {
+			if bytes.IndexByte(part, 0) >= 0 {
+				found.Store(true)
+			}
+		})
+	}
+	wg.Wait()
+	return found.Load()
 }
 
 // trimPartialRune drops an incomplete UTF-8 sequence cut off at the end.
