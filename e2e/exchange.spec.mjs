@@ -10,6 +10,9 @@
 // endorses with the cover arrangement, the group admin consents as the host,
 // 基教股 reviews, 人事股 approves, the principal confirms the return, and the
 // approval form prints. The second shows the one-vote veto to the principal.
+// The third is a 团队进驻: the lead school's admin sends two of its cadres to
+// the principal's school, the team reports once at work, and the principal
+// answers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
@@ -288,4 +291,168 @@ test('the principal starting an application for a colleague with an ethics findi
   assert.ok(await page.locator('[data-testid="apply-submit"]').isDisabled(), 'a vetoed application can be submitted')
   await page.screenshot({ path: `${RESULTS}exchange-apply-veto.png`, fullPage: true })
   assertClean()
+})
+
+test('the lead school sends a 团队进驻 to a member school; the team reports and the member school answers', async (t) => {
+  // The lead school (leadadmin's) and the member school (principal's) of one group.
+  const lead = await apiAs('leadadmin')
+  t.after(() => lead.dispose())
+  const principalApi = await apiAs('principal')
+  t.after(() => principalApi.dispose())
+  const scopeOf = (s) => s.grants.find((g) => g.id === s.active_grant_id)?.scope_id
+  const leadSchoolId = scopeOf(await lead.get('/api/v1/session'))
+  const hostId = scopeOf(await principalApi.get('/api/v1/session'))
+  assert.ok(leadSchoolId && hostId, 'leadadmin or principal has no school')
+  const leadSchool = await lead.get(`/api/v1/schools/${leadSchoolId}`)
+  const group = await lead.get(`/api/v1/groups/${leadSchool.group_id}`)
+  assert.equal(group.lead_school_id, leadSchoolId, 'leadadmin does not run the lead school of its group')
+  const host = group.members.find((m) => m.school_id === hostId)
+  assert.ok(host && host.role === 'member', 'the principal\'s school is not a member school of the lead school\'s group')
+
+  // A 跟岗锻炼 lasts at most 14 days. The team starts yesterday, so it may be
+  // marked under way (and report) today even where the server's China-time
+  // date is already tomorrow. 团队进驻 is 跟岗锻炼, which the 跟岗学习 quotas
+  // of the other tests do not count.
+  const start = day(-1)
+  const end = day(8)
+  const goal = 'e2e：诊断成员校课堂教学与教研制度，提出改进建议'
+  // Two cadres of the lead school whom every rule lets go (the demo's own
+  // team and the closed 跟岗锻炼 hold some of them back): found by the rules themselves.
+  const cadres = (await lead.get(`/api/v1/staff?school_id=${leadSchoolId}&status=active&page_size=200`)).items.filter((s) => s.is_cadre)
+  const chosen = []
+  for (const c of cadres) {
+    const r = await lead.post('/api/v1/exchanges/check', { kind: 'training', staff_id: c.id, host_school_id: hostId, start_on: start, end_on: end, purpose: goal })
+    assert.equal(r.status, 200, `check for ${c.name}: ${JSON.stringify(r.body)}`)
+    if (r.body.ok) chosen.push(c)
+    if (chosen.length === 2) break
+  }
+  assert.equal(chosen.length, 2, `fewer than two lead-school cadres may go: ${cadres.map((c) => c.name)}`)
+  const name = `e2e 教学诊断团队 ${Date.now()}`
+
+  // 1. leadadmin builds the team in the 团队进驻 page; each member's rules are checked live.
+  const leadPage = await openPage(t)
+  let page = leadPage.page
+  await signIn(page, 'leadadmin')
+  await page.locator('[data-testid="menu-exchangeTeams"]').click()
+  await page.waitForURL(`${BASE}/exchange-teams`)
+  await page.locator('[data-testid="teams-table"][data-ready="true"]').waitFor()
+  await page.locator('[data-testid="team-create"]').click()
+  const dialog = page.locator('[data-testid="team-dialog"]')
+  await dialog.waitFor()
+  await field(dialog, 'team-name').fill(name)
+  await pick(page, 'team-host', 'team-host-option', host.school_name)
+  // Escape would close the dialog: a click on its title closes the pickers instead.
+  const title = dialog.locator('.el-dialog__title')
+  for (const [testid, value] of [['team-start', start], ['team-end', end]]) {
+    const input = field(page, testid)
+    await input.click()
+    await input.fill(value)
+    await input.press('Enter')
+    await title.click()
+  }
+  await page.locator('[data-testid="team-members"]').click()
+  for (const c of chosen) await page.locator(`[data-testid="team-member-option"][data-id="${c.id}"]:visible`).click()
+  await title.click()
+  await field(dialog, 'team-goal').fill(goal)
+  for (const c of chosen) await page.locator(`[data-testid="team-member-check"][data-id="${c.id}"][data-state="pass"]`).waitFor()
+  await page.screenshot({ path: `${RESULTS}exchange-team-create.png`, fullPage: true })
+  await page.locator('[data-testid="team-submit"]').click()
+
+  // 2. The team opens: both cadres' 跟岗锻炼 are submitted, for the period asked.
+  await page.waitForURL(/\/exchange-teams\/\d+$/)
+  const teamId = Number(new URL(page.url()).pathname.split('/').pop())
+  await page.locator('[data-testid="team-title"]', { hasText: name }).waitFor()
+  assert.equal((await page.locator('[data-testid="team-period"]').innerText()).trim(), `${start} ~ ${end}`)
+  assert.equal((await page.locator('[data-testid="team-member-count"]').innerText()).trim(), '2')
+  const memberStates = async () =>
+    page.locator('[data-testid="team-member-row"]').evaluateAll((rows) =>
+      rows.map((r) => ({
+        staff: Number(r.querySelector('[data-testid="team-member-name"]')?.dataset.staffId),
+        status: r.querySelector('[data-testid="team-member-status"]')?.dataset.status,
+      })),
+    )
+  assert.deepEqual(await memberStates(), chosen.map((c) => ({ staff: c.id, status: 'submitted' })))
+  // The status tags zoom in: let them finish before the picture.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="team-member-status"]')].every((el) => el.getAnimations().length === 0))
+  await page.screenshot({ path: `${RESULTS}exchange-team-submitted.png`, fullPage: true })
+  // Nothing to report before the team is at work.
+  assert.equal(await page.locator('[data-testid="team-report"]').count(), 0, 'a report before the team is at work')
+  // The list shows it with its host and members.
+  await page.locator('[data-testid="menu-exchangeTeams"]').click()
+  await page.waitForURL(`${BASE}/exchange-teams`)
+  await page.locator('[data-testid="teams-table"][data-ready="true"]').waitFor()
+  const row = page.locator('[data-testid="team-row"]', { has: page.locator(`[data-testid="team-link"][data-id="${teamId}"]`) })
+  await row.waitFor()
+  const rowText = await row.innerText()
+  for (const want of [name, host.school_name, start, end]) assert.ok(rowText.includes(want), `the list row lacks ${want}: ${rowText}`)
+  leadPage.assertClean()
+
+  // 3. Each member's 跟岗锻炼 goes through the approval chain (walked in the
+  // browser by the first test): the lead school endorses with the cover
+  // arrangement, the member school consents as the host, 基教股 reviews,
+  // 干部股 approves (cadres), and the lead school marks it under way.
+  const jijiao = await apiAs('jijiao')
+  t.after(() => jijiao.dispose())
+  const ganbu = await apiAs('ganbu')
+  t.after(() => ganbu.dispose())
+  const team = await lead.get(`/api/v1/exchange-teams/${teamId}`)
+  for (const x of team.members) {
+    let version = x.version
+    for (const [api, action, body, status] of [
+      [lead, 'endorse', { party: 'home', cover_arrangement: 'e2e：分管工作由副校长代管' }, 'submitted'],
+      [principalApi, 'endorse', { party: 'host' }, 'endorsed'],
+      [jijiao, 'review', { note: 'e2e：同意' }, 'reviewed'],
+      [ganbu, 'approve', {}, 'approved'],
+      [lead, 'start', {}, 'underway'],
+    ]) {
+      const r = await api.post(`/api/v1/exchanges/${x.id}/${action}`, { ...body, version })
+      assert.equal(r.status, 200, `${action} of ${x.staff_name}: ${JSON.stringify(r.body)}`)
+      assert.equal(r.body.status, status, `${action} of ${x.staff_name}`)
+      version = r.body.version
+    }
+  }
+
+  // 4. The team at work: leadadmin writes the diagnosis report and suggestions.
+  const report = 'e2e：课堂以讲授为主，学生活动少；教研活动多为事务布置，缺少课例研讨。'
+  const suggestions = 'e2e：一、建立每周集体备课制度；二、开展同课异构课例研讨。'
+  await page.goto(`${BASE}/exchange-teams/${teamId}`)
+  await page.locator('[data-testid="team-member-status"][data-status="underway"]').nth(1).waitFor()
+  assert.deepEqual(await memberStates(), chosen.map((c) => ({ staff: c.id, status: 'underway' })))
+  await page.locator('[data-testid="team-report"]').click()
+  const reportDialog = page.locator('[data-testid="team-report-dialog"]')
+  await reportDialog.waitFor()
+  await field(reportDialog, 'team-report-text').fill(report)
+  await field(reportDialog, 'team-suggestions-text').fill(suggestions)
+  await reportDialog.locator('[data-testid="team-report-submit"]').click()
+  await page.locator('[data-testid="team-report-body"]', { hasText: report }).waitFor()
+  assert.equal((await page.locator('[data-testid="team-suggestions-body"]').innerText()).trim(), suggestions)
+  assert.equal(await page.locator('[data-testid="team-respond"]').count(), 0, 'the sending school can answer its own report')
+  leadPage.assertClean()
+
+  // 5. The member school's admin finds the team waiting for its answer and gives it.
+  const principal = await openPage(t)
+  page = principal.page
+  await signIn(page, 'principal')
+  await page.locator('[data-testid="menu-exchangeTeams"]').click()
+  await page.waitForURL(`${BASE}/exchange-teams`)
+  await page.locator('[data-testid="teams-table"][data-ready="true"]').waitFor()
+  const waiting = page.locator('[data-testid="team-row"]', { has: page.locator(`[data-testid="team-link"][data-id="${teamId}"]`) })
+  assert.equal(await waiting.locator('[data-testid="team-stage"]').getAttribute('data-stage'), 'reported')
+  await waiting.locator('[data-testid="team-link"]').click()
+  await page.waitForURL(`${BASE}/exchange-teams/${teamId}`)
+  await page.locator('[data-testid="team-report-body"]', { hasText: report }).waitFor()
+  assert.equal(await page.locator('[data-testid="team-report"]').count(), 0, 'the member school can write the team\'s report')
+  await page.locator('[data-testid="team-respond"]').click()
+  const responseDialog = page.locator('[data-testid="team-response-dialog"]')
+  await responseDialog.waitFor()
+  const response = 'e2e：已制定整改计划，下周起每周三下午集体备课'
+  await field(responseDialog, 'team-response-text').fill(response)
+  await responseDialog.locator('[data-testid="team-response-submit"]').click()
+  await page.locator('[data-testid="team-response-body"]', { hasText: response }).waitFor()
+  assert.ok((await page.locator('[data-testid="team-response-card"]').innerText()).includes(await displayName('principal')), 'the answer does not name who gave it')
+  await page.screenshot({ path: `${RESULTS}exchange-team-responded.png`, fullPage: true })
+  await page.locator('[data-testid="menu-exchangeTeams"]').click()
+  await page.locator('[data-testid="teams-table"][data-ready="true"]').waitFor()
+  await page.locator(`[data-testid="team-row"]:has([data-testid="team-link"][data-id="${teamId}"]) [data-testid="team-stage"][data-stage="responded"]`).waitFor()
+  principal.assertClean()
 })

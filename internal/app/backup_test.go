@@ -71,8 +71,8 @@ func TestBackupRestoreKeepsEveryTable(t *testing.T) {
 		t.Fatalf("only %d tables found in the source: %v", len(want), bkNames(want))
 	}
 	bkCompare(t, want, got)
-	if got["users"].rows < 13 {
-		t.Fatalf("restored users table has %d rows, want the 12 demo accounts and bkextra", got["users"].rows)
+	if got["users"].rows < 14 {
+		t.Fatalf("restored users table has %d rows, want the 13 demo accounts and bkextra", got["users"].rows)
 	}
 	if code, stdout, stderr := bkRun(t, "audit", "verify", "--data", dst); code != 0 {
 		t.Fatalf("audit verify on the restored copy: exit %d: %s%s", code, stdout, stderr)
@@ -132,7 +132,7 @@ func TestRestoreRefusesWhileTheDataDirIsHeld(t *testing.T) {
 	if code, _, stderr := bkRun(t, "restore", "--from", backup, "--data", dst); code != 0 {
 		t.Fatalf("restore after release: exit %d: %s", code, stderr)
 	}
-	if got := bkDigest(t, dstDB)["users"].rows; got < 12 {
+	if got := bkDigest(t, dstDB)["users"].rows; got < 13 {
 		t.Fatalf("restored users: %d rows, want the demo accounts", got)
 	}
 }

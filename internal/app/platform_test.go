@@ -147,7 +147,7 @@ func TestDemoCounty(t *testing.T) {
 		for _, tbl := range []string{"schools", "edu_groups", "staff", "users", "role_grants", "townships"} {
 			counts[tbl] = e.one(`SELECT count(*) FROM ` + tbl)
 		}
-		if counts["schools"] < 40 || counts["edu_groups"] < 6 || counts["staff"] < 2000 || counts["users"] != 12 {
+		if counts["schools"] < 40 || counts["edu_groups"] < 6 || counts["staff"] < 2000 || counts["users"] != 13 {
 			t.Fatalf("demo county too small: %v", counts)
 		}
 		if modes := e.one(`SELECT count(DISTINCT mode) FROM edu_groups`); modes < 6 {
@@ -158,6 +158,12 @@ func TestDemoCounty(t *testing.T) {
 			if n := e.one(`SELECT count(*) FROM role_grants WHERE role = $1`, string(ri.Role)); n == 0 {
 				t.Errorf("no demo account for %s", ri.Role)
 			}
+		}
+		// The lead school of the principal's group has its own school admin,
+		// who sends that group's 团队进驻.
+		if n := e.one(`SELECT count(*) FROM role_grants g JOIN users u ON u.id = g.user_id
+			WHERE u.username = 'leadadmin' AND g.role = 'school_admin' AND g.scope_type = 'school' AND g.scope_id = $1`, e.ids.leadSchool); n != 1 {
+			t.Errorf("leadadmin is not the school admin of the lead school %d", e.ids.leadSchool)
 		}
 		// Loading again changes nothing.
 		res, err := demo.Load(context.Background(), st, e.app.Audit, demo.DefaultPassword)

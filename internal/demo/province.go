@@ -761,7 +761,7 @@ func (g *gen) idCardIn(region string, birth time.Time, female bool) string {
 }
 
 // LoadProvince writes a province-sized registry of the given size into an
-// empty store, with the same twelve demo accounts as Load (attached to the
+// empty store, with the same thirteen demo accounts as Load (attached to the
 // province's first two groups) and one audit record. It refuses a store that
 // already has schools. Rows go in with multi-row INSERTs inside one
 // transaction, so a failure leaves the store as it was.

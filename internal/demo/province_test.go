@@ -100,8 +100,8 @@ func TestLoadProvince(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !res.Created || len(res.Accounts) != 12 {
-			t.Fatalf("created %v with %d accounts, want 12", res.Created, len(res.Accounts))
+		if !res.Created || len(res.Accounts) != 13 {
+			t.Fatalf("created %v with %d accounts, want 13", res.Created, len(res.Accounts))
 		}
 		count := func(q string, args ...any) int {
 			t.Helper()
@@ -116,7 +116,7 @@ func TestLoadProvince(t *testing.T) {
 			`SELECT count(*) FROM edu_groups`:                                    40,
 			`SELECT count(*) FROM schools`:                                       200,
 			`SELECT count(*) FROM staff`:                                         3000,
-			`SELECT count(*) FROM users`:                                         12,
+			`SELECT count(*) FROM users`:                                         13,
 			`SELECT count(*) FROM audit_log WHERE action = 'demo.seed_province'`: 1,
 			`SELECT count(*) FROM (SELECT group_id FROM group_members WHERE role = 'lead' GROUP BY group_id HAVING count(*) = 1) x`:              40,
 			`SELECT count(*) FROM group_members WHERE role = 'lead'`:                                                                             40,
@@ -186,6 +186,11 @@ func TestLoadProvince(t *testing.T) {
 		if n := count(`SELECT count(*) FROM role_grants g JOIN users u ON u.id = g.user_id JOIN group_members m ON m.group_id = g.scope_id
 			WHERE u.username = 'groupadmin' AND g.scope_type = 'group' AND m.school_id = $1 AND m.role = 'member'`, principalSchool); n != 1 {
 			t.Errorf("the principal's school is not a member of the groupadmin's group")
+		}
+		if n := count(`SELECT count(*) FROM role_grants g JOIN users u ON u.id = g.user_id JOIN group_members m ON m.school_id = g.scope_id
+			JOIN role_grants ga ON ga.scope_id = m.group_id AND ga.scope_type = 'group' JOIN users gu ON gu.id = ga.user_id
+			WHERE u.username = 'leadadmin' AND g.scope_type = 'school' AND m.role = 'lead' AND gu.username = 'groupadmin'`); n != 1 {
+			t.Errorf("the leadadmin account does not run the lead school of the groupadmin's group")
 		}
 
 		if _, err := demo.LoadProvince(ctx, st, log, demo.DefaultPassword, smallProvince); !errors.Is(err, demo.ErrNotEmpty) {

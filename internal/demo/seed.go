@@ -248,6 +248,7 @@ func specs(c *County) []accountSpec {
 		{"dudao", "陈卫东", -1, county(auth.Supervision), "督导办 supervision office"},
 		{"groupadmin", c.Staff[p.groupLeader].Name, -1, []grantSpec{{role: auth.GroupAdmin, scope: auth.ScopeGroup, groupIx: p.group}}, "集团管理员 of " + c.Groups[p.group].Name},
 		{"principal", "", -1, []grantSpec{{role: auth.SchoolAdmin, scope: auth.ScopeSchool, school: p.member}}, "学校管理员 of " + c.Schools[p.member].Name},
+		{"leadadmin", "吴静", -1, []grantSpec{{role: auth.SchoolAdmin, scope: auth.ScopeSchool, school: p.leadSchool}}, "学校管理员 of " + c.Schools[p.leadSchool].Name},
 		{"teacher", c.Staff[p.teacher].Name, p.teacher, []grantSpec{{role: auth.Teacher, scope: auth.ScopeSelf}}, "教师 at " + c.Schools[p.member].Name},
 		{"multi", "赵敏", -1, []grantSpec{
 			{role: auth.GroupAdmin, scope: auth.ScopeGroup, groupIx: p.group2},

@@ -37,7 +37,7 @@ import (
 const sessionCookie = "edugroup_session"
 
 // demoUsers are the demo county's accounts, logged in round-robin.
-const demoUsers = "sysadmin,secadmin,auditadmin,leader,jijiao,ganbu,renshi,dudao,groupadmin,principal,teacher,multi"
+const demoUsers = "sysadmin,secadmin,auditadmin,leader,jijiao,ganbu,renshi,dudao,groupadmin,principal,leadadmin,teacher,multi"
 
 // The stated target for the read scenarios; the registry scenarios have
 // their own (registryP99).
