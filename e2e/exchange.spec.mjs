@@ -385,6 +385,7 @@ test('the lead school sends a 团队进驻 to a member school; the team reports 
   await row.waitFor()
   const rowText = await row.innerText()
   for (const want of [name, host.school_name, start, end]) assert.ok(rowText.includes(want), `the list row lacks ${want}: ${rowText}`)
+  assert.equal(await row.locator('[data-testid="team-stage"]').getAttribute('data-stage'), 'approval', 'a team just sent is not in approval')
   leadPage.assertClean()
 
   // 3. Each member's 跟岗锻炼 goes through the approval chain (walked in the
@@ -438,6 +439,9 @@ test('the lead school sends a 团队进驻 to a member school; the team reports 
   await page.locator('[data-testid="teams-table"][data-ready="true"]').waitFor()
   const waiting = page.locator('[data-testid="team-row"]', { has: page.locator(`[data-testid="team-link"][data-id="${teamId}"]`) })
   assert.equal(await waiting.locator('[data-testid="team-stage"]').getAttribute('data-stage'), 'reported')
+  // A member school does not send teams: no form for it.
+  await page.locator('[data-testid="teams-page"][data-create-known="true"]').waitFor()
+  assert.equal(await page.locator('[data-testid="team-create"]').count(), 0, 'a member school is offered the team form')
   await waiting.locator('[data-testid="team-link"]').click()
   await page.waitForURL(`${BASE}/exchange-teams/${teamId}`)
   await page.locator('[data-testid="team-report-body"]', { hasText: report }).waitFor()

@@ -516,8 +516,27 @@ func TestExchangeTeam(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(d.MemberExchanges) != 2 || d.MemberExchanges[0].Status != exchange.Submitted || d.Members != 2 {
+		if len(d.MemberExchanges) != 2 || d.MemberExchanges[0].Status != exchange.Submitted || d.Members != 2 || d.Stage != "approval" {
 			t.Fatalf("team %+v", d)
+		}
+		// The stage follows the members' exchanges until the report.
+		for _, c := range []struct{ statuses, stage string }{
+			{"'approved', 'reviewed'", "approval"}, {"'approved', 'approved'", "approved"}, {"'underway', 'approved'", "working"},
+			{"'returned', 'closed'", "returned"}, {"'rejected', 'withdrawn'", "ended"}, {"'returned', 'cancelled'", "returned"},
+		} {
+			st2 := strings.Split(c.statuses, ", ")
+			for i, m := range d.MemberExchanges {
+				if _, err := st.W.Exec(`UPDATE exchanges SET status = `+st2[i]+` WHERE id = $1`, m.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := f.svc.TeamDetail(ctx, f.sys, d.ID)
+			if err != nil || got.Stage != c.stage {
+				t.Errorf("members %s: stage %q, want %s (%v)", c.statuses, got.Stage, c.stage, err)
+			}
+		}
+		if _, err := st.W.Exec(`UPDATE exchanges SET status = 'submitted' WHERE team_id = $1`, d.ID); err != nil {
+			t.Fatal(err)
 		}
 		// The report waits until the team is at work.
 		if _, err := f.svc.ReportTeam(ctx, f.sys, d.ID, exchange.TeamReport{Report: "r", Suggestions: "s", Version: d.Version}); !errs.Is(err, errs.Forbidden) {
@@ -527,7 +546,7 @@ func TestExchangeTeam(t *testing.T) {
 			t.Fatal(err)
 		}
 		d, err = f.svc.ReportTeam(ctx, f.sys, d.ID, exchange.TeamReport{Report: "课堂提问层次单一", Suggestions: "建立集体备课制度", Version: d.Version})
-		if err != nil || d.Report == "" {
+		if err != nil || d.Report == "" || d.Stage != "reported" {
 			t.Fatalf("report: %v", err)
 		}
 		// The member school's principal sees the team and answers it.
@@ -537,7 +556,7 @@ func TestExchangeTeam(t *testing.T) {
 			t.Fatalf("teams: %d %s", s, b)
 		}
 		s, b = principal.do("POST", fmt.Sprintf("/api/v1/exchange-teams/%d/response", d.ID), map[string]any{"response": "已制定整改计划", "version": d.Version})
-		if s != 200 || !strings.Contains(string(b), "已制定整改计划") {
+		if s != 200 || !strings.Contains(string(b), "已制定整改计划") || !strings.Contains(string(b), `"stage":"responded"`) {
 			t.Fatalf("response: %d %s", s, b)
 		}
 		// Another group's view: not found.

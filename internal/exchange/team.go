@@ -28,14 +28,19 @@ type Team struct {
 	StartOn        store.Date `json:"start_on"`
 	EndOn          store.Date `json:"end_on"`
 	Members        int        `json:"member_count"`
-	Report         string     `json:"report"`
-	Suggestions    string     `json:"suggestions"`
-	ReportedBy     string     `json:"reported_by"`
-	ReportedAt     *time.Time `json:"reported_at"`
-	Response       string     `json:"response"`
-	RespondedBy    string     `json:"responded_by"`
-	RespondedAt    *time.Time `json:"responded_at"`
-	Version        int        `json:"version"`
+	// Stage is where the team stands: approval (审批中), approved (待进驻),
+	// working (进驻中), returned (待诊断报告), reported (待成员校回应),
+	// responded (已回应), or ended (every member's exchange refused,
+	// withdrawn or cancelled).
+	Stage       string     `json:"stage"`
+	Report      string     `json:"report"`
+	Suggestions string     `json:"suggestions"`
+	ReportedBy  string     `json:"reported_by"`
+	ReportedAt  *time.Time `json:"reported_at"`
+	Response    string     `json:"response"`
+	RespondedBy string     `json:"responded_by"`
+	RespondedAt *time.Time `json:"responded_at"`
+	Version     int        `json:"version"`
 }
 
 // TeamDetail is a team with its members' exchanges and what the viewer may do.
@@ -70,7 +75,11 @@ type TeamResponse struct {
 
 const selectTeam = `SELECT t.id, t.group_id, g.name, t.host_school_id, s.name, t.name, t.goal,
 	(SELECT min(start_on) FROM exchanges WHERE team_id = t.id), (SELECT max(end_on) FROM exchanges WHERE team_id = t.id),
-	(SELECT count(*) FROM exchanges WHERE team_id = t.id), t.report, t.suggestions, COALESCE(ru.display_name, ''), t.reported_at,
+	(SELECT count(*) FROM exchanges WHERE team_id = t.id),
+	(SELECT count(*) FROM exchanges WHERE team_id = t.id AND status IN ('draft', 'submitted', 'endorsed', 'reviewed')),
+	(SELECT count(*) FROM exchanges WHERE team_id = t.id AND status = 'approved'),
+	(SELECT count(*) FROM exchanges WHERE team_id = t.id AND status = 'underway'),
+	(SELECT count(*) FROM exchanges WHERE team_id = t.id AND status IN ('returned', 'closed')), t.report, t.suggestions, COALESCE(ru.display_name, ''), t.reported_at,
 	t.response, COALESCE(pu.display_name, ''), t.responded_at, t.version
 	FROM exchange_teams t JOIN edu_groups g ON g.id = t.group_id JOIN schools s ON s.id = t.host_school_id
 	LEFT JOIN users ru ON ru.id = t.reported_by LEFT JOIN users pu ON pu.id = t.responded_by`
@@ -78,8 +87,26 @@ const selectTeam = `SELECT t.id, t.group_id, g.name, t.host_school_id, s.name, t
 func scanTeam(row interface{ Scan(...any) error }) (Team, error) {
 	var t Team
 	var reported, responded sql.NullTime
+	var inApproval, approved, underway, back int
 	err := row.Scan(&t.ID, &t.GroupID, &t.GroupName, &t.HostSchoolID, &t.HostSchoolName, &t.Name, &t.Goal, &t.StartOn, &t.EndOn, &t.Members,
+		&inApproval, &approved, &underway, &back,
 		&t.Report, &t.Suggestions, &t.ReportedBy, &reported, &t.Response, &t.RespondedBy, &responded, &t.Version)
+	switch {
+	case responded.Valid:
+		t.Stage = "responded"
+	case reported.Valid:
+		t.Stage = "reported"
+	case underway > 0:
+		t.Stage = "working"
+	case inApproval > 0:
+		t.Stage = "approval"
+	case approved > 0:
+		t.Stage = "approved"
+	case back > 0:
+		t.Stage = "returned"
+	default:
+		t.Stage = "ended"
+	}
 	if reported.Valid {
 		at := reported.Time.UTC()
 		t.ReportedAt = &at

@@ -543,8 +543,9 @@ export interface ExchangeTeam {
   responded_by: string
   responded_at: string | null
   version: number
-  member_count?: number
-  status?: string
+  member_count: number
+  /** approval, approved, working, returned, reported, responded or ended */
+  stage: string
 }
 
 export interface ExchangeTeamDetail extends ExchangeTeam {
