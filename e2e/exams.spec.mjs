@@ -248,6 +248,7 @@ test('a principal follows a pupil from the students tab across the demo exams', 
   const row = page.locator('[data-testid="student-row"]').first()
   const number = (await row.locator('[data-testid="student-trend-link"]').innerText()).trim()
   const name = (await row.locator('[data-testid="student-name"]').innerText()).trim()
+  const listedPercentile = (await row.locator('[data-testid="student-percentile"]').innerText()).trim()
   await row.locator('[data-testid="student-name"]').click()
   await page.waitForURL(new RegExp(`/exams/${demo.id}/students/${number}$`))
 
@@ -256,6 +257,9 @@ test('a principal follows a pupil from the students tab across the demo exams', 
   await trendPage.waitFor()
   const api = await principal.get(`/api/v1/exams/${demo.id}/students/${number}/trend`)
   assert.equal(api.points.length, scored.length)
+  // The list's 总分 percentile is the trend's for the same exam.
+  const here = api.points.find((p) => p.exam_id === demo.id).scores.find((s) => s.subject === '总分')
+  assert.equal(listedPercentile, String(here.percentile ?? '—'))
   assert.equal(Number(await trendPage.getAttribute('data-points')), scored.length)
   assert.deepEqual(
     api.points.map((p) => p.held_on),

@@ -109,7 +109,8 @@ func TestStudentTrend(t *testing.T) {
 				for j, sc := range p.Scores {
 					ls := row.Scores[j]
 					if sc.Subject != ls.Subject || sc.Status != ls.Status || sc.ExamRank != ls.ExamRank || sc.SchoolRank != ls.SchoolRank ||
-						sc.ClassRank != ls.ClassRank || fmt.Sprint(deref(sc.Score)) != fmt.Sprint(deref(ls.Score)) || fmt.Sprint(deref(sc.T)) != fmt.Sprint(deref(ls.T)) {
+						sc.ClassRank != ls.ClassRank || fmt.Sprint(deref(sc.Score)) != fmt.Sprint(deref(ls.Score)) || fmt.Sprint(deref(sc.T)) != fmt.Sprint(deref(ls.T)) ||
+						fmt.Sprint(deref(sc.Percentile)) != fmt.Sprint(deref(ls.Percentile)) {
 						t.Fatalf("exam %d %s: trend %+v, student list %+v", p.ExamID, sc.Subject, sc, ls)
 					}
 					if sc.ExamN != n[sc.Subject] || sc.SchoolN == 0 || sc.ClassN == 0 || sc.ClassN > sc.SchoolN || sc.SchoolN > sc.ExamN {

@@ -253,6 +253,9 @@ type StudentScore struct {
 	SchoolRank int      `json:"school_rank"`
 	ClassRank  int      `json:"class_rank"`
 	T          *float64 `json:"t"`
+	// Percentile is the share of the exam's ranked students scoring lower,
+	// those tied counted half, in percent (higher is better); nil unranked.
+	Percentile *float64 `json:"percentile"`
 }
 
 // StudentQuery narrows the student list.
@@ -348,6 +351,10 @@ func studentRow(x Exam, c *cached, i int) StudentRow {
 		if t := r.T(j, i); !math.IsNaN(t) {
 			t = math.Round(t*10) / 10
 			ss.T = &t
+		}
+		if ss.ExamRank > 0 {
+			// Ranked without a score: absent or void counted as 0.
+			ss.Percentile = percentile(r, j, max(r.Score(j, i), 0))
 		}
 		row.Scores = append(row.Scores, ss)
 	}

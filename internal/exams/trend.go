@@ -46,16 +46,12 @@ type TrendPoint struct {
 	Scores []TrendScore `json:"scores"` // the exam's subjects, then 总分
 }
 
-// TrendScore is a StudentScore with the number each rank is out of and the
-// place in the exam as a percentile.
+// TrendScore is a StudentScore with the number each rank is out of.
 type TrendScore struct {
 	StudentScore
 	ExamN   int `json:"exam_n"` // students ranked in the exam (实考)
 	SchoolN int `json:"school_n"`
 	ClassN  int `json:"class_n"`
-	// Percentile is the share of the exam's ranked students scoring lower,
-	// those tied counted half, in percent (higher is better); nil unranked.
-	Percentile *float64 `json:"percentile"`
 }
 
 // TrendChange is the change of a subject's percentile from the first exam in
@@ -161,7 +157,7 @@ func trendWindow(list []Exam, x Exam) []Exam {
 }
 
 // trendPoint is student i of an analysed exam with the size of each ranked
-// population and the percentile.
+// population.
 func trendPoint(x Exam, c *cached, i int) TrendPoint {
 	row := studentRow(x, c, i)
 	r := c.report
@@ -188,16 +184,7 @@ func trendPoint(x Exam, c *cached, i int) TrendPoint {
 	}
 	for j, sc := range row.Scores {
 		u := n[sc.Subject]
-		ts := TrendScore{StudentScore: sc, ExamN: u.exam, SchoolN: u.school, ClassN: u.class}
-		if sc.ExamRank > 0 {
-			// Ranked without a score: absent or void counted as 0.
-			var b int32
-			if v := r.Score(j, i); v > 0 {
-				b = v
-			}
-			ts.Percentile = percentile(r, j, b)
-		}
-		p.Scores[j] = ts
+		p.Scores[j] = TrendScore{StudentScore: sc, ExamN: u.exam, SchoolN: u.school, ClassN: u.class}
 	}
 	return p
 }

@@ -45,7 +45,7 @@ func TestTrendChanges(t *testing.T) {
 	p := func(v float64) *float64 { return &v }
 	point := func(id int64, scores ...TrendScore) TrendPoint { return TrendPoint{ExamID: id, Scores: scores} }
 	sc := func(subject string, pct *float64) TrendScore {
-		return TrendScore{StudentScore: StudentScore{Subject: subject}, Percentile: pct}
+		return TrendScore{StudentScore: StudentScore{Subject: subject, Percentile: pct}}
 	}
 	subjects, changes := trendChanges([]TrendPoint{
 		point(1, sc("语文", nil), sc("数学", p(40)), sc("总分", p(50))),

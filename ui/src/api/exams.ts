@@ -404,6 +404,8 @@ export interface StudentScore {
   school_rank: number
   class_rank: number
   t: number | null
+  /** Share of the exam's ranked students scoring lower (ties half), 0–100; null unranked. */
+  percentile: number | null
 }
 
 export interface StudentRow {
@@ -415,13 +417,11 @@ export interface StudentRow {
   scores: StudentScore[]
 }
 
-/** A StudentScore with the number each rank is out of and the exam percentile. */
+/** A StudentScore with the number each rank is out of. */
 export interface TrendScore extends StudentScore {
   exam_n: number
   school_n: number
   class_n: number
-  /** Share of the exam's ranked students scoring lower (ties half), 0–100; null unranked. */
-  percentile: number | null
 }
 
 /** The student in one exam. */
