@@ -362,6 +362,7 @@ test('the lead school sends a 团队进驻 to a member school; the team reports 
   await page.waitForURL(/\/exchange-teams\/\d+$/)
   const teamId = Number(new URL(page.url()).pathname.split('/').pop())
   await page.locator('[data-testid="team-title"]', { hasText: name }).waitFor()
+  assert.equal(await page.locator('[data-testid="team-detail-stage"]').getAttribute('data-stage'), 'approval')
   assert.equal((await page.locator('[data-testid="team-period"]').innerText()).trim(), `${start} ~ ${end}`)
   assert.equal((await page.locator('[data-testid="team-member-count"]').innerText()).trim(), '2')
   const memberStates = async () =>

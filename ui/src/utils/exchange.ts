@@ -30,6 +30,21 @@ export function statusTag(status: string): TagType {
   return STATUS_TAG[status] ?? 'info'
 }
 
+const TEAM_STAGE_TAG: Record<string, TagType> = {
+  approval: 'info',
+  approved: 'info',
+  working: 'primary',
+  returned: 'warning',
+  reported: 'warning',
+  responded: 'success',
+  ended: 'danger',
+}
+
+/** The tag colour of a 团队进驻's stage (approval … responded, ended). */
+export function teamStageTag(stage: string): TagType {
+  return TEAM_STAGE_TAG[stage] ?? 'info'
+}
+
 const KIND_TAG: Record<string, TagType> = { training: 'warning', study: 'primary', support: 'success' }
 
 export function kindTag(kind: string): TagType {
