@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -176,4 +177,29 @@ func TestLikePatternsAreLiteral(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A second process (here: a second Open) on the same data directory is
+// refused while the first holds it, and gets it once the first closes.
+func TestDataDirectoryLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "edugroup.db")
+	first, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second, err := store.Open(ctx, path); !errors.Is(err, store.ErrLocked) {
+		if second != nil {
+			second.Close()
+		}
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	again.Close()
 }
