@@ -93,7 +93,11 @@ func (c *cli) analyze(args []string) error {
 	if ext != ".json" && ext != ".xlsx" {
 		return usageError("--out must end in .json or .xlsx")
 	}
-	defer c.batchGC()()
+	// No collection while the exams are analysed (their memory is all
+	// live); the report writing that follows makes garbage, so it gets the
+	// collector back.
+	restoreGC := c.batchGC()
+	defer restoreGC()
 	start := time.Now()
 
 	var ef *examFile
@@ -164,6 +168,7 @@ func (c *cli) analyze(args []string) error {
 		extras = append(extras, analysis.Extra{Key: "gap_trend", Value: gaps})
 	}
 
+	restoreGC()
 	f, err := os.Create(*out)
 	if err != nil {
 		return err

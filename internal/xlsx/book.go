@@ -1,35 +1,47 @@
 package xlsx
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Book streams a workbook of several sheets, written one after another:
-// reports with one sheet per section. Like Table, text is neutralized and
-// numbers stay numbers; a NaN or infinite float is written as an empty cell.
+// reports with one sheet per section. Text is neutralized, numbers stay
+// numbers; a NaN or infinite float is written as an empty cell.
+//
+// It writes the sheet XML itself, compressed as the rows come, and puts the
+// parts in the zip at the end: a 1,000,000-student report sheet costs its
+// compressed size in memory, not the workbook's cells.
 type Book struct {
-	f      *excelize.File
-	sw     *excelize.StreamWriter
-	bold   int
-	row    int
-	sheets map[string]bool
+	sheets []*bookSheet
+	cur    *bookSheet
+	names  map[string]bool
+	buf    []byte // one row's XML
+	err    error
+}
+
+type bookSheet struct {
+	name  string
+	data  bytes.Buffer // the deflated sheet XML
+	zw    *flate.Writer
+	crc   uint32
+	size  uint64
+	rows  int
+	cells []byte // column letters of the row being written, reused
 }
 
 // NewBook starts an empty workbook.
 func NewBook() (*Book, error) {
-	f := excelize.NewFile()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1}})
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &Book{f: f, bold: bold, sheets: map[string]bool{}}, nil
+	return &Book{names: map[string]bool{}}, nil
 }
 
 // SheetName makes s a valid, unused sheet name: no []:*?/\, at most 31
@@ -53,7 +65,7 @@ func (b *Book) SheetName(s string) string {
 	}
 	s = cut(s, 31)
 	name := s
-	for i := 2; b.sheets[strings.ToLower(name)]; i++ {
+	for i := 2; b.names[strings.ToLower(name)]; i++ {
 		suffix := fmt.Sprintf("(%d)", i)
 		name = cut(s, 31-len(suffix)) + suffix
 	}
@@ -64,106 +76,340 @@ func (b *Book) SheetName(s string) string {
 // frozen header row. widths (in characters) are optional per column; the
 // default fits the header. It returns the name used (see SheetName).
 func (b *Book) Sheet(name string, headers []string, widths ...float64) (string, error) {
-	if err := b.flush(); err != nil {
+	if err := b.finish(); err != nil {
 		return "", err
 	}
 	name = b.SheetName(name)
-	if len(b.sheets) == 0 {
-		if err := b.f.SetSheetName("Sheet1", name); err != nil {
-			return "", err
-		}
-	} else if _, err := b.f.NewSheet(name); err != nil {
-		return "", err
+	b.names[strings.ToLower(name)] = true
+	sh := &bookSheet{name: name}
+	sh.zw, _ = flate.NewWriter(&sh.data, flate.BestSpeed)
+	b.sheets = append(b.sheets, sh)
+	b.cur = sh
+
+	x := b.buf[:0]
+	x = append(x, xmlHeader...)
+	x = append(x, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`...)
+	x = append(x, `<sheetViews><sheetView workbookViewId="0"`...)
+	if len(b.sheets) == 1 {
+		x = append(x, ` tabSelected="1"`...)
 	}
-	b.sheets[strings.ToLower(name)] = true
-	sw, err := b.f.NewStreamWriter(name)
-	if err != nil {
-		return "", err
-	}
-	b.sw, b.row = sw, 0
 	if len(headers) > 0 {
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return "", err
-		}
+		x = append(x, `><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView>`...)
+	} else {
+		x = append(x, `/>`...)
 	}
-	for i, h := range headers {
-		w := colWidth(h, 8)
-		if i < len(widths) && widths[i] > 0 {
-			w = widths[i]
+	x = append(x, `</sheetViews><sheetFormatPr defaultRowHeight="15"/>`...)
+	if len(headers) > 0 {
+		x = append(x, `<cols>`...)
+		for i, h := range headers {
+			w := colWidth(h, 8)
+			if i < len(widths) && widths[i] > 0 {
+				w = widths[i]
+			}
+			n := strconv.Itoa(i + 1)
+			x = append(x, `<col min="`+n+`" max="`+n+`" width="`...)
+			x = strconv.AppendFloat(x, w, 'f', -1, 64)
+			x = append(x, `" customWidth="1"/>`...)
 		}
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return "", err
-		}
+		x = append(x, `</cols>`...)
 	}
+	x = append(x, `<sheetData>`...)
+	b.buf = x
 	if len(headers) == 0 {
-		return name, nil
+		return name, b.emit()
 	}
 	cells := make([]any, len(headers))
 	for i, h := range headers {
-		cells[i] = excelize.Cell{StyleID: b.bold, Value: Neutralize(h)}
+		cells[i] = h
 	}
-	return name, b.write(cells)
-}
-
-func (b *Book) write(cells []any) error {
-	b.row++
-	cell, err := excelize.CoordinatesToCellName(1, b.row)
-	if err != nil {
-		return err
-	}
-	return b.sw.SetRow(cell, cells)
+	return name, b.row(cells, true)
 }
 
 // Row appends a row to the current sheet.
 func (b *Book) Row(values ...any) error {
-	if b.sw == nil {
+	if b.cur == nil {
 		return fmt.Errorf("xlsx: Row before Sheet")
 	}
-	cells := make([]any, len(values))
+	b.buf = b.buf[:0]
+	return b.row(values, false)
+}
+
+// row appends <row> with one cell per value that is not nil (header: bold).
+func (b *Book) row(values []any, header bool) error {
+	sh := b.cur
+	sh.rows++
+	r := strconv.Itoa(sh.rows)
+	x := b.buf
+	x = append(x, `<row r="`+r+`">`...)
 	for i, v := range values {
-		switch x := v.(type) {
+		if s, ok := v.(fmt.Stringer); ok {
+			v = s.String()
+		}
+		ref := append(colName(sh.cells[:0], i), r...)
+		sh.cells = ref
+		switch t := v.(type) {
+		case nil:
+			continue
 		case string:
-			cells[i] = Neutralize(x)
+			x = appendText(x, ref, Neutralize(t), header)
 		case float64:
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				cells[i] = nil
+			x = appendNumber(x, ref, t)
+		case float32:
+			x = appendNumber(x, ref, float64(t))
+		case int:
+			x = appendInt(x, ref, int64(t))
+		case int8:
+			x = appendInt(x, ref, int64(t))
+		case int16:
+			x = appendInt(x, ref, int64(t))
+		case int32:
+			x = appendInt(x, ref, int64(t))
+		case int64:
+			x = appendInt(x, ref, t)
+		case uint:
+			x = appendNumber(x, ref, float64(t))
+		case uint8:
+			x = appendInt(x, ref, int64(t))
+		case uint16:
+			x = appendInt(x, ref, int64(t))
+		case uint32:
+			x = appendInt(x, ref, int64(t))
+		case uint64:
+			x = appendNumber(x, ref, float64(t))
+		case bool:
+			x = append(x, `<c r="`...)
+			x = append(x, ref...)
+			if t {
+				x = append(x, `" t="b"><v>1</v></c>`...)
 			} else {
-				cells[i] = x
+				x = append(x, `" t="b"><v>0</v></c>`...)
 			}
-		case fmt.Stringer:
-			cells[i] = Neutralize(x.String())
+		case time.Time:
+			x = appendText(x, ref, t.Format("2006-01-02 15:04:05"), header)
 		default:
-			cells[i] = v
+			x = appendText(x, ref, Neutralize(fmt.Sprint(t)), header)
 		}
 	}
-	return b.write(cells)
+	x = append(x, `</row>`...)
+	b.buf = x
+	return b.emit()
 }
 
-func (b *Book) flush() error {
-	if b.sw == nil {
-		return nil
+// emit compresses the XML gathered in buf into the current sheet.
+func (b *Book) emit() error {
+	sh := b.cur
+	if b.err == nil {
+		sh.crc = crc32.Update(sh.crc, crc32.IEEETable, b.buf)
+		sh.size += uint64(len(b.buf))
+		_, b.err = sh.zw.Write(b.buf)
 	}
-	err := b.sw.Flush()
-	b.sw = nil
-	return err
+	b.buf = b.buf[:0]
+	return b.err
 }
 
-// WriteTo finishes the workbook and writes it; the Book is closed after.
+// finish closes the current sheet's XML.
+func (b *Book) finish() error {
+	if b.cur == nil {
+		return b.err
+	}
+	b.buf = append(b.buf[:0], `</sheetData></worksheet>`...)
+	if err := b.emit(); err != nil {
+		return err
+	}
+	b.err = b.cur.zw.Close()
+	b.cur = nil
+	return b.err
+}
+
+func appendText(x, ref []byte, s string, header bool) []byte {
+	x = append(x, `<c r="`...)
+	x = append(x, ref...)
+	if header {
+		x = append(x, `" s="1`...)
+	}
+	x = append(x, `" t="inlineStr"><is><t`...)
+	if s != strings.TrimSpace(s) {
+		x = append(x, ` xml:space="preserve"`...)
+	}
+	x = append(x, '>')
+	x = escapeText(x, s)
+	return append(x, `</t></is></c>`...)
+}
+
+func appendNumber(x, ref []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return x
+	}
+	x = append(x, `<c r="`...)
+	x = append(x, ref...)
+	x = append(x, `"><v>`...)
+	x = strconv.AppendFloat(x, f, 'g', -1, 64)
+	return append(x, `</v></c>`...)
+}
+
+func appendInt(x, ref []byte, n int64) []byte {
+	x = append(x, `<c r="`...)
+	x = append(x, ref...)
+	x = append(x, `"><v>`...)
+	x = strconv.AppendInt(x, n, 10)
+	return append(x, `</v></c>`...)
+}
+
+// escapeText writes s as XML character data. Characters XML 1.0 cannot
+// carry (most control characters, invalid UTF-8) are dropped.
+func escapeText(x []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+				x = append(x, s[start:i]...)
+				start = i + size
+			}
+			i += size
+			continue
+		}
+		x = append(x, s[start:i]...)
+		switch c {
+		case '&':
+			x = append(x, "&amp;"...)
+		case '<':
+			x = append(x, "&lt;"...)
+		case '>':
+			x = append(x, "&gt;"...)
+		case '\t', '\n':
+			x = append(x, c)
+		case '\r':
+			x = append(x, "&#13;"...)
+		}
+		i++
+		start = i
+	}
+	return append(x, s[start:]...)
+}
+
+// colName appends the column letters of 0-based column i (A, …, Z, AA, …).
+func colName(dst []byte, i int) []byte {
+	var tmp [4]byte
+	k := len(tmp)
+	for i++; i > 0; i = (i - 1) / 26 {
+		k--
+		tmp[k] = byte('A' + (i-1)%26)
+	}
+	return append(dst, tmp[k:]...)
+}
+
+// WriteTo finishes the workbook and writes it; the Book is spent after.
 func (b *Book) WriteTo(w io.Writer) (int64, error) {
-	defer b.f.Close()
-	if err := b.flush(); err != nil {
-		return 0, err
-	}
 	if len(b.sheets) == 0 {
 		if _, err := b.Sheet("Sheet1", nil); err != nil {
 			return 0, err
 		}
-		if err := b.flush(); err != nil {
-			return 0, err
+	}
+	if err := b.finish(); err != nil {
+		return 0, err
+	}
+	cw := &countWriter{w: w}
+	zw := zip.NewWriter(cw)
+	modified := time.Now()
+	part := func(name, body string) error {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(f, body)
+		return err
+	}
+	var types, sheets, rels strings.Builder
+	for i, sh := range b.sheets {
+		n := strconv.Itoa(i + 1)
+		types.WriteString(`<Override PartName="/xl/worksheets/sheet` + n + `.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
+		sheets.WriteString(`<sheet name="` + string(escapeAttr(nil, sh.name)) + `" sheetId="` + n + `" r:id="rId` + n + `"/>`)
+		rels.WriteString(`<Relationship Id="rId` + n + `" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet` + n + `.xml"/>`)
+	}
+	styles := strconv.Itoa(len(b.sheets) + 1)
+	rels.WriteString(`<Relationship Id="rId` + styles + `" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>`)
+	parts := [][2]string{
+		{"[Content_Types].xml", xmlHeader + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+			`<Default Extension="xml" ContentType="application/xml"/>` +
+			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+			`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
+			types.String() + `</Types>`},
+		{"_rels/.rels", xmlHeader + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		{"xl/workbook.xml", xmlHeader + `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+			`<bookViews><workbookView/></bookViews><sheets>` + sheets.String() + `</sheets></workbook>`},
+		{"xl/_rels/workbook.xml.rels", xmlHeader + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + rels.String() + `</Relationships>`},
+		{"xl/styles.xml", xmlHeader + stylesXML},
+	}
+	for _, p := range parts {
+		if err := part(p[0], p[1]); err != nil {
+			return cw.n, err
 		}
 	}
-	return b.f.WriteTo(w)
+	for i, sh := range b.sheets {
+		f, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet" + strconv.Itoa(i+1) + ".xml", Method: zip.Deflate, Modified: modified,
+			CRC32: sh.crc, CompressedSize64: uint64(sh.data.Len()), UncompressedSize64: sh.size})
+		if err != nil {
+			return cw.n, err
+		}
+		if _, err := f.Write(sh.data.Bytes()); err != nil {
+			return cw.n, err
+		}
+		sh.data = bytes.Buffer{}
+	}
+	err := zw.Close()
+	return cw.n, err
+}
+
+// stylesXML: style 0 is the default, style 1 the header (bold on light blue).
+const stylesXML = `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+	`<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>` +
+	`<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>` +
+	`<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>` +
+	`<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/></patternFill></fill></fills>` +
+	`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
+	`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
+	`<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
+	`<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/></cellXfs>` +
+	`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`
+
+// escapeAttr writes s as an XML attribute value.
+func escapeAttr(x []byte, s string) []byte {
+	for _, r := range s {
+		switch r {
+		case '"':
+			x = append(x, "&quot;"...)
+		case '\'':
+			x = append(x, "&apos;"...)
+		default:
+			x = escapeText(x, string(r))
+		}
+	}
+	return x
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Close discards the workbook (after an error).
-func (b *Book) Close() error { return b.f.Close() }
+func (b *Book) Close() error {
+	b.sheets, b.cur = nil, nil
+	return nil
+}
+
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Neutralize prefixes a quote to text that Excel would read as a formula.
@@ -23,73 +21,33 @@ func Neutralize(s string) string {
 	return s
 }
 
-// Table streams one sheet with a header row to w.
+// Table streams one sheet with a header row: a Book of one sheet whose
+// columns are 18 characters wide.
 type Table struct {
-	f   *excelize.File
-	sw  *excelize.StreamWriter
-	row int
+	b *Book
 }
 
 // NewTable starts a workbook whose first sheet is named sheet.
 func NewTable(sheet string, headers []string) (*Table, error) {
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	sw, err := f.NewStreamWriter(sheet)
+	b, err := NewBook()
 	if err != nil {
 		return nil, err
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"DDEBF7"}, Pattern: 1}})
-	if err != nil {
+	widths := make([]float64, len(headers))
+	for i := range widths {
+		widths[i] = 18
+	}
+	if _, err := b.Sheet(sheet, headers, widths...); err != nil {
 		return nil, err
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
-	for i := range headers {
-		if err := sw.SetColWidth(i+1, i+1, 18); err != nil {
-			return nil, err
-		}
-	}
-	t := &Table{f: f, sw: sw}
-	cells := make([]any, len(headers))
-	for i, h := range headers {
-		cells[i] = excelize.Cell{StyleID: bold, Value: h}
-	}
-	return t, t.write(cells)
-}
-
-func (t *Table) write(cells []any) error {
-	t.row++
-	cell, _ := excelize.CoordinatesToCellName(1, t.row)
-	return t.sw.SetRow(cell, cells)
+	return &Table{b: b}, nil
 }
 
 // Row appends one row; strings are neutralized, numbers stay numbers.
-func (t *Table) Row(values ...any) error {
-	cells := make([]any, len(values))
-	for i, v := range values {
-		switch x := v.(type) {
-		case string:
-			cells[i] = Neutralize(x)
-		case fmt.Stringer:
-			cells[i] = Neutralize(x.String())
-		default:
-			cells[i] = v
-		}
-	}
-	return t.write(cells)
-}
+func (t *Table) Row(values ...any) error { return t.b.Row(values...) }
 
 // WriteTo finishes the workbook and writes it.
-func (t *Table) WriteTo(w io.Writer) (int64, error) {
-	if err := t.sw.Flush(); err != nil {
-		return 0, err
-	}
-	defer t.f.Close()
-	return t.f.WriteTo(w)
-}
+func (t *Table) WriteTo(w io.Writer) (int64, error) { return t.b.WriteTo(w) }
 
 // ContentType is the media type of .xlsx files.
 const ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
