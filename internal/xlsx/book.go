@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,7 @@ type bookSheet struct {
 	size  uint64
 	rows  int
 	cells []byte // column letters of the row being written, reused
+	num   [24]byte
 }
 
 // NewBook starts an empty workbook.
@@ -156,26 +158,10 @@ func (b *Book) row(values []any, header bool) error {
 			x = appendNumber(x, ref, t)
 		case float32:
 			x = appendNumber(x, ref, float64(t))
-		case int:
-			x = appendInt(x, ref, int64(t))
-		case int8:
-			x = appendInt(x, ref, int64(t))
-		case int16:
-			x = appendInt(x, ref, int64(t))
-		case int32:
-			x = appendInt(x, ref, int64(t))
-		case int64:
-			x = appendInt(x, ref, t)
-		case uint:
-			x = appendNumber(x, ref, float64(t))
-		case uint8:
-			x = appendInt(x, ref, int64(t))
-		case uint16:
-			x = appendInt(x, ref, int64(t))
-		case uint32:
-			x = appendInt(x, ref, int64(t))
-		case uint64:
-			x = appendNumber(x, ref, float64(t))
+		case int, int8, int16, int32, int64:
+			x = appendDigits(x, ref, strconv.AppendInt(sh.num[:0], reflect.ValueOf(t).Int(), 10))
+		case uint, uint8, uint16, uint32, uint64, uintptr:
+			x = appendDigits(x, ref, strconv.AppendUint(sh.num[:0], reflect.ValueOf(t).Uint(), 10))
 		case bool:
 			x = append(x, `<c r="`...)
 			x = append(x, ref...)
@@ -247,11 +233,11 @@ func appendNumber(x, ref []byte, f float64) []byte {
 	return append(x, `</v></c>`...)
 }
 
-func appendInt(x, ref []byte, n int64) []byte {
+func appendDigits(x, ref, digits []byte) []byte {
 	x = append(x, `<c r="`...)
 	x = append(x, ref...)
 	x = append(x, `"><v>`...)
-	x = strconv.AppendInt(x, n, 10)
+	x = append(x, digits...)
 	return append(x, `</v></c>`...)
 }
 
