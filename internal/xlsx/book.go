@@ -9,8 +9,10 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -26,24 +28,44 @@ type Book struct {
 	sheets []*bookSheet
 	cur    *bookSheet
 	names  map[string]bool
-	buf    []byte // one row's XML
-	err    error
+	buf    []byte        // one row's XML
+	sem    chan struct{} // bounds the chunks being compressed at once
 }
 
 type bookSheet struct {
-	name  string
-	data  bytes.Buffer // the deflated sheet XML
-	zw    *flate.Writer
-	crc   uint32
-	size  uint64
-	rows  int
-	cells []byte // column letters of the row being written, reused
-	num   [24]byte
+	name   string
+	data   bytes.Buffer // the deflated sheet XML, once the sheet is finished
+	raw    []byte       // XML not yet handed to a compressor
+	chunks []*chunk     // in order
+	crc    uint32
+	size   uint64
+	rows   int
+	cells  []byte // column letters of the row being written, reused
+	num    [24]byte
 }
+
+// A chunk is about a megabyte of a sheet's XML compressed on its own, ended
+// with a sync flush: the chunks of a sheet, one after another and closed by
+// an empty final block, are one deflate stream (as pigz makes them).
+type chunk struct {
+	out  bytes.Buffer
+	done chan struct{}
+}
+
+const chunkBytes = 1 << 20
+
+// finalBlock is an empty stored block with the final bit: it ends a deflate
+// stream that stands at a byte boundary, as it does after a sync flush.
+var finalBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
+
+var deflaters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.BestSpeed)
+	return w
+}}
 
 // NewBook starts an empty workbook.
 func NewBook() (*Book, error) {
-	return &Book{names: map[string]bool{}}, nil
+	return &Book{names: map[string]bool{}, sem: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
 }
 
 // SheetName makes s a valid, unused sheet name: no []:*?/\, at most 31
@@ -84,7 +106,6 @@ func (b *Book) Sheet(name string, headers []string, widths ...float64) (string, 
 	name = b.SheetName(name)
 	b.names[strings.ToLower(name)] = true
 	sh := &bookSheet{name: name}
-	sh.zw, _ = flate.NewWriter(&sh.data, flate.BestSpeed)
 	b.sheets = append(b.sheets, sh)
 	b.cur = sh
 
@@ -181,30 +202,57 @@ func (b *Book) row(values []any, header bool) error {
 	return b.emit()
 }
 
-// emit compresses the XML gathered in buf into the current sheet.
+// emit adds the XML gathered in buf to the current sheet, and hands every
+// full megabyte to a compressor on another core.
 func (b *Book) emit() error {
 	sh := b.cur
-	if b.err == nil {
-		sh.crc = crc32.Update(sh.crc, crc32.IEEETable, b.buf)
-		sh.size += uint64(len(b.buf))
-		_, b.err = sh.zw.Write(b.buf)
-	}
+	sh.crc = crc32.Update(sh.crc, crc32.IEEETable, b.buf)
+	sh.size += uint64(len(b.buf))
+	sh.raw = append(sh.raw, b.buf...)
 	b.buf = b.buf[:0]
-	return b.err
+	if len(sh.raw) >= chunkBytes {
+		b.compress(sh)
+	}
+	return nil
 }
 
-// finish closes the current sheet's XML.
+// compress starts compressing the sheet's pending XML as its next chunk.
+func (b *Book) compress(sh *bookSheet) {
+	if len(sh.raw) == 0 {
+		return
+	}
+	raw := sh.raw
+	sh.raw = make([]byte, 0, chunkBytes+chunkBytes/8)
+	c := &chunk{done: make(chan struct{})}
+	sh.chunks = append(sh.chunks, c)
+	b.sem <- struct{}{}
+	go func() {
+		defer func() { <-b.sem; close(c.done) }()
+		zw := deflaters.Get().(*flate.Writer)
+		zw.Reset(&c.out)
+		_, _ = zw.Write(raw) // a bytes.Buffer does not fail
+		_ = zw.Flush()
+		deflaters.Put(zw)
+	}()
+}
+
+// finish closes the current sheet's XML and joins its compressed chunks.
 func (b *Book) finish() error {
-	if b.cur == nil {
-		return b.err
+	sh := b.cur
+	if sh == nil {
+		return nil
 	}
 	b.buf = append(b.buf[:0], `</sheetData></worksheet>`...)
-	if err := b.emit(); err != nil {
-		return err
+	_ = b.emit()
+	b.compress(sh)
+	for _, c := range sh.chunks {
+		<-c.done
+		sh.data.Write(c.out.Bytes())
 	}
-	b.err = b.cur.zw.Close()
+	sh.data.Write(finalBlock)
+	sh.chunks, sh.raw = nil, nil
 	b.cur = nil
-	return b.err
+	return nil
 }
 
 func appendText(x, ref []byte, s string, header bool) []byte {

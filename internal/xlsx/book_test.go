@@ -173,6 +173,16 @@ func TestBookEmptyAndTable(t *testing.T) {
 	if _, err := tb.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
+	// The sheet spans several compressed chunks, joined into one stream.
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name == "xl/worksheets/sheet1.xml" && zf.UncompressedSize64 < 2*chunkBytes {
+			t.Fatalf("sheet of %d bytes: one chunk only", zf.UncompressedSize64)
+		}
+	}
 	if f, err = excelize.OpenReader(&buf); err != nil {
 		t.Fatal(err)
 	}
