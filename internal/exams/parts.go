@@ -121,6 +121,7 @@ type schoolInfo struct {
 	group      int64
 	groupName  string
 	lead       string // the group's lead school code
+	leadName   string
 }
 
 // load reads every part of the exam into analysis data, schools in code
@@ -128,7 +129,7 @@ type schoolInfo struct {
 // schools from the registry.
 func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.Data, error) {
 	e := x.Spec
-	rows, err := s.st.R.QueryContext(ctx, `SELECT p.school_id, s.code, s.name, COALESCE(m.group_id, 0), COALESCE(g.name, ''), COALESCE(ls.code, ''), p.payload
+	rows, err := s.st.R.QueryContext(ctx, `SELECT p.school_id, s.code, s.name, COALESCE(m.group_id, 0), COALESCE(g.name, ''), COALESCE(ls.code, ''), COALESCE(ls.name, ''), p.payload
 		FROM exam_parts p JOIN schools s ON s.id = p.school_id
 		LEFT JOIN group_members m ON m.school_id = p.school_id AND m.joined_on <= $2 AND (m.left_on IS NULL OR m.left_on > $2)
 		LEFT JOIN edu_groups g ON g.id = m.group_id LEFT JOIN schools ls ON ls.id = g.lead_school_id
@@ -144,11 +145,11 @@ func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.D
 		d.Scores[j] = make([]int32, 0, n)
 	}
 	groupIx := map[string]int32{}
-	leads := map[string]string{}
+	leads := map[string]schoolInfo{}
 	for rows.Next() {
 		var si schoolInfo
 		var payload []byte
-		if err := rows.Scan(&si.id, &si.code, &si.name, &si.group, &si.groupName, &si.lead, &payload); err != nil {
+		if err := rows.Scan(&si.id, &si.code, &si.name, &si.group, &si.groupName, &si.lead, &si.leadName, &payload); err != nil {
 			return nil, nil, err
 		}
 		p, err := decodePart(payload)
@@ -162,7 +163,7 @@ func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.D
 				gi = int32(len(d.Groups))
 				groupIx[si.groupName] = gi
 				d.Groups = append(d.Groups, si.groupName)
-				leads[si.groupName] = si.lead
+				leads[si.groupName] = si
 			}
 			g = gi
 		}
@@ -209,8 +210,8 @@ func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.D
 	}
 	sort.Strings(names)
 	for _, g := range names {
-		if !named[g] && leads[g] != "" {
-			e.Groups = append(e.Groups, analysis.GroupLead{Name: g, Lead: leads[g]})
+		if l := leads[g]; !named[g] && l.lead != "" {
+			e.Groups = append(e.Groups, analysis.GroupLead{Name: g, Lead: l.lead, LeadName: l.leadName})
 		}
 	}
 	teach, err := s.st.R.QueryContext(ctx, `SELECT s.code, t.class_name, t.subject, t.teacher FROM exam_teaching t JOIN schools s ON s.id = t.school_id WHERE t.exam_id = $1`, x.ID)

@@ -511,8 +511,14 @@ func TestInferredLead(t *testing.T) {
 	e := smallExam(nil)
 	e.Groups = []GroupLead{{Name: "一集团", Lead: "不存在的学校"}}
 	r = analyze(t, e, smallData(t, small))
-	if !r.Groups[0].LeadInferred || len(r.Warnings) != 1 {
+	if !r.Groups[0].LeadInferred || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "“不存在的学校”") {
 		t.Errorf("a lead not in the exam: %+v %q", r.Groups, r.Warnings)
+	}
+	// A lead given by code is named in the warning by its name too.
+	e.Groups = []GroupLead{{Name: "一集团", Lead: "3134036912", LeadName: "榴城中学"}}
+	r = analyze(t, e, smallData(t, small))
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "“榴城中学（3134036912）”") {
+		t.Errorf("warning %q", r.Warnings)
 	}
 }
 

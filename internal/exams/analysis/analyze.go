@@ -511,8 +511,12 @@ func (a *analyzer) contribution() {
 func (a *analyzer) leads() {
 	d := a.d
 	named := map[string]string{}
+	leadName := map[string]string{}
 	for _, g := range a.e.Groups {
 		named[g.Name] = g.Lead
+		if g.LeadName != "" && g.LeadName != g.Lead {
+			leadName[g.Name] = g.LeadName + "（" + g.Lead + "）"
+		}
 	}
 	a.rep.Groups = make([]GroupInfo, a.nGroups)
 	lead := make([]int32, a.nGroups)
@@ -536,7 +540,11 @@ func (a *analyzer) leads() {
 			}
 		}
 		if hasName && lead[g] < 0 {
-			a.warn("集团“%s”的核心校“%s”不在本次考试中，按总分T值最高的学校计", info.Name, want)
+			shown := want
+			if n, ok := leadName[info.Name]; ok {
+				shown = n
+			}
+			a.warn("集团“%s”的核心校“%s”不在本次考试中，按总分T值最高的学校计", info.Name, shown)
 		}
 		if lead[g] < 0 {
 			lead[g] = bestSchool

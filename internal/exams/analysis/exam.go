@@ -68,7 +68,9 @@ type Lines struct {
 // GroupLead names the lead school of a group (教育集团的核心校).
 type GroupLead struct {
 	Name string `json:"name"`
-	Lead string `json:"lead"`
+	Lead string `json:"lead"` // the lead school's name or code
+	// LeadName names the lead school in messages when Lead is a code.
+	LeadName string `json:"lead_name,omitempty"`
 }
 
 // Paper is the item structure (试卷结构/双向细目表) of one subject.
