@@ -20,7 +20,6 @@ package xlsx
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -236,40 +235,7 @@ type xlsxPackage struct {
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
 func openPackage(data []byte) (*xlsxPackage, error) {
-	switch {
-	case len(data) == 0:
-		return nil, fmt.Errorf("%w: empty file", ErrNotXLSX)
-	case bytes.HasPrefix(data, oleMagic):
-		// Old .xls, or an .xlsx saved with a password (Office wraps those
-		// in the same compound-file container).
-		return nil, fmt.Errorf("%w: compound document (.xls or encrypted)", ErrNotXLSX)
-	case !bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return nil, fmt.Errorf("%w: not a zip archive", ErrNotXLSX)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotXLSX, err)
-	}
-	if len(zr.File) > maxZipEntries {
-		return nil, fmt.Errorf("%w: %d zip entries", ErrTooLarge, len(zr.File))
-	}
-	p := &xlsxPackage{parts: make(map[string]*zip.File, len(zr.File)), budget: UnzipSizeLimit}
-	var total uint64
-	for _, f := range zr.File {
-		// The declared sizes are checked before anything is inflated, the
-		// same test excelize's UnzipSizeLimit makes, so a bomb costs nothing.
-		total += f.UncompressedSize64
-		if f.UncompressedSize64 > UnzipSizeLimit || total > UnzipSizeLimit {
-			return nil, fmt.Errorf("%w: inflates to more than %d bytes", ErrTooLarge, UnzipSizeLimit)
-		}
-		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
-		if _, dup := p.parts[name]; dup {
-			// Two parts of one name: which one Excel shows is not ours to guess.
-			return nil, fmt.Errorf("%w: duplicate part %q", ErrNotXLSX, f.Name)
-		}
-		p.parts[name] = f
-	}
-	return p, nil
+	return openPackageLimit(data, UnzipSizeLimit)
 }
 
 // open streams one part, at most limit bytes of it and never past the

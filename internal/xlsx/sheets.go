@@ -159,12 +159,15 @@ func (w *Workbook) text(c *rawCell) (string, error) {
 	return s, nil
 }
 
-// openPackageLimit is openPackage with a caller's inflation bound.
+// openPackageLimit checks the zip directory of an .xlsx and indexes its
+// parts, allowing at most limit inflated bytes in all.
 func openPackageLimit(data []byte, limit int64) (*xlsxPackage, error) {
 	switch {
 	case len(data) == 0:
 		return nil, fmt.Errorf("%w: empty file", ErrNotXLSX)
 	case bytes.HasPrefix(data, oleMagic):
+		// Old .xls, or an .xlsx saved with a password (Office wraps those
+		// in the same compound-file container).
 		return nil, fmt.Errorf("%w: compound document (.xls or encrypted)", ErrNotXLSX)
 	case !bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return nil, fmt.Errorf("%w: not a zip archive", ErrNotXLSX)
@@ -179,12 +182,15 @@ func openPackageLimit(data []byte, limit int64) (*xlsxPackage, error) {
 	p := &xlsxPackage{parts: make(map[string]*zip.File, len(zr.File)), budget: limit}
 	var total uint64
 	for _, f := range zr.File {
+		// The declared sizes are checked before anything is inflated, the
+		// same test excelize's UnzipSizeLimit makes, so a bomb costs nothing.
 		total += f.UncompressedSize64
 		if f.UncompressedSize64 > uint64(limit) || total > uint64(limit) {
 			return nil, fmt.Errorf("%w: inflates to more than %d bytes", ErrTooLarge, limit)
 		}
 		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
 		if _, dup := p.parts[name]; dup {
+			// Two parts of one name: which one Excel shows is not ours to guess.
 			return nil, fmt.Errorf("%w: duplicate part %q", ErrNotXLSX, f.Name)
 		}
 		p.parts[name] = f
