@@ -58,26 +58,18 @@ func (lw *longWorker) addSubject(name string) int {
 
 func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 	w, p := lw.w, lw.w.p
-	var idText, name, schoolText, codeText, group, classText, subject, value string
+	var m studentCells
+	var subject, value string
 	absent, void := false, false
 	for _, mc := range r.cols {
 		cell := ""
 		if mc.col < len(cells) {
 			cell = cells[mc.col]
 		}
+		if m.take(mc.field, cell) {
+			continue
+		}
 		switch mc.field {
-		case FieldID:
-			idText = cell
-		case FieldName:
-			name = cell
-		case FieldSchool:
-			schoolText = cell
-		case FieldSchoolCode:
-			codeText = cell
-		case FieldGroup:
-			group = cell
-		case FieldClass:
-			classText = cell
 		case FieldSubject:
 			subject = cell
 		case FieldValue:
@@ -88,19 +80,11 @@ func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []in
 			void = truthy(cell)
 		}
 	}
-	id, name := NormID(idText), clean(name)
+	id, name := NormID(m.id), clean(m.name)
 	if id == "" && name == "" && strings.TrimSpace(subject) == "" {
 		return
 	}
-	bad := false
-	for _, col := range formulas {
-		for _, mc := range r.cols {
-			if mc.col == col {
-				w.problem(r, line, mc.header, ProblemFormula, "", fmt.Sprintf("“%s”单元格含公式，请粘贴为数值后再导入", mc.header))
-				bad = true
-			}
-		}
-	}
+	bad := w.formulaProblems(r, line, formulas)
 	// The subject.
 	canon, ok := CanonicalSubject(subject)
 	if !ok {
@@ -115,12 +99,12 @@ func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []in
 		bad = true
 	}
 	// The student: the first row of a student number sets school and class.
-	school, schoolOK := w.school(r, line, schoolText, codeText, group)
+	school, schoolOK := w.school(r, line, m.school, m.code, m.group)
 	if !schoolOK {
 		bad = true
 		school = w.unknownSchool()
 	}
-	class := w.classOf(school, classText)
+	class := w.classOf(school, m.class)
 	if id == "" {
 		if r.noID {
 			id = w.schools[school].name + "|" + w.classes[class].Name + "|" + name

@@ -563,7 +563,7 @@ var footerNames = map[string]bool{"平均分": true, "平均": true, "均分": t
 
 // row reads one student of a wide or item sheet.
 func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
-	var idText, name, schoolText, codeText, group, classText string
+	var m studentCells
 	empty := true
 	for _, mc := range r.cols {
 		if mc.col < len(cells) && cells[mc.col] != "" {
@@ -575,39 +575,16 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 		return
 	}
 	for _, mc := range r.meta {
-		cell := ""
 		if mc.col < len(cells) {
-			cell = cells[mc.col]
-		}
-		switch mc.field {
-		case FieldID:
-			idText = cell
-		case FieldName:
-			name = cell
-		case FieldSchool:
-			schoolText = cell
-		case FieldSchoolCode:
-			codeText = cell
-		case FieldGroup:
-			group = cell
-		case FieldClass:
-			classText = cell
+			m.take(mc.field, cells[mc.col])
 		}
 	}
-	id := NormID(idText)
-	name = clean(name)
+	id := NormID(m.id)
+	name := clean(m.name)
 	if id == "" && footerNames[name] {
 		return
 	}
-	bad := false
-	for _, col := range formulas {
-		for _, mc := range r.cols {
-			if mc.col == col {
-				w.problem(r, line, mc.header, ProblemFormula, "", fmt.Sprintf("“%s”单元格含公式，请粘贴为数值后再导入", mc.header))
-				bad = true
-			}
-		}
-	}
+	bad := w.formulaProblems(r, line, formulas)
 	n := len(w.ids)
 	for _, s := range r.unmapped {
 		w.scores[s] = append(w.scores[s], analysis.NoScore)
@@ -637,14 +614,14 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 		}
 		w.scores[mc.subj] = append(w.scores[mc.subj], v)
 	}
-	school, ok := w.school(r, line, schoolText, codeText, group)
+	school, ok := w.school(r, line, m.school, m.code, m.group)
 	if !ok {
 		bad = true
 		school = w.unknownSchool()
 	}
 	if id == "" {
 		if r.noID {
-			id = w.schools[school].name + "|" + CanonicalClass(classText) + "|" + name
+			id = w.schools[school].name + "|" + CanonicalClass(m.class) + "|" + name
 		} else {
 			w.problem(r, line, "考号", ProblemMissingID, "", "缺少考号")
 			bad = true
@@ -653,9 +630,48 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 	w.ids = append(w.ids, id)
 	w.hash = append(w.hash, maphash.String(w.p.seed, id))
 	w.names = append(w.names, name)
-	w.class = append(w.class, w.classOf(school, classText))
+	w.class = append(w.class, w.classOf(school, m.class))
 	w.rows = append(w.rows, RowRef{Sheet: int32(r.index), Line: int32(line)})
 	w.invalid = append(w.invalid, bad)
+}
+
+// studentCells are the texts of a row's student columns, as they stand.
+type studentCells struct{ id, name, school, code, group, class string }
+
+// take keeps cell when field is a student column and says whether it was.
+func (m *studentCells) take(field Field, cell string) bool {
+	switch field {
+	case FieldID:
+		m.id = cell
+	case FieldName:
+		m.name = cell
+	case FieldSchool:
+		m.school = cell
+	case FieldSchoolCode:
+		m.code = cell
+	case FieldGroup:
+		m.group = cell
+	case FieldClass:
+		m.class = cell
+	default:
+		return false
+	}
+	return true
+}
+
+// formulaProblems reports each mapped column whose cell holds a formula and
+// says whether there was one.
+func (w *worker) formulaProblems(r *sheetRoles, line int, formulas []int) bool {
+	bad := false
+	for _, col := range formulas {
+		for _, mc := range r.cols {
+			if mc.col == col {
+				w.problem(r, line, mc.header, ProblemFormula, "", fmt.Sprintf("“%s”单元格含公式，请粘贴为数值后再导入", mc.header))
+				bad = true
+			}
+		}
+	}
+	return bad
 }
 
 // clean is Norm, and squeeze for Chinese names ("张  三"); Latin names
