@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"edugroup/internal/mask"
 	"edugroup/internal/store"
 )
 
@@ -98,7 +99,7 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, who Who, e Entry) error {
 			return fmt.Errorf("audit anchor: %w", err)
 		}
 	}
-	detail, err := json.Marshal(scrub(e.Detail))
+	detail, err := scrubDetail(e.Detail)
 	if err != nil {
 		return fmt.Errorf("audit detail: %w", err)
 	}
@@ -142,35 +143,80 @@ func (r *Record) computeHash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-var secretKeys = []string{"password", "token", "secret", "id_card", "idcard"}
+var (
+	// secretKeys name values that never enter the log at all.
+	secretKeys = []string{"password", "token", "secret"}
+	// idKeys name ID numbers, kept as the usual mask (3403**********123X).
+	idKeys = []string{"id_card", "idcard", "id_number"}
+	// phoneKeys name phone numbers, kept as the usual mask (138****5678).
+	phoneKeys = []string{"phone", "mobile", "tel"}
+	// birthKeys name birth dates, which with a masked ID number rebuild it:
+	// only the year is kept.
+	birthKeys = []string{"birth"}
+)
 
-// scrub masks values whose keys name secrets, at any depth, so a careless
-// caller cannot put a password or a full ID number into the permanent log.
-func scrub(m map[string]any) map[string]any {
+func keyIn(k string, names []string) bool {
+	lk := strings.ToLower(k)
+	for _, n := range names {
+		if strings.Contains(lk, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// scrubDetail puts a detail into the form it is stored in and masks personal
+// data by the key it is under, at any depth, inside lists too. The detail is
+// first turned into plain JSON values, so a struct put into it (a school's
+// before/after, say) is masked field by field like a map: a careless caller
+// cannot put a password, a full ID number or a phone into the permanent log.
+func scrubDetail(m map[string]any) (string, error) {
 	if m == nil {
-		return map[string]any{}
+		return "{}", nil
 	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		lk := strings.ToLower(k)
-		secret := false
-		for _, s := range secretKeys {
-			if strings.Contains(lk, s) {
-				secret = true
-			}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", err
+	}
+	out, err := json.Marshal(scrubValue("", v))
+	return string(out), err
+}
+
+func scrubValue(key string, v any) any {
+	if key != "" && keyIn(key, secretKeys) {
+		return "***"
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, sub := range x {
+			x[k] = scrubValue(k, sub)
 		}
+		return x
+	case []any:
+		for i, sub := range x {
+			x[i] = scrubValue(key, sub)
+		}
+		return x
+	case string:
 		switch {
-		case secret:
-			out[k] = "***"
-		default:
-			if sub, ok := v.(map[string]any); ok {
-				out[k] = scrub(sub)
-			} else {
-				out[k] = v
-			}
+		case key == "":
+			return x
+		case keyIn(key, idKeys):
+			return mask.IDCard(x)
+		case keyIn(key, phoneKeys):
+			return mask.Phone(x)
+		case keyIn(key, birthKeys) && len(x) >= 4:
+			return x[:4]
 		}
+		return x
 	}
-	return out
+	return v
 }
 
 // VerifyResult says whether the chain is intact.

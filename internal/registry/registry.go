@@ -16,6 +16,7 @@ import (
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
+	"edugroup/internal/mask"
 	"edugroup/internal/policy"
 	"edugroup/internal/store"
 )
@@ -187,21 +188,11 @@ func like(q string) string {
 }
 
 // MaskPhone shows the first three and last four digits: 138****5678.
-func MaskPhone(p string) string {
-	if len(p) < 7 {
-		return strings.Repeat("*", len(p))
-	}
-	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
-}
+func MaskPhone(p string) string { return mask.Phone(p) }
 
 // MaskIDCard shows the region's first four characters and the last four:
 // 3403**********123X.
-func MaskIDCard(id string) string {
-	if len(id) < 8 {
-		return strings.Repeat("*", len(id))
-	}
-	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
-}
+func MaskIDCard(id string) string { return mask.IDCard(id) }
 
 // Township is a 乡镇 of the county.
 type Township struct {
