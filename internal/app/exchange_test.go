@@ -1,9 +1,12 @@
 package app_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -614,4 +617,246 @@ func TestDemoExchanges(t *testing.T) {
 			t.Errorf("%s inbox: %d %s", user, s, b)
 		}
 	}
+}
+
+// TestExchangeVetoOnlyForRecordReaders: which one-vote veto applies to a
+// person (an ethics finding, a refusal of assignment, sick leave) is shown
+// only to the person and to those who may read their eligibility records
+// (records.read over their school); the host school, the group and the
+// bureau leader see one neutral "veto" result. Every endpoint that shows an
+// exchange is called as every demo role: detail (which the print form reads
+// too), ledger, inbox, dry run, Excel export, dashboard, teams, and the 422
+// of a step refused by the veto; the neutral answers carry neither the rule
+// ids nor the clauses nor their messages, in either language.
+func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		ctx := context.Background()
+		today := store.Today()
+		pv, err := e.app.Policy.InForce(ctx, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := pv.Settings.Exchange
+		vetoRules := []string{exchange.RuleVetoEthics, exchange.RuleVetoRefusal, exchange.RuleVetoSickLeave}
+		forbidden := append([]string{}, vetoRules...)
+		for _, r := range set.VetoReasons {
+			forbidden = append(forbidden, r.Label)
+		}
+		for _, lang := range []string{"zh-CN", "en"} {
+			for _, rule := range vetoRules {
+				for _, r := range set.VetoReasons {
+					forbidden = append(forbidden, e.app.Catalog.T(lang, "exchange.rule."+rule, map[string]any{"clause": r.Label}))
+				}
+				forbidden = append(forbidden, e.app.Catalog.T(lang, "exchange.ok."+rule,
+					map[string]any{"limit": set.SickLeaveVetoDays, "months": set.VetoLookbackMonths}))
+			}
+		}
+		clean := func(t *testing.T, what string, b []byte) {
+			t.Helper()
+			for _, f := range forbidden {
+				if bytes.Contains(b, []byte(f)) {
+					t.Errorf("%s: the answer names %q: %.300s", what, f, b)
+				}
+			}
+		}
+		record := func(staff int64, kind string) {
+			t.Helper()
+			if _, err := st.W.Exec(`INSERT INTO eligibility_records (staff_id, kind, occurred_on, effective_from, effective_to, days, note, created_at)
+				VALUES ($1, $2, $3, $3, $4, 40, '测试记录', $5)`, staff, kind, store.Date{Time: today.AddDate(0, 0, -30)}, store.Date{Time: today.AddDate(1, 0, 0)}, store.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		users := []string{"teacher", "principal", "leadadmin", "groupadmin", "leader", "jijiao", "ganbu", "renshi", "dudao"}
+		clients := map[string]*client{}
+		for _, u := range users {
+			clients[u] = e.login(u)
+		}
+
+		// The vetoed drafts: the demo's two (an ethics finding, sick leave)
+		// and the demo teacher's own application after a refusal of
+		// assignment is put on record.
+		record(e.ids.staffOwn, "refusal")
+		s, b := clients["teacher"].do("POST", "/api/v1/exchanges", map[string]any{"kind": "study", "staff_id": e.ids.staffOwn, "host_school_id": e.ids.leadSchool,
+			"start_on": store.Date{Time: today.AddDate(0, 0, 70)}.String(), "end_on": store.Date{Time: today.AddDate(0, 0, 79)}.String(), "purpose": "跟岗学习课堂教学"})
+		own := exDetail(t, s, b, 201)
+		vetoed := map[int64]string{own.ID: exchange.RuleVetoRefusal}
+		for _, kind := range []string{"paid_tutoring", "sick_leave"} {
+			id := e.one(`SELECT e.id FROM exchanges e WHERE e.status = 'draft' AND e.home_school_id = $1
+				AND EXISTS (SELECT 1 FROM eligibility_records r WHERE r.staff_id = e.staff_id AND r.kind = $2) ORDER BY e.id LIMIT 1`, e.ids.school, kind)
+			vetoed[id] = map[string]string{"paid_tutoring": exchange.RuleVetoEthics, "sick_leave": exchange.RuleVetoSickLeave}[kind]
+		}
+		// Who may learn the clause of each: the person, the home school's
+		// office, and the county sections holding records.read.
+		readers := map[string]bool{"principal": true, "jijiao": true, "ganbu": true, "renshi": true, "dudao": true}
+		langs := map[string]map[string]string{"zh-CN": {"Accept-Language": "zh-CN"}, "en": {"Accept-Language": "en"}}
+
+		for id, rule := range vetoed {
+			x := decode[exchange.Detail](t, mustGet(t, clients["principal"], fmt.Sprintf("/api/v1/exchanges/%d", id)))
+			in := map[string]any{"kind": x.Kind, "staff_id": x.StaffID, "host_school_id": x.HostSchoolID, "start_on": x.StartOn.String(), "end_on": x.EndOn.String()}
+			for _, u := range users {
+				sees := readers[u] || (u == "teacher" && id == own.ID)
+				for lang, hdr := range langs {
+					c := clients[u]
+					s, b, _ := c.doH("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil, hdr)
+					if u == "teacher" && id != own.ID {
+						if s != 404 {
+							t.Errorf("teacher reads exchange %d: %d", id, s)
+						}
+						clean(t, "teacher detail", b)
+						continue
+					}
+					d := exDetail(t, s, b, 200)
+					got := map[string]exchange.Check{}
+					for _, ch := range d.Checks {
+						got[ch.Rule] = ch
+					}
+					if sees {
+						if got[rule].Result != exchange.Fail || got[exchange.RuleVeto].Rule != "" {
+							t.Errorf("%s (%s) on exchange %d: want %s failing, got %+v", u, lang, id, rule, d.Checks)
+						}
+						continue
+					}
+					neutral := got[exchange.RuleVeto]
+					if neutral.Result != exchange.Fail || neutral.Message != e.app.Catalog.T(lang, "exchange.rule.veto", nil) || len(neutral.Args) != 0 {
+						t.Errorf("%s (%s) on exchange %d: want the neutral veto, got %+v", u, lang, id, d.Checks)
+					}
+					for _, r := range vetoRules {
+						if _, ok := got[r]; ok {
+							t.Errorf("%s (%s) sees %s on exchange %d", u, lang, r, id)
+						}
+					}
+					clean(t, u+" detail "+lang, b)
+				}
+				// The dry run of the same application: the applicants see the
+				// clause; nobody else may run it.
+				s, b := clients[u].do("POST", "/api/v1/exchanges/check", in)
+				switch {
+				case u == "principal" || (u == "teacher" && id == own.ID):
+					if s != 200 || !strings.Contains(string(b), `"rule":"`+rule+`","result":"fail"`) {
+						t.Errorf("%s dry run of %d: %d %s", u, id, s, b)
+					}
+				case s == 200:
+					t.Errorf("%s may dry-run exchange %d: %s", u, id, b)
+				default:
+					clean(t, u+" check", b)
+				}
+			}
+		}
+
+		// Everything else that shows exchanges carries no veto at all: the
+		// ledger, the inbox, the export, the dashboard and the teams.
+		for _, u := range users {
+			if readers[u] {
+				continue
+			}
+			c := clients[u]
+			for _, path := range []string{"/api/v1/exchanges?page_size=200", "/api/v1/exchanges?status=draft", "/api/v1/exchanges/inbox", "/api/v1/dashboard", "/api/v1/exchange-teams"} {
+				s, b := c.do("GET", path, nil)
+				if s != 200 {
+					t.Errorf("%s %s: %d %s", u, path, s, b)
+				}
+				clean(t, u+" "+path, b)
+			}
+			s, b := c.do("GET", "/api/v1/exchanges/export", nil)
+			if s != 200 {
+				t.Fatalf("%s export: %d %.200s", u, s, b)
+			}
+			clean(t, u+" export", xlsxText(t, b))
+			var teams struct{ Items []exchange.Team }
+			_ = json.Unmarshal(mustGet(t, c, "/api/v1/exchange-teams"), &teams)
+			for _, tm := range teams.Items {
+				s, b := c.do("GET", fmt.Sprintf("/api/v1/exchange-teams/%d", tm.ID), nil)
+				if s != 200 {
+					t.Errorf("%s team %d: %d", u, tm.ID, s)
+				}
+				clean(t, u+" team", b)
+			}
+		}
+
+		// A step refused by the veto: the host side (the lead school, the
+		// group) is told that a veto applies, the home school which one.
+		sub := e.one(`SELECT id FROM exchanges WHERE status = 'submitted' AND home_school_id = $1 AND host_school_id = $2 AND team_id IS NULL ORDER BY id LIMIT 1`,
+			e.ids.school, e.ids.leadSchool)
+		x := decode[exchange.Detail](t, mustGet(t, clients["principal"], fmt.Sprintf("/api/v1/exchanges/%d", sub)))
+		record(x.StaffID, "ethics")
+		for _, u := range []string{"groupadmin", "leadadmin"} {
+			for lang, hdr := range langs {
+				s, b, _ := clients[u].doH("POST", fmt.Sprintf("/api/v1/exchanges/%d/endorse", sub), map[string]any{"party": "host", "version": x.Version}, hdr)
+				eb := parseErr(t, b)
+				if s != 422 || len(eb.Error.Details) != 1 || eb.Error.Details[0].Rule != exchange.RuleVeto ||
+					eb.Error.Details[0].Message != e.app.Catalog.T(lang, "exchange.rule.veto", nil) {
+					t.Errorf("%s (%s) consents to a vetoed application: %d %s", u, lang, s, b)
+				}
+				clean(t, u+" refusal "+lang, b)
+			}
+		}
+		s, b = clients["principal"].do("POST", fmt.Sprintf("/api/v1/exchanges/%d/endorse", sub), map[string]any{"party": "home", "cover_arrangement": "由同组教师代课", "version": x.Version})
+		if eb := parseErr(t, b); s != 422 || len(eb.Error.Details) != 1 || eb.Error.Details[0].Rule != exchange.RuleVetoEthics {
+			t.Errorf("principal endorses a vetoed application: %d %s", s, b)
+		}
+
+		// 团队进驻 goes through the same rules: the sending school's office
+		// (which holds records.read over its cadres) is told which member and
+		// which clause.
+		var cadres []int64
+		rows, err := st.R.Query(`SELECT id FROM staff WHERE school_id = $1 AND is_cadre = TRUE AND status = 'active'
+			AND id NOT IN (SELECT staff_id FROM exchanges) ORDER BY id LIMIT 2`, e.ids.leadSchool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			_ = rows.Scan(&id)
+			cadres = append(cadres, id)
+		}
+		rows.Close()
+		if len(cadres) != 2 {
+			t.Fatalf("lead cadres: %v", cadres)
+		}
+		record(cadres[1], "ethics")
+		s, b = clients["leadadmin"].do("POST", "/api/v1/exchange-teams", map[string]any{"host_school_id": e.ids.school, "name": "测试团队", "goal": "诊断课堂教学",
+			"start_on": store.Date{Time: today.AddDate(0, 0, 60)}.String(), "end_on": store.Date{Time: today.AddDate(0, 0, 66)}.String(), "staff_ids": cadres})
+		if eb := parseErr(t, b); s != 422 || !strings.Contains(string(b), `"field":"staff_ids[1]","rule":"`+exchange.RuleVetoEthics+`"`) {
+			t.Errorf("team with a vetoed member: %d %s (%+v)", s, b, eb)
+		}
+
+		// The audit records the exchange package wrote carry no clause.
+		for _, rule := range vetoRules {
+			if n := e.one(`SELECT count(*) FROM audit_log WHERE detail LIKE $1`, "%"+rule+"%"); n != 0 {
+				t.Errorf("%d audit records name %s", n, rule)
+			}
+		}
+	})
+}
+
+func mustGet(t *testing.T, c *client, path string) []byte {
+	t.Helper()
+	s, b := c.do("GET", path, nil)
+	if s != 200 {
+		t.Fatalf("GET %s: %d %s", path, s, b)
+	}
+	return b
+}
+
+// xlsxText is every part of a workbook, unzipped, one after the other.
+func xlsxText(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("not a workbook: %v", err)
+	}
+	var out bytes.Buffer
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(&out, r)
+		r.Close()
+	}
+	if !bytes.Contains(out.Bytes(), []byte("sheet")) {
+		t.Fatalf("empty workbook")
+	}
+	return out.Bytes()
 }

@@ -93,7 +93,7 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (Detail, e
 		if x.Status == Reviewed {
 			stage = stageFinal
 		}
-		v, err := s.judge(ctx, s.st.R, subjectOf(x), stage)
+		v, err := s.judge(ctx, s.st.R, a, subjectOf(x), stage)
 		if err != nil {
 			return d, err
 		}

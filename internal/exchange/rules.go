@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
+	"edugroup/internal/auth"
 	"edugroup/internal/errs"
 	"edugroup/internal/policy"
 	"edugroup/internal/store"
@@ -23,6 +24,9 @@ const (
 	RuleVetoRefusal   = "veto_insubordination"
 	RuleVetoSickLeave = "veto_sick_leave"
 	RuleOverlap       = "overlap"
+	// RuleVeto is the one-vote veto as a viewer who may not read the
+	// person's eligibility records sees it: that a veto applies, not which.
+	RuleVeto = "veto"
 )
 
 // The verdicts of a check.
@@ -97,10 +101,101 @@ func verdictOf(ok bool, rule string, args errs.Args) Check {
 	return fail(rule, args)
 }
 
-// judge runs every rule of the policy version in force on the start date.
-// q is the transaction when the verdict decides a step, so the quota and
-// overlap counts are the ones the step commits against.
-func (s *Service) judge(ctx context.Context, q querier, x subject, stage int) (verdict, error) {
+// judge runs every rule of the policy version in force on the start date,
+// as viewer a may see the verdict. q is the transaction when the verdict
+// decides a step, so the quota and overlap counts are the ones the step
+// commits against.
+//
+// Every rule result that leaves the package comes from here (details, dry
+// runs, refusals), so this is where the one-vote veto is narrowed: which
+// clause applies is an ethics finding or sick leave (PIPL art. 28), for the
+// person and those who may read their eligibility records only.
+func (s *Service) judge(ctx context.Context, q querier, a auth.Actor, x subject, stage int) (verdict, error) {
+	v, err := s.judgeAll(ctx, q, x, stage)
+	if err != nil {
+		return v, err
+	}
+	sees, err := seesVetoes(ctx, q, a, x.staffID)
+	if err != nil {
+		return v, err
+	}
+	if !sees {
+		v.checks = neutralVeto(v.checks)
+	}
+	return v, nil
+}
+
+func isVeto(rule string) bool {
+	return rule == RuleVetoEthics || rule == RuleVetoRefusal || rule == RuleVetoSickLeave
+}
+
+// neutralVeto folds the veto checks into one RuleVeto check, in the place of
+// the first, that fails when any of them fails. It carries no clause and no
+// numbers; the other rules are kept as they are.
+func neutralVeto(checks []Check) []Check {
+	out := make([]Check, 0, len(checks))
+	at, failed := -1, false
+	for _, c := range checks {
+		if !isVeto(c.Rule) {
+			out = append(out, c)
+			continue
+		}
+		failed = failed || c.Result != Pass
+		if at < 0 {
+			at = len(out)
+			out = append(out, Check{})
+		}
+	}
+	if at >= 0 {
+		out[at] = verdictOf(!failed, RuleVeto, nil)
+	}
+	return out
+}
+
+// seesVetoes: who may learn which veto applies to a person — the person
+// themselves, and whoever holds records.read over the person's school (as
+// registry.Records decides it: a county grant, a grant on the school, or on
+// the group it belongs to now).
+func seesVetoes(ctx context.Context, q querier, a auth.Actor, staffID int64) (bool, error) {
+	if a.System || (a.StaffID != 0 && a.StaffID == staffID) {
+		return true, nil
+	}
+	grants := a.GrantsWith(auth.PermRecordsRead)
+	if len(grants) == 0 {
+		return false, nil
+	}
+	var school int64
+	err := q.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, staffID).Scan(&school)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, g := range grants {
+		switch g.ScopeType {
+		case auth.ScopeCounty:
+			return true, nil
+		case auth.ScopeSchool:
+			if g.ScopeID == school {
+				return true, nil
+			}
+		case auth.ScopeGroup:
+			var n int
+			if err := q.QueryRowContext(ctx, `SELECT count(*) FROM group_members WHERE group_id = $1 AND school_id = $2 AND left_on IS NULL`,
+				g.ScopeID, school).Scan(&n); err != nil {
+				return false, err
+			}
+			if n > 0 {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// judgeAll runs every rule with nothing narrowed; only judge calls it.
+func (s *Service) judgeAll(ctx context.Context, q querier, x subject, stage int) (verdict, error) {
 	var v verdict
 	if x.applied.IsZero() {
 		x.applied = s.Today() // a draft: judged as if applied today
@@ -198,7 +293,8 @@ func (s *Service) judge(ctx context.Context, q querier, x subject, stage int) (v
 		add(verdictOf(ok, RuleCooldown, args))
 	}
 
-	// The one-vote veto: the applicant learns the clause, never the record.
+	// The one-vote veto: the clause, never the record behind it (judge
+	// narrows it further to the viewers who may read the records).
 	if x.kind == KindTraining || x.kind == KindStudy {
 		clause := func(code string) errs.Args {
 			for _, r := range set.VetoReasons {

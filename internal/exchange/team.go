@@ -262,7 +262,7 @@ func (s *Service) CreateTeam(ctx context.Context, a auth.Actor, in TeamInput) (T
 			if err != nil {
 				return prefixed(err, i)
 			}
-			v, err := s.judge(ctx, tx, sub, stageApply)
+			v, err := s.judge(ctx, tx, a, sub, stageApply)
 			if err != nil {
 				return err
 			}

@@ -148,7 +148,7 @@ func (s *Service) Check(ctx context.Context, a auth.Actor, in Input) (CheckResul
 	if err != nil {
 		return CheckResult{}, err
 	}
-	v, err := s.judge(ctx, s.st.R, x, stageApply)
+	v, err := s.judge(ctx, s.st.R, a, x, stageApply)
 	if err != nil {
 		return CheckResult{}, err
 	}
@@ -237,7 +237,7 @@ func (s *Service) Submit(ctx context.Context, a auth.Actor, id int64, in Step) (
 		}
 		sub := subjectOf(*x)
 		sub.applied = s.Today()
-		if err := s.enforce(ctx, tx, sub, stageApply); err != nil {
+		if err := s.enforce(ctx, tx, a, sub, stageApply); err != nil {
 			return "", "", err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE exchanges SET submitted_on = $1 WHERE id = $2`, sub.applied, id)
@@ -285,7 +285,7 @@ func (s *Service) Endorse(ctx context.Context, a auth.Actor, id int64, in Endors
 		if err != nil {
 			return "", "", err
 		}
-		if err := s.enforce(ctx, tx, subjectOf(*x), stageApply); err != nil {
+		if err := s.enforce(ctx, tx, a, subjectOf(*x), stageApply); err != nil {
 			return "", "", err
 		}
 		to := Submitted
@@ -328,7 +328,7 @@ func (s *Service) Review(ctx context.Context, a auth.Actor, id int64, in Review)
 			}
 			sub.exceptionReason = in.ExceptionReason
 		}
-		if err := s.enforce(ctx, tx, sub, stageReview); err != nil {
+		if err := s.enforce(ctx, tx, a, sub, stageReview); err != nil {
 			return "", "", err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE exchanges SET exception_reason = $1 WHERE id = $2`, in.ExceptionReason, id)
@@ -353,7 +353,7 @@ func (s *Service) Approve(ctx context.Context, a auth.Actor, id int64, in Step) 
 		if err := s.st.LockKey(ctx, tx, quotaLock, x.GroupID); err != nil {
 			return "", "", err
 		}
-		if err := s.enforce(ctx, tx, subjectOf(*x), stageFinal); err != nil {
+		if err := s.enforce(ctx, tx, a, subjectOf(*x), stageFinal); err != nil {
 			return "", "", err
 		}
 		return Approved, in.Note, nil
@@ -408,8 +408,8 @@ func subjectOf(x Exchange) subject {
 }
 
 // enforce refuses the step when a rule fails.
-func (s *Service) enforce(ctx context.Context, q querier, x subject, stage int) error {
-	v, err := s.judge(ctx, q, x, stage)
+func (s *Service) enforce(ctx context.Context, q querier, a auth.Actor, x subject, stage int) error {
+	v, err := s.judge(ctx, q, a, x, stage)
 	if err != nil {
 		return err
 	}
