@@ -23,10 +23,20 @@ type SecurityPolicy struct {
 	LockoutThreshold     int `json:"lockout_threshold"`
 	LockoutWindowMinutes int `json:"lockout_window_minutes"`
 	LockoutMinutes       int `json:"lockout_minutes"`
-	SessionIdleMinutes   int `json:"session_idle_minutes"`
-	SessionAbsoluteHours int `json:"session_absolute_hours"`
-	AuditRetentionDays   int `json:"audit_retention_days"`
-	TokenMaxDays         int `json:"token_max_days"`
+	// The login throttle per source address: at most ThrottleAddressFailures
+	// failed logins from one address, and ThrottlePairFailures for one
+	// address and username, within ThrottleWindowMinutes; past that the
+	// address (or the pair) is refused with 429 for ThrottleBlockMinutes. It
+	// stops password spraying over many usernames, which the per-account
+	// lockout cannot see, and blocks only the sending address.
+	ThrottleAddressFailures int `json:"throttle_address_failures"`
+	ThrottlePairFailures    int `json:"throttle_pair_failures"`
+	ThrottleWindowMinutes   int `json:"throttle_window_minutes"`
+	ThrottleBlockMinutes    int `json:"throttle_block_minutes"`
+	SessionIdleMinutes      int `json:"session_idle_minutes"`
+	SessionAbsoluteHours    int `json:"session_absolute_hours"`
+	AuditRetentionDays      int `json:"audit_retention_days"`
+	TokenMaxDays            int `json:"token_max_days"`
 	// TOTPRoles are the roles that must sign in with a second factor (the
 	// 等保 level-3 switch). Empty by default: level 2.
 	TOTPRoles []string `json:"totp_roles"`
@@ -37,6 +47,7 @@ func DefaultSecurity() SecurityPolicy {
 	return SecurityPolicy{
 		PasswordMinLength: 8, PasswordMinClasses: 3, PasswordExpiryDays: 90, PasswordHistory: 5,
 		LockoutThreshold: 5, LockoutWindowMinutes: 15, LockoutMinutes: 30,
+		ThrottleAddressFailures: 30, ThrottlePairFailures: 10, ThrottleWindowMinutes: 10, ThrottleBlockMinutes: 15,
 		SessionIdleMinutes: 30, SessionAbsoluteHours: 12, AuditRetentionDays: 365, TokenMaxDays: 365,
 		TOTPRoles: []string{},
 	}

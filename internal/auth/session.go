@@ -100,13 +100,32 @@ func (s *Service) Login(ctx context.Context, username, password, otpCode, oldSes
 	if err != nil {
 		return Session{}, "", err
 	}
+	username = strings.ToLower(strings.TrimSpace(username))
+	who := audit.Who{Username: username, IP: c.IP, RequestID: c.RequestID}
+	if len(who.Username) > 64 {
+		who.Username = who.Username[:64]
+	}
+	// The throttle is asked before any password work: a blocked address
+	// spends no argon2 time.
+	if wait, err := s.throttleWait(ctx, c.IP, username, s.Now()); err != nil {
+		return Session{}, "", err
+	} else if wait > 0 {
+		return Session{}, "", s.throttled(ctx, who, wait)
+	}
 	release, err := s.slot(ctx)
 	if err != nil {
 		return Session{}, "", err
 	}
 	defer release()
-	username = strings.ToLower(strings.TrimSpace(username))
-	who := audit.Who{Username: username, IP: c.IP, RequestID: c.RequestID}
+	// Every failed login below counts in the address's throttle buckets.
+	failed := func(err error) (Session, string, error) {
+		if e, ok := errs.As(err); ok && e == errLoginFailed {
+			if terr := s.countThrottle(ctx, who, sec, c.IP, username, s.Now()); terr != nil {
+				return Session{}, "", terr
+			}
+		}
+		return Session{}, "", err
+	}
 	var r loginRow
 	err = s.st.R.QueryRowContext(ctx, `SELECT id, username, display_name, password_hash, disabled, must_change_password, password_changed_at,
 		failed_count, failed_window_start, locked_until, staff_id, totp_secret, totp_enabled, totp_last_step FROM users WHERE username = $1`, username).
@@ -114,13 +133,10 @@ func (s *Service) Login(ctx context.Context, username, password, otpCode, oldSes
 			&r.totpSecret, &r.totpEnabled, &r.totpLast)
 	if errors.Is(err, sql.ErrNoRows) {
 		burnPasswordCheck(password)
-		if len(username) > 64 {
-			who.Username = username[:64]
-		}
 		if err := s.log.Record(ctx, who, audit.Entry{Action: "login", ObjectType: "user", Outcome: audit.Failed, Detail: map[string]any{"reason": "unknown_user"}}); err != nil {
 			return Session{}, "", err
 		}
-		return Session{}, "", errLoginFailed
+		return failed(errLoginFailed)
 	}
 	if err != nil {
 		return Session{}, "", err
@@ -131,7 +147,7 @@ func (s *Service) Login(ctx context.Context, username, password, otpCode, oldSes
 		if err := s.log.Record(ctx, who, audit.Entry{Action: "login", ObjectType: "user", ObjectID: strconv.FormatInt(r.id, 10), Outcome: audit.Failed, Detail: map[string]any{"reason": reason}}); err != nil {
 			return Session{}, "", err
 		}
-		return Session{}, "", errLoginFailed
+		return failed(errLoginFailed)
 	}
 	if r.lockedUntil.Valid && r.lockedUntil.Time.After(now) {
 		burnPasswordCheck(password)
@@ -142,31 +158,27 @@ func (s *Service) Login(ctx context.Context, username, password, otpCode, oldSes
 		if err := s.recordFailure(ctx, who, r, sec, now); err != nil {
 			return Session{}, "", err
 		}
-		return Session{}, "", errLoginFailed
+		return failed(errLoginFailed)
 	}
 	if r.disabled {
 		return fail("disabled")
 	}
+	// A second factor, once enabled, is asked for at every login, whether the
+	// policy requires it of the user's roles or the user chose it.
 	var totpStep int64
 	if r.totpEnabled {
-		grants, err := s.grantsOf(ctx, s.st.R, []int64{r.id})
-		if err != nil {
-			return Session{}, "", err
+		if otpCode == "" {
+			return Session{}, "", errs.New(errs.OTPRequired, "login.otp_required", nil)
 		}
-		if totpRequired(sec, grants[r.id]) {
-			if otpCode == "" {
-				return Session{}, "", errs.New(errs.OTPRequired, "login.otp_required", nil)
+		step, ok := checkTOTP(r.totpSecret, otpCode, now, r.totpLast)
+		if !ok {
+			// A wrong code counts toward the lockout like a wrong password.
+			if err := s.recordFailure(ctx, who, r, sec, now); err != nil {
+				return Session{}, "", err
 			}
-			step, ok := checkTOTP(r.totpSecret, otpCode, now, r.totpLast)
-			if !ok {
-				// A wrong code counts toward the lockout like a wrong password.
-				if err := s.recordFailure(ctx, who, r, sec, now); err != nil {
-					return Session{}, "", err
-				}
-				return Session{}, "", errLoginFailed
-			}
-			totpStep = step
+			return failed(errLoginFailed)
 		}
+		totpStep = step
 	}
 	id := randomToken(32)
 	csrf := randomToken(32)
@@ -181,6 +193,14 @@ func (s *Service) Login(ctx context.Context, username, password, otpCode, oldSes
 		}
 		if totpStep > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2`, totpStep, r.id); err != nil {
+				return err
+			}
+		}
+		// A login that succeeds clears its own address-and-username bucket
+		// (not the address's: one good account must not launder a spray).
+		if c.IP != "" {
+			_, pair := throttleBuckets(c.IP, username)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE bucket = $1`, pair); err != nil {
 				return err
 			}
 		}

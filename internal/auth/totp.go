@@ -126,6 +126,9 @@ func (s *Service) ResetTOTP(ctx context.Context, a Actor, userID int64) (User, e
 	if !a.Has(PermRolesManage) {
 		return User{}, errs.ForbiddenError()
 	}
+	if err := s.guardTriad(ctx, s.st.R, a, userID, "totp.reset"); err != nil {
+		return User{}, err
+	}
 	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_enabled = FALSE, totp_last_step = 0, updated_at = $1 WHERE id = $2`, s.Now(), userID)
 		if err != nil {

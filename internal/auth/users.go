@@ -299,6 +299,9 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, p UserPatch
 	if p.Disabled != nil && *p.Disabled && id == a.UserID {
 		return User{}, errs.RuleError("self_disable", "user.self_disable", nil)
 	}
+	if err := s.guardTriad(ctx, s.st.R, a, id, "user.update"); err != nil {
+		return User{}, err
+	}
 	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := s.getUser(ctx, tx, id)
 		if err != nil {
@@ -348,6 +351,9 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (string,
 	if !a.Has(PermUsersManage) {
 		return "", errs.ForbiddenError()
 	}
+	if err := s.guardTriad(ctx, s.st.R, a, id, "user.password_reset"); err != nil {
+		return "", err
+	}
 	pw := RandomPassword()
 	hash, err := HashPassword(pw)
 	if err != nil {
@@ -375,6 +381,9 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (string,
 func (s *Service) Unlock(ctx context.Context, a Actor, id int64) (User, error) {
 	if !a.Has(PermRolesManage) {
 		return User{}, errs.ForbiddenError()
+	}
+	if err := s.guardTriad(ctx, s.st.R, a, id, "user.unlock"); err != nil {
+		return User{}, err
 	}
 	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, failed_window_start = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2`, s.Now(), id)
@@ -414,6 +423,9 @@ func (s *Service) AddGrant(ctx context.Context, a Actor, userID int64, g NewGran
 	if userID == a.UserID && !a.System {
 		return User{}, errs.RuleError("self_grant", "grant.self", nil)
 	}
+	if err := s.guardTriad(ctx, s.st.R, a, userID, "grant.add"); err != nil {
+		return User{}, err
+	}
 	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
 		u, err := s.getUser(ctx, tx, userID)
 		if err != nil {
@@ -422,12 +434,8 @@ func (s *Service) AddGrant(ctx context.Context, a Actor, userID int64, g NewGran
 		if err := checkScope(ctx, tx, g, u); err != nil {
 			return err
 		}
-		if isAdmin(g.Role) {
-			for _, h := range u.Grants {
-				if isAdmin(h.Role) && h.Role != g.Role {
-					return errs.RuleError("separation_of_duties", "grant.separation", errs.Args{"held": string(h.Role)})
-				}
-			}
+		if err := separateDuties(g.Role, u.Grants); err != nil {
+			return err
 		}
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO role_grants (user_id, role, scope_type, scope_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -445,6 +453,22 @@ func (s *Service) AddGrant(ctx context.Context, a Actor, userID int64, g NewGran
 		return User{}, err
 	}
 	return s.getUser(ctx, s.st.W, userID)
+}
+
+// separateDuties refuses a grant that would put two of the three admin roles
+// on one account, or an admin role beside a business role: an administrator
+// account administers and does nothing else, so no admin can also act on the
+// data whose trace or access they control.
+func separateDuties(role Role, held []Grant) error {
+	for _, h := range held {
+		switch {
+		case isAdmin(role) && isAdmin(h.Role) && h.Role != role:
+			return errs.RuleError("separation_of_duties", "grant.separation", errs.Args{"held": string(h.Role)})
+		case isAdmin(role) != isAdmin(h.Role):
+			return errs.RuleError("admin_no_business", "grant.admin_no_business", errs.Args{"held": string(h.Role)})
+		}
+	}
+	return nil
 }
 
 func checkScope(ctx context.Context, tx *sql.Tx, g NewGrant, u User) error {
@@ -478,6 +502,54 @@ func checkScope(ctx context.Context, tx *sql.Tx, g NewGrant, u User) error {
 	return nil
 }
 
+// guardTriad enforces 三权分立 on every action one account takes on
+// another: a holder of one of the three admin roles may not reset, rename,
+// disable, enable, unlock, re-grant or remove the second factor of an account
+// that holds another of them, or the three would not check each other (a
+// system admin could reset the audit admin's password, sign in as them and
+// erase nothing but read everything, or grant themselves a business role).
+// Such accounts are recovered on the server with the command line (System),
+// which is audited. The refused attempt is audited too.
+func (s *Service) guardTriad(ctx context.Context, q store.Querier, a Actor, targetID int64, action string) error {
+	if a.System {
+		return nil
+	}
+	var mine []Role
+	for _, g := range a.Grants {
+		if isAdmin(g.Role) {
+			mine = append(mine, g.Role)
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	grants, err := s.grantsOf(ctx, q, []int64{targetID})
+	if err != nil {
+		return err
+	}
+	for _, g := range grants[targetID] {
+		if !isAdmin(g.Role) {
+			continue
+		}
+		for _, m := range mine {
+			if m != g.Role {
+				return s.refuseTriad(ctx, a, targetID, action, g.Role)
+			}
+		}
+	}
+	return nil
+}
+
+// refuseTriad records a refused account action on another admin and answers
+// the rule it broke.
+func (s *Service) refuseTriad(ctx context.Context, a Actor, targetID int64, action string, held Role) error {
+	if err := s.log.Record(ctx, a.Who(), audit.Entry{Action: "access.denied", ObjectType: "user", ObjectID: strconv.FormatInt(targetID, 10),
+		Outcome: audit.Denied, Detail: map[string]any{"reason": "separation_of_duties", "attempted": action, "target_role": string(held)}}); err != nil {
+		return err
+	}
+	return errs.RuleError("separation_of_duties", "user.triad_protected", errs.Args{"role": string(held)})
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
@@ -492,6 +564,9 @@ func (s *Service) RemoveGrant(ctx context.Context, a Actor, userID, grantID int6
 	}
 	if userID == a.UserID && !a.System {
 		return User{}, errs.RuleError("self_grant", "grant.self", nil)
+	}
+	if err := s.guardTriad(ctx, s.st.R, a, userID, "grant.remove"); err != nil {
+		return User{}, err
 	}
 	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
 		var g Grant

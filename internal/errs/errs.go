@@ -23,6 +23,9 @@ const (
 	OTPRequired            Code = "otp_required"
 	TOTPEnrollment         Code = "totp_enrollment_required"
 	Busy                   Code = "busy"
+	// TooMany is a client refused for a while (the login throttle); Args
+	// "retry_after" holds the seconds to wait.
+	TooMany Code = "too_many_requests"
 )
 
 // Args are the named values a message template refers to as {name}.

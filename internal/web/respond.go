@@ -144,6 +144,7 @@ var statusOf = map[errs.Code]int{
 	errs.OTPRequired:            http.StatusUnauthorized,
 	errs.TOTPEnrollment:         http.StatusForbidden,
 	errs.Busy:                   http.StatusServiceUnavailable,
+	errs.TooMany:                http.StatusTooManyRequests,
 }
 
 // writeError is the one place domain errors become HTTP answers. Anything
@@ -161,6 +162,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := errorPayload{Code: string(e.Code), Message: s.cat.T(ri.lang, e.Key, e.Args), RequestID: ri.id}
 	for _, d := range e.Details {
 		p.Details = append(p.Details, errorDetail{Field: d.Field, Rule: d.Rule, Message: s.cat.T(ri.lang, d.Key, d.Args)})
+	}
+	if e.Code == errs.TooMany {
+		if secs, ok := e.Args["retry_after"].(int); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+		}
 	}
 	if e.Code == errs.Busy {
 		w.Header().Set("Retry-After", "2")
