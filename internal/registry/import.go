@@ -276,8 +276,10 @@ func (s *Service) ImportStaff(ctx context.Context, a auth.Actor, r io.Reader, t 
 	schools := map[string]int64{}
 	canManage := map[int64]bool{}
 	var res ImportResult
+	var elsewhere []int64 // records outside the actor's scope whose ID numbers the file repeats
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
 		seen := map[string]int{}
+		elsewhere = elsewhere[:0]
 		for _, row := range rows {
 			v := row.Values
 			in := StaffInput{StaffNo: v["staff_no"], Name: v["name"], Gender: codeOf(genderLabels, v["gender"]), IDCard: strings.ToUpper(strings.TrimSpace(v["id_card"])),
@@ -330,6 +332,7 @@ func (s *Service) ImportStaff(ctx context.Context, a auth.Actor, r io.Reader, t 
 			switch {
 			case err == sql.ErrNoRows:
 				if _, err := s.insertStaff(ctx, tx, a, in); err != nil {
+					elsewhere = append(elsewhere, elsewhereHits(err)...)
 					p, err := rowProblems(row.Line, err)
 					if err != nil {
 						return err
@@ -343,7 +346,9 @@ func (s *Service) ImportStaff(ctx context.Context, a auth.Actor, r io.Reader, t 
 			case no == in.StaffNo && school == in.SchoolID:
 				// The same person again: idempotent, nothing to write.
 			default:
-				p, err := rowProblems(row.Line, duplicateID(ctx, tx, in.IDCard, 0))
+				dup := s.duplicateID(ctx, tx, a, in.IDCard, 0)
+				elsewhere = append(elsewhere, elsewhereHits(dup)...)
+				p, err := rowProblems(row.Line, dup)
 				if err != nil {
 					return err
 				}
@@ -355,6 +360,9 @@ func (s *Service) ImportStaff(ctx context.Context, a auth.Actor, r io.Reader, t 
 		}
 		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "staff.import", ObjectType: "staff", Detail: map[string]any{"rows": len(rows), "created": res.Created}})
 	})
+	if aerr := s.auditElsewhere(ctx, a, "import", elsewhere); aerr != nil {
+		return res, aerr
+	}
 	return res, s.refused(ctx, a, "staff", err)
 }
 

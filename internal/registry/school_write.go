@@ -326,25 +326,23 @@ func (s *Service) updateSchool(ctx context.Context, tx *sql.Tx, a auth.Actor, id
 	if err != nil {
 		return err
 	}
+	// Validation fills defaults (an empty legal_person means independent), so
+	// the bureau-only check compares the record that would be stored with the
+	// stored one, field by field: leaving a field out or sending it empty is a
+	// change like any other.
+	if err := s.validateSchool(ctx, tx, &in, id); err != nil {
+		return err
+	}
 	if !bureau {
-		changed := map[string]bool{
-			"code": in.Code != cur.Code, "name": in.Name != cur.Name, "township_id": in.TownshipID != cur.TownshipID,
-			"urban_rural": in.UrbanRural != cur.UrbanRural, "stage": in.Stage != cur.Stage, "type_code": in.TypeCode != cur.TypeCode,
-			"legal_person": in.LegalPerson != "" && in.LegalPerson != cur.LegalPerson, "parent_school_id": !sameID(in.ParentSchoolID, cur.ParentSchoolID),
-			"tier": in.Tier != cur.Tier, "is_new": in.IsNew != cur.IsNew, "status": in.Status != "" && in.Status != cur.Status,
-		}
 		var f errs.Fields
 		for _, k := range bureauFields {
-			if changed[k] {
+			if bureauFieldChanged(k, in, cur) {
 				f.Add(k, "registry.bureau_field", nil)
 			}
 		}
 		if err := f.Err(); err != nil {
 			return err
 		}
-	}
-	if err := s.validateSchool(ctx, tx, &in, id); err != nil {
-		return err
 	}
 	if in.Status == "closed" && cur.Status != "closed" {
 		var n int
@@ -377,6 +375,38 @@ func (s *Service) updateSchool(ctx context.Context, tx *sql.Tx, a auth.Actor, id
 	}
 	return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "school.update", ObjectType: "school", ObjectID: strconv.FormatInt(id, 10),
 		Detail: map[string]any{"before": cur, "after": in, "over_limits": breaches}})
+}
+
+// bureauFieldChanged reports whether the bureau-only field k differs between
+// the record to store and the stored one.
+func bureauFieldChanged(k string, in, cur SchoolInput) bool {
+	switch k {
+	case "code":
+		return in.Code != cur.Code
+	case "name":
+		return in.Name != cur.Name
+	case "township_id":
+		return in.TownshipID != cur.TownshipID
+	case "urban_rural":
+		return in.UrbanRural != cur.UrbanRural
+	case "stage":
+		return in.Stage != cur.Stage
+	case "type_code":
+		return in.TypeCode != cur.TypeCode
+	case "legal_person":
+		return in.LegalPerson != cur.LegalPerson
+	case "parent_school_id":
+		return !sameID(in.ParentSchoolID, cur.ParentSchoolID)
+	case "tier":
+		return in.Tier != cur.Tier
+	case "is_new":
+		return in.IsNew != cur.IsNew
+	case "status":
+		return in.Status != cur.Status
+	}
+	// A field named in bureauFields but not compared here is a programming
+	// error; treat it as changed so it can never slip through.
+	return true
 }
 
 func sameID(a, b *int64) bool {

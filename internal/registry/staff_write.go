@@ -42,11 +42,15 @@ type Transfer struct {
 	Note           string     `json:"note"`
 }
 
-// StaffDetail is a staff member's page (phone and ID masked).
+// StaffDetail is a staff member's page (phone and ID masked). It carries the
+// birth year and age, never the birth date: the masked ID number hides
+// exactly the county code and the birth date, so a date beside it would
+// rebuild the whole number. The date comes only with the unmasked fields.
 type StaffDetail struct {
 	Staff
 	Stage          string     `json:"stage"`
-	BirthDate      store.Date `json:"birth_date"`
+	BirthYear      int        `json:"birth_year"`
+	Age            int        `json:"age"`
 	HireDate       store.Date `json:"hire_date"`
 	TeachingYears  int        `json:"teaching_years"`
 	Version        int        `json:"version"`
@@ -135,20 +139,63 @@ func validateStaff(in *StaffInput) error {
 	return f.Err()
 }
 
-// duplicateID refuses an ID number already on record, naming the record so
-// the user can find it.
-func duplicateID(ctx context.Context, q store.Querier, idCard string, except int64) error {
+// duplicateID refuses an ID number already on record. It names the record
+// only when the actor may read it (their own school's, their group's, the
+// county's staff); otherwise it says the number is registered elsewhere and
+// whom to ask, so an ID number never reveals who holds it or where. Such a
+// refusal is an idElsewhere, which the caller audits once its transaction
+// has rolled back.
+func (s *Service) duplicateID(ctx context.Context, q store.Querier, a auth.Actor, idCard string, except int64) error {
+	var staffID, schoolID int64
 	var name, no, school string
-	err := q.QueryRowContext(ctx, `SELECT st.name, st.staff_no, s.name FROM staff st JOIN schools s ON s.id = st.school_id WHERE st.id_card = $1 AND st.id <> $2`,
-		idCard, except).Scan(&name, &no, &school)
+	err := q.QueryRowContext(ctx, `SELECT st.id, st.school_id, st.name, st.staff_no, s.name FROM staff st JOIN schools s ON s.id = st.school_id
+		WHERE st.id_card = $1 AND st.id <> $2`, idCard, except).Scan(&staffID, &schoolID, &name, &no, &school)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return &errs.Error{Code: errs.Conflict, Key: "registry.id_duplicate", Args: errs.Args{"name": name, "staff_no": no, "school": school},
-		Details: []errs.Detail{{Field: "id_card", Key: "registry.id_duplicate", Args: errs.Args{"name": name, "staff_no": no, "school": school}}}}
+	visible, err := s.schoolCan(ctx, a, auth.PermStaffRead, schoolID)
+	if err != nil {
+		return err
+	}
+	if visible {
+		args := errs.Args{"name": name, "staff_no": no, "school": school}
+		return &errs.Error{Code: errs.Conflict, Key: "registry.id_duplicate", Args: args,
+			Details: []errs.Detail{{Field: "id_card", Key: "registry.id_duplicate", Args: args}}}
+	}
+	return &idElsewhere{staffID: staffID, err: &errs.Error{Code: errs.Conflict, Key: "registry.id_elsewhere",
+		Details: []errs.Detail{{Field: "id_card", Key: "registry.id_elsewhere"}}}}
+}
+
+// idElsewhere is a duplicate ID number held by a record outside the actor's
+// scope. It reads as the domain error; staffID is for the audit record only.
+type idElsewhere struct {
+	staffID int64
+	err     *errs.Error
+}
+
+func (e *idElsewhere) Error() string { return e.err.Error() }
+func (e *idElsewhere) Unwrap() error { return e.err }
+
+// auditElsewhere records attempts to register ID numbers held outside the
+// actor's scope: who tried, which records they hit (the ID number masked).
+func (s *Service) auditElsewhere(ctx context.Context, a auth.Actor, via string, hits []int64) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	return s.log.Record(ctx, a.Who(), audit.Entry{Action: "staff.id_duplicate", ObjectType: "staff", ObjectID: strconv.FormatInt(hits[0], 10),
+		Outcome: audit.Denied, Detail: map[string]any{"via": via, "existing_staff_ids": hits}})
+}
+
+// elsewhereHits is the record an idElsewhere refusal hit, if err is one.
+func elsewhereHits(err error) []int64 {
+	var ie *idElsewhere
+	if errors.As(err, &ie) {
+		return []int64{ie.staffID}
+	}
+	return nil
 }
 
 // CreateStaff adds a staff member to a school the actor manages.
@@ -172,13 +219,16 @@ func (s *Service) CreateStaff(ctx context.Context, a auth.Actor, in StaffInput) 
 		return err
 	})
 	if err != nil {
+		if aerr := s.auditElsewhere(ctx, a, "create", elsewhereHits(err)); aerr != nil {
+			return StaffDetail{}, aerr
+		}
 		return StaffDetail{}, err
 	}
 	return s.StaffDetail(ctx, a, id)
 }
 
 func (s *Service) insertStaff(ctx context.Context, tx *sql.Tx, a auth.Actor, in StaffInput) (int64, error) {
-	if err := duplicateID(ctx, tx, in.IDCard, 0); err != nil {
+	if err := s.duplicateID(ctx, tx, a, in.IDCard, 0); err != nil {
 		return 0, err
 	}
 	now := store.Now()
@@ -234,7 +284,7 @@ func (s *Service) UpdateStaff(ctx context.Context, a auth.Actor, id int64, in St
 		return StaffDetail{}, err
 	}
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
-		if err := duplicateID(ctx, tx, in.IDCard, id); err != nil {
+		if err := s.duplicateID(ctx, tx, a, in.IDCard, id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE staff SET staff_no = $1, name = $2, gender = $3, id_card = $4, phone = $5, post = $6, is_cadre = $7, subject = $8, stage = $9,
@@ -254,6 +304,9 @@ func (s *Service) UpdateStaff(ctx context.Context, a auth.Actor, id int64, in St
 			Detail: map[string]any{"before": cur, "after": maskedStaff(in)}})
 	})
 	if err != nil {
+		if aerr := s.auditElsewhere(ctx, a, "update", elsewhereHits(err)); aerr != nil {
+			return StaffDetail{}, aerr
+		}
 		return StaffDetail{}, err
 	}
 	return s.StaffDetail(ctx, a, id)
@@ -328,8 +381,12 @@ func (s *Service) StaffDetail(ctx context.Context, a auth.Actor, id int64) (Staf
 		return StaffDetail{}, err
 	}
 	d := StaffDetail{Staff: base}
-	if err := s.st.R.QueryRowContext(ctx, `SELECT stage, birth_date, hire_date, version FROM staff WHERE id = $1`, id).Scan(&d.Stage, &d.BirthDate, &d.HireDate, &d.Version); err != nil {
+	var birth store.Date
+	if err := s.st.R.QueryRowContext(ctx, `SELECT stage, birth_date, hire_date, version FROM staff WHERE id = $1`, id).Scan(&d.Stage, &birth, &d.HireDate, &d.Version); err != nil {
 		return d, err
+	}
+	if !birth.IsZero() {
+		d.BirthYear, d.Age = birth.Year(), ageOn(birth.Time, time.Now())
 	}
 	if !d.HireDate.IsZero() {
 		d.TeachingYears = int(time.Since(d.HireDate.Time).Hours() / 24 / 365.25)
@@ -361,10 +418,20 @@ func (s *Service) StaffDetail(ctx context.Context, a auth.Actor, id int64) (Staf
 	return d, err
 }
 
-// Unmasked is a staff member's full ID number and phone.
+// Unmasked is a staff member's full ID number, phone and birth date.
 type Unmasked struct {
-	IDCard string `json:"id_card"`
-	Phone  string `json:"phone"`
+	IDCard    string     `json:"id_card"`
+	Phone     string     `json:"phone"`
+	BirthDate store.Date `json:"birth_date"`
+}
+
+// ageOn is the age in whole years on day now.
+func ageOn(birth, now time.Time) int {
+	age := now.Year() - birth.Year()
+	if now.Month() < birth.Month() || (now.Month() == birth.Month() && now.Day() < birth.Day()) {
+		age--
+	}
+	return age
 }
 
 // Unmask shows the full ID number and phone to a role allowed to see them,
@@ -382,12 +449,12 @@ func (s *Service) Unmask(ctx context.Context, a auth.Actor, id int64, reason str
 		return Unmasked{}, errs.FieldError("reason", "registry.unmask_reason", nil)
 	}
 	var u Unmasked
-	if err := s.st.R.QueryRowContext(ctx, `SELECT id_card, phone FROM staff WHERE id = $1`, id).Scan(&u.IDCard, &u.Phone); err != nil {
+	if err := s.st.R.QueryRowContext(ctx, `SELECT id_card, phone, birth_date FROM staff WHERE id = $1`, id).Scan(&u.IDCard, &u.Phone, &u.BirthDate); err != nil {
 		return u, err
 	}
 	// Recorded before anything is shown: no record, no data.
 	err = s.log.Record(ctx, a.Who(), audit.Entry{Action: "staff.unmask", ObjectType: "staff", ObjectID: strconv.FormatInt(id, 10),
-		Detail: map[string]any{"reason": reason, "fields": []string{"id_card", "phone"}}})
+		Detail: map[string]any{"reason": reason, "fields": []string{"id_card", "phone", "birth_date"}}})
 	return u, err
 }
 

@@ -342,7 +342,9 @@ export interface Transfer {
 
 export interface StaffDetail extends Staff {
   stage: string
-  birth_date: string | null
+  /** Birth year and age only: the date would rebuild the masked ID number. */
+  birth_year: number
+  age: number
   hire_date: string | null
   teaching_years: number
   version: number
@@ -355,6 +357,7 @@ export interface StaffDetail extends Staff {
 export interface Unmasked {
   id_card: string
   phone: string
+  birth_date: string | null
 }
 
 /** 一票否决依据: findings, refusals of assignment, sick leave. */
