@@ -7,7 +7,7 @@ LDFLAGS := -X edugroup/internal/app.Version=$(VERSION)
 ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 
-.PHONY: run build ui test test-go test-e2e load vet fmt clean bench-exams
+.PHONY: run build ui test test-go test-ui test-e2e load vet fmt clean bench-exams
 
 ## run: build the web client and the binary, start EduGroup with the demo county in ./data
 run: build
@@ -29,7 +29,7 @@ ui:
 	fi
 
 ## test: every test — Go unit, store (SQLite and PostgreSQL), HTTP and durability tests, then the browser tests
-test: vet test-go test-e2e
+test: vet test-go test-ui test-e2e
 
 vet:
 	$(GO) vet ./...
@@ -37,6 +37,14 @@ vet:
 
 test-go:
 	$(GO) test -count=1 -timeout 30m ./...
+
+## test-ui: the web client's unit tests (node --test; the workbook writer's neutralizing)
+test-ui:
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+		$(MAKE) ui/node_modules/.package-lock.json && cd ui && $(NPM) test; \
+	else \
+		echo "npm not found: skipping the web client's unit tests"; \
+	fi
 
 ## test-e2e: build everything, start a demo server on a free port, drive it with Chromium
 test-e2e: build

@@ -89,7 +89,9 @@ export async function signIn(page, username) {
  */
 export async function apiAs(username) {
   const ctx = await request.newContext({ baseURL: BASE })
-  const res = await ctx.post('/api/v1/session', { data: { username, password: PASSWORD } })
+  // The server takes a JSON body only when it says so (415 otherwise).
+  const json = { 'Content-Type': 'application/json' }
+  const res = await ctx.post('/api/v1/session', { data: { username, password: PASSWORD }, headers: json })
   assert.equal(res.status(), 200, `API sign-in of ${username}`)
   const { csrf_token: csrf } = await res.json()
   return {
@@ -100,7 +102,7 @@ export async function apiAs(username) {
       return r.json()
     },
     async post(path, data) {
-      const r = await ctx.post(path, { data, headers: { 'X-CSRF-Token': csrf } })
+      const r = await ctx.post(path, { data, headers: { ...json, 'X-CSRF-Token': csrf } })
       return { status: r.status(), body: await r.json().catch(() => null) }
     },
     dispose: () => ctx.dispose(),

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
@@ -73,11 +74,25 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	}, nil
 }
 
-// Close closes the store.
-func (a *App) Close() error { return a.Store.Close() }
+// denialDrain bounds how long Close waits for queued denied accesses to be
+// written.
+const denialDrain = 10 * time.Second
 
-// Server builds the HTTP server of this app.
+// Close drains the queued denied accesses into the audit log, then closes
+// the store.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), denialDrain)
+	defer cancel()
+	_ = a.Audit.StopDenials(ctx)
+	return a.Store.Close()
+}
+
+// Server builds the HTTP server of this app and starts the background
+// recorder its denied accesses go through (written after the response, so
+// an out-of-scope object answers as fast as a missing one). Close, after
+// the server has shut down, drains it.
 func (a *App) Server(cfg web.Config) *web.Server {
+	a.Audit.StartDenials(a.Log)
 	cfg.Version = Version
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,

@@ -10,7 +10,9 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"edugroup/internal/app"
 	"edugroup/internal/demo"
@@ -50,6 +52,9 @@ func newEnv(t testing.TB, st *store.Store) *env {
 	}
 	srv := httptest.NewServer(a.Server(web.Config{}).Handler())
 	t.Cleanup(srv.Close)
+	// Denied accesses are written after the response; drain them before
+	// the store closes.
+	t.Cleanup(func() { _ = a.Audit.StopDenials(context.Background()) })
 	e := &env{t: t, app: a, srv: srv}
 	e.ids = e.lookupIDs()
 	return e
@@ -57,6 +62,9 @@ func newEnv(t testing.TB, st *store.Store) *env {
 
 func (e *env) one(q string, args ...any) int64 {
 	e.t.Helper()
+	if strings.Contains(q, "audit_log") {
+		e.flushAudit()
+	}
 	var id int64
 	if err := e.app.Store.R.QueryRow(q, args...).Scan(&id); err != nil {
 		e.t.Fatalf("%s: %v", q, err)
@@ -198,6 +206,17 @@ func (e *env) auditCount(action, outcome string) int {
 		args = append(args, outcome)
 	}
 	return int(e.one(q, args...))
+}
+
+// flushAudit waits until the denied accesses queued so far are written, so
+// a test can look for them right after the request that was refused.
+func (e *env) flushAudit() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.app.Audit.FlushDenials(ctx); err != nil {
+		e.t.Fatalf("flush denied accesses: %v", err)
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

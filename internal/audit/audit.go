@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"edugroup/internal/mask"
@@ -45,6 +46,9 @@ type Entry struct {
 	// Detail holds before/after values and reasons. Keys that name secrets
 	// (passwords, tokens, ID numbers) are masked before the record is written.
 	Detail map[string]any
+	// at is when it happened, when that is before it is written (a queued
+	// denial); zero means now.
+	at time.Time
 }
 
 // Record is an entry as stored.
@@ -71,6 +75,8 @@ type Log struct {
 	st *store.Store
 	// Now is the clock; tests move it to make records old enough to purge.
 	Now func() time.Time
+	// denials is the background recorder of denied accesses, when started.
+	denials atomic.Pointer[denials]
 }
 
 // New returns the audit log of st.
@@ -103,8 +109,12 @@ func (l *Log) Append(ctx context.Context, tx *sql.Tx, who Who, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit detail: %w", err)
 	}
+	at := e.at
+	if at.IsZero() {
+		at = l.Now()
+	}
 	r := Record{
-		At: l.Now().UTC().Truncate(time.Microsecond), Username: who.Username, Role: who.Role, IP: who.IP,
+		At: at.UTC().Truncate(time.Microsecond), Username: who.Username, Role: who.Role, IP: who.IP,
 		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Outcome: e.Outcome,
 		RequestID: who.RequestID, detailRaw: string(detail), prevHash: prev,
 	}

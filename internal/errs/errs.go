@@ -23,6 +23,10 @@ const (
 	OTPRequired            Code = "otp_required"
 	TOTPEnrollment         Code = "totp_enrollment_required"
 	Busy                   Code = "busy"
+	// UnsupportedMedia is a request body of a type the route does not take.
+	UnsupportedMedia Code = "unsupported_media_type"
+	// TooLarge is a request body over the route's limit.
+	TooLarge Code = "too_large"
 	// TooMany is a client refused for a while (the login throttle); Args
 	// "retry_after" holds the seconds to wait.
 	TooMany Code = "too_many_requests"
@@ -78,6 +82,17 @@ func NotFoundError(what string) *Error {
 // ConflictError reports a stale version or a duplicate.
 func ConflictError(key string, args Args) *Error {
 	return &Error{Code: Conflict, Key: key, Args: args}
+}
+
+// TooLargeError reports a body (or the file in field) over limit bytes; the
+// message names the limit in MB.
+func TooLargeError(field string, limit int64) *Error {
+	mb := (limit + 1<<20 - 1) >> 20
+	e := &Error{Code: TooLarge, Key: "error.too_large", Args: Args{"mb": mb}}
+	if field != "" {
+		e.Details = []Detail{{Field: field, Key: "field.too_large", Args: Args{"mb": mb}}}
+	}
+	return e
 }
 
 // ForbiddenError reports a missing permission.

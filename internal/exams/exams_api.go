@@ -63,7 +63,7 @@ func (api *API) Routes(rt *web.Router) {
 			return web.JSON(w, http.StatusCreated, d)
 		})
 	rt.Handle("GET", "/api/v1/exams/gap", web.Perm(auth.PermExamsRead), web.Doc{Summary: "Each member school's gap to its lead school across exams (T units), oldest first", Tag: tag,
-		Query: []web.Param{web.Q("group_id", "integer", ""), web.Q("subject", "string", "default 总分"), web.Q("limit", "integer", "exams, at most 6")}, Response: GapView{}},
+		Query: []web.Param{web.Q("group_id", "integer", ""), web.Q("subject", "string", "default 总分"), web.Q("limit", "integer", "exams, at most 6").Range(1, 100)}, Response: GapView{}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 			g, err := s.Gap(r.Context(), web.Actor(r), GapQuery{GroupID: queryInt(r, "group_id"), Subject: r.URL.Query().Get("subject"), Limit: limit})

@@ -183,12 +183,9 @@ func problemsError(res *examfile.Result) error {
 // upload reads the multipart form of an import: the file, and optionally
 // the corrected mapping (JSON) and valid_only.
 func upload(r *http.Request) (string, []byte, *examfile.Mapping, bool, error) {
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		return "", nil, nil, false, errs.FieldError("file", "import.file_missing", nil)
-	}
-	f, h, err := r.FormFile("file")
+	f, h, err := web.UploadedFile(r, "file", maxUpload)
 	if err != nil {
-		return "", nil, nil, false, errs.FieldError("file", "import.file_missing", nil)
+		return "", nil, nil, false, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
@@ -196,13 +193,13 @@ func upload(r *http.Request) (string, []byte, *examfile.Mapping, bool, error) {
 		return "", nil, nil, false, err
 	}
 	if len(data) > maxUpload {
-		return "", nil, nil, false, errs.FieldError("file", "exams.file_too_big", errs.Args{"mb": maxUpload >> 20})
+		return "", nil, nil, false, errs.TooLargeError("file", maxUpload)
 	}
 	var m *examfile.Mapping
 	if v := r.FormValue("mapping"); v != "" {
 		m = &examfile.Mapping{}
 		if err := json.Unmarshal([]byte(v), m); err != nil {
-			return "", nil, nil, false, errs.FieldError("mapping", "error.bad_json", errs.Args{"reason": err.Error()})
+			return "", nil, nil, false, errs.FieldError("mapping", "field.json", nil)
 		}
 	}
 	return h.Filename, data, m, r.FormValue("valid_only") == "true", nil

@@ -93,8 +93,9 @@ func (s *Service) StudentTrend(ctx context.Context, a auth.Actor, id int64, numb
 	if i < 0 {
 		if why == numberHidden {
 			// In the exam but not the caller's: answered like a missing
-			// student, and recorded.
-			if err := s.log.Record(ctx, a.Who(), audit.Entry{Action: "access.denied", ObjectType: "exam", ObjectID: strconv.FormatInt(id, 10),
+			// student, and recorded after the response (as fast as a
+			// missing one).
+			if err := s.log.Deny(ctx, a.Who(), audit.Entry{Action: "access.denied", ObjectType: "exam", ObjectID: strconv.FormatInt(id, 10),
 				Outcome: audit.Denied, Detail: map[string]any{"reason": "out_of_scope", "student": number}}); err != nil {
 				return StudentTrendView{}, err
 			}

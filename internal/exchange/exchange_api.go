@@ -59,8 +59,8 @@ func filterOf(r *http.Request) (Filter, error) {
 }
 
 var listQuery = []web.Param{web.Q("kind", "string", "training, study or support"), web.Q("status", "string", ""), web.Q("group_id", "integer", ""),
-	web.Q("school_id", "integer", "home or host school"), web.Q("staff_id", "integer", ""), web.Q("from", "string", "overlapping from this date"),
-	web.Q("to", "string", "overlapping up to this date"), web.Q("overdue", "boolean", "only overdue returns"), web.Q("q", "string", "name or staff number contains"),
+	web.Q("school_id", "integer", "home or host school"), web.Q("staff_id", "integer", ""), web.Q("from", "string", "overlapping from this date").Date(),
+	web.Q("to", "string", "overlapping up to this date").Date(), web.Q("overdue", "boolean", "only overdue returns"), web.Q("q", "string", "name or staff number contains"),
 	web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")}
 
 type teamList struct {

@@ -76,7 +76,11 @@ func queryInt(r *http.Request, name string) int64 {
 	return n
 }
 
-var listParams = []web.Param{web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200"), web.Q("sort", "string", "column"), web.Q("order", "string", "asc or desc")}
+var listParams = []web.Param{web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200"), web.Q("sort", "string", "column"),
+	web.Q("order", "string", "asc or desc").OneOf("asc", "desc")}
+
+// sortParams are the ordering of a list, which its export follows too.
+var sortParams = listParams[2:]
 
 // Routes registers the registry's endpoints.
 func (api *API) Routes(rt *web.Router) {
@@ -198,7 +202,8 @@ func (api *API) Routes(rt *web.Router) {
 			return web.Respond(w, r, http.StatusOK, d)
 		})
 	rt.Handle("GET", "/api/v1/groups/{id}/candidates", web.Perm(auth.PermGroupsManage), web.Doc{Summary: "Schools in no group from a date on, that could join this group", Tag: tag,
-		Response: web.List[School]{}, Query: []web.Param{web.Q("q", "string", "name or code contains"), web.Q("date", "string", "YYYY-MM-DD, default today")}},
+		Response: web.List[School]{}, Query: []web.Param{web.Q("q", "string", "name or code contains"), web.Q("date", "string", "YYYY-MM-DD, default today").Date(),
+			web.Q("page", "integer", "accepted for the school picker; every candidate is listed"), web.Q("page_size", "integer", "accepted for the school picker")}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
@@ -220,7 +225,7 @@ func (api *API) Routes(rt *web.Router) {
 			return eventList{items}, err
 		}))
 	rt.Handle("GET", "/api/v1/moves", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Every membership change in scope between two dates", Tag: tag, Response: eventList{},
-		Query: []web.Param{web.Q("from", "string", "YYYY-MM-DD"), web.Q("to", "string", "YYYY-MM-DD")}},
+		Query: []web.Param{web.Q("from", "string", "YYYY-MM-DD").Date(), web.Q("to", "string", "YYYY-MM-DD").Date()}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			from, err := queryDate(r, "from", store.Date{})
 			if err != nil {
@@ -251,7 +256,7 @@ func (api *API) Routes(rt *web.Router) {
 		Request: GraduationInput{}, Response: Graduation{}, Status: http.StatusCreated},
 		web.ByIDBodyStatus(http.StatusCreated, api.svc.ProposeGraduation))
 	rt.Handle("GET", "/api/v1/graduations", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Graduation proposals in scope", Tag: tag, Response: graduationList{},
-		Query: []web.Param{web.Q("status", "string", "proposed, approved or rejected")}},
+		Query: []web.Param{web.Q("status", "string", "proposed, approved or rejected").OneOf("proposed", "approved", "rejected")}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			items, err := api.svc.Graduations(r.Context(), web.Actor(r), r.URL.Query().Get("status"))
 			if err != nil {
@@ -263,7 +268,7 @@ func (api *API) Routes(rt *web.Router) {
 		Request: Decision{}, Response: Graduation{}},
 		web.ByIDBody(api.svc.DecideGraduation))
 	rt.Handle("GET", "/api/v1/coverage", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Share of schools and students in groups on a date, by town/country and stage (county roles)", Tag: tag,
-		Response: Coverage{}, Query: []web.Param{web.Q("date", "string", "YYYY-MM-DD, default today")}},
+		Response: Coverage{}, Query: []web.Param{web.Q("date", "string", "YYYY-MM-DD, default today").Date()}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			d, err := queryDate(r, "date", store.Today())
 			if err != nil {
@@ -318,12 +323,14 @@ func (api *API) Routes(rt *web.Router) {
 		Request: RecordInput{}, Response: Record{}, Status: http.StatusCreated},
 		web.ByIDBodyStatus(http.StatusCreated, api.svc.AddRecord))
 	rt.Handle("GET", "/api/v1/schools/export", web.Perm(auth.PermRegistryRead), web.Doc{Summary: "Schools matching the list filters as Excel (audited)", Tag: tag,
-		Query: []web.Param{web.Q("q", "string", ""), web.Q("township", "string", ""), web.Q("stage", "string", ""), web.Q("group_id", "integer", "")}, Produces: xlsx.ContentType},
+		Query: append([]web.Param{web.Q("q", "string", ""), web.Q("township", "string", ""), web.Q("stage", "string", ""), web.Q("tier", "string", ""),
+			web.Q("urban_rural", "string", ""), web.Q("group_id", "integer", "")}, sortParams...), Produces: xlsx.ContentType},
 		func(w http.ResponseWriter, r *http.Request) error {
 			return api.svc.ExportSchools(w, r, web.Actor(r), schoolFilterOf(r))
 		})
 	rt.Handle("GET", "/api/v1/staff/export", web.Perm(auth.PermStaffRead), web.Doc{Summary: "Staff matching the list filters as Excel, masked (audited)", Tag: tag,
-		Query: []web.Param{web.Q("q", "string", ""), web.Q("school_id", "integer", ""), web.Q("post", "string", "")}, Produces: xlsx.ContentType},
+		Query: append([]web.Param{web.Q("q", "string", ""), web.Q("school_id", "integer", ""), web.Q("post", "string", ""), web.Q("status", "string", ""),
+			web.Q("title", "string", "")}, sortParams...), Produces: xlsx.ContentType},
 		func(w http.ResponseWriter, r *http.Request) error {
 			return api.svc.ExportStaff(w, r, web.Actor(r), staffFilterOf(r))
 		})
@@ -370,7 +377,7 @@ func (api *API) Routes(rt *web.Router) {
 			return web.JSON(w, http.StatusOK, res)
 		})
 	rt.Handle("GET", "/api/v1/scopes", web.Perm(auth.PermRolesManage), web.Doc{Summary: "Groups or schools to pick as a grant's scope", Tag: "users", Response: scopeList{},
-		Query: []web.Param{web.Q("type", "string", "group or school"), web.Q("q", "string", "name contains")}},
+		Query: []web.Param{web.Q("type", "string", "group or school").OneOf("group", "school"), web.Q("q", "string", "name contains")}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			items, err := api.svc.ScopeOptions(r.Context(), web.Actor(r), r.URL.Query().Get("type"), r.URL.Query().Get("q"))
 			if err != nil {
@@ -428,14 +435,8 @@ func tr(r *http.Request) func(string) string {
 
 // uploadedFile is the multipart field "file" of an import.
 func uploadedFile(r *http.Request) (multipart.File, error) {
-	if err := r.ParseMultipartForm(4 << 20); err != nil {
-		return nil, errs.FieldError("file", "import.file_missing", nil)
-	}
-	f, _, err := r.FormFile("file")
-	if err != nil {
-		return nil, errs.FieldError("file", "import.file_missing", nil)
-	}
-	return f, nil
+	f, _, err := web.UploadedFile(r, "file", importLimits.MaxBytes)
+	return f, err
 }
 
 func sendTemplate(w http.ResponseWriter, r *http.Request, name string, cols []xlsx.Column) error {

@@ -15,10 +15,11 @@ import (
 const exportLimit = 100000
 
 var auditQuery = []Param{
-	{"user", "string", "username"}, {"action", "string", "action prefix, e.g. user."}, {"object_type", "string", ""},
-	{"object_id", "string", ""}, {"outcome", "string", "ok, denied or failed"},
-	{"from", "string", "RFC 3339 time or YYYY-MM-DD (inclusive)"}, {"to", "string", "RFC 3339 time or YYYY-MM-DD (exclusive)"},
-	{"page", "integer", ""}, {"page_size", "integer", ""},
+	Q("user", "string", "username"), Q("action", "string", "action prefix, e.g. user."), Q("object_type", "string", ""),
+	Q("object_id", "string", ""), Q("outcome", "string", "ok, denied or failed").OneOf(audit.OK, audit.Denied, audit.Failed),
+	Q("from", "string", "RFC 3339 time or YYYY-MM-DD (inclusive)").DateTime(), Q("to", "string", "RFC 3339 time or YYYY-MM-DD (exclusive)").DateTime(),
+	Q("page", "integer", ""), Q("page_size", "integer", "at most 200"),
+	Q("sort", "string", "accepted for the web client's table; the log is always newest first"), Q("order", "string", "asc or desc").OneOf("asc", "desc"),
 }
 
 func parseTime(field, v string) (time.Time, error) {

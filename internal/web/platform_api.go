@@ -211,7 +211,8 @@ func (s *Server) platformRoutes(rt *Router) {
 
 	// Users and grants.
 	rt.Handle("GET", "/api/v1/users", Perm(auth.PermUsersRead), Doc{Summary: "List accounts", Tag: tagU, Response: List[auth.User]{},
-		Query: []Param{{"q", "string", "username or name contains"}, {"page", "integer", ""}, {"page_size", "integer", ""}}},
+		Query: []Param{Q("q", "string", "username or name contains"), Q("page", "integer", ""), Q("page_size", "integer", "at most 200"),
+			Q("sort", "string", "accepted for the web client's table; accounts are listed by username"), Q("order", "string", "asc or desc").OneOf("asc", "desc")}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			page, size := Page(r)
 			items, total, err := s.auth.ListUsers(r.Context(), actor(r), r.URL.Query().Get("q"), page, size)
@@ -374,7 +375,7 @@ func (s *Server) platformRoutes(rt *Router) {
 
 	// Policy settings.
 	rt.Handle("GET", "/api/v1/policy", Perm(auth.PermPolicyRead), Doc{Summary: "The policy version in force on a date", Tag: tagP, Response: policy.Version{},
-		Query: []Param{{"date", "string", "YYYY-MM-DD, default today"}}},
+		Query: []Param{Q("date", "string", "YYYY-MM-DD, default today").Date()}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			d := store.Today()
 			if q := r.URL.Query().Get("date"); q != "" {

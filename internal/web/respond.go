@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,26 +63,173 @@ func JSON(w http.ResponseWriter, status int, v any) error {
 // maxBody bounds JSON request bodies; file uploads have their own limits.
 const maxBody = 1 << 20
 
-// Decode reads a JSON body into v. Unknown fields and wrong types are invalid
-// input naming the field.
+// Decode reads a JSON body into v. The request must say it is JSON
+// (application/json, charset utf-8 if any; 415 otherwise). Unknown fields
+// and wrong types are invalid input naming the field; a body that is not
+// JSON is answered in our words with the byte offset, never the parser's
+// text; a string (key or value) with a control character other than tab,
+// line feed or carriage return is refused naming its field.
 func Decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody+1))
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return errs.TooLargeError("", maxBody)
+		}
+		return errs.New(errs.Invalid, "error.body_unreadable", nil)
+	}
+	if len(data) > maxBody {
+		return errs.TooLargeError("", maxBody)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errs.New(errs.Invalid, "error.body_required", nil)
+	}
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			return errs.FieldError(te.Field, "field.type", errs.Args{"type": te.Type.String()})
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return errs.FieldError(name, "field.unknown", nil)
-		case errors.Is(err, io.EOF):
-			return errs.New(errs.Invalid, "error.body_required", nil)
-		default:
-			return errs.New(errs.Invalid, "error.bad_json", errs.Args{"reason": err.Error()})
-		}
+		return decodeError(err, len(data))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errs.New(errs.Invalid, "error.bad_json", errs.Args{"offset": dec.InputOffset()})
+	}
+	if field, ok := controlField(data); ok {
+		return errs.FieldError(field, "field.control", nil)
 	}
 	return nil
+}
+
+// decodeError words a decoding failure as a domain error.
+func decodeError(err error, n int) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return errs.FieldError(te.Field, "field.type", errs.Args{"type": te.Type.String()})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return errs.FieldError(clipName(name), "field.unknown", nil)
+	case errors.As(err, &se):
+		return errs.New(errs.Invalid, "error.bad_json", errs.Args{"offset": se.Offset})
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errs.New(errs.Invalid, "error.bad_json", errs.Args{"offset": n})
+	}
+	if e, ok := errs.As(err); ok {
+		return e
+	}
+	var ie *json.InvalidUnmarshalError
+	if errors.As(err, &ie) {
+		return err // a programming error: 500
+	}
+	return errs.New(errs.Invalid, "error.bad_json_value", nil)
+}
+
+// requireJSON refuses a body that does not say it is JSON: the media type
+// must be application/json, with no parameter but charset=utf-8.
+func requireJSON(r *http.Request) error {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil && mt == "application/json" {
+		ok := true
+		for k, v := range params {
+			if k != "charset" || !strings.EqualFold(v, "utf-8") {
+				ok = false
+			}
+		}
+		if ok {
+			return nil
+		}
+	}
+	return errs.New(errs.UnsupportedMedia, "error.json_content_type", nil)
+}
+
+// requireMultipart refuses an upload body that is not multipart/form-data.
+func requireMultipart(r *http.Request) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil && mt == "multipart/form-data" {
+		return nil
+	}
+	return errs.New(errs.UnsupportedMedia, "error.multipart_content_type", nil)
+}
+
+// hasBody reports whether a request carries a body (a length over zero, or
+// unknown as with chunked encoding).
+func hasBody(r *http.Request) bool {
+	return r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+}
+
+// controlField finds the first JSON string (object key or value) of a valid
+// document that holds a control character (see HasControl) and returns its
+// field path, e.g. "items[2].name".
+func controlField(data []byte) (string, bool) {
+	type frame struct {
+		obj     bool
+		wantKey bool
+		key     string
+		idx     int
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.obj {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			} else {
+				b.WriteString("[" + strconv.Itoa(f.idx) + "]")
+			}
+		}
+		return clipName(b.String())
+	}
+	afterValue := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].obj {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].idx++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].wantKey {
+			if k, ok := tok.(string); ok {
+				if HasControl(k) {
+					stack[n-1].key = k
+					return path(), true
+				}
+				stack[n-1].key, stack[n-1].wantKey = k, false
+				continue
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, frame{obj: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				afterValue()
+			}
+		case string:
+			if HasControl(t) {
+				return path(), true
+			}
+			afterValue()
+		default:
+			afterValue()
+		}
+	}
 }
 
 // PathID reads a numeric path parameter; anything else is not found.
@@ -90,22 +239,6 @@ func PathID(r *http.Request, name string) (int64, error) {
 		return 0, errs.NotFoundError(name)
 	}
 	return id, nil
-}
-
-// Page reads page and page_size (default 20, at most 200).
-func Page(r *http.Request) (page, size int) {
-	page, _ = strconv.Atoi(r.URL.Query().Get("page"))
-	size, _ = strconv.Atoi(r.URL.Query().Get("page_size"))
-	if page < 1 {
-		page = 1
-	}
-	if size < 1 {
-		size = 20
-	}
-	if size > 200 {
-		size = 200
-	}
-	return page, size
 }
 
 // List is the shape of every paged list.
@@ -145,6 +278,8 @@ var statusOf = map[errs.Code]int{
 	errs.TOTPEnrollment:         http.StatusForbidden,
 	errs.Busy:                   http.StatusServiceUnavailable,
 	errs.TooMany:                http.StatusTooManyRequests,
+	errs.UnsupportedMedia:       http.StatusUnsupportedMediaType,
+	errs.TooLarge:               http.StatusRequestEntityTooLarge,
 }
 
 // writeError is the one place domain errors become HTTP answers. Anything

@@ -64,10 +64,38 @@ type Doc struct {
 	Upload string
 }
 
-// Param is one query parameter.
+// Param is one query (or path) parameter. Every request's query is checked
+// against its route's declared parameters before the handler runs (see
+// checkQuery): an undeclared, repeated or malformed parameter answers 422
+// naming it.
 type Param struct {
+	// Type is "string", "integer" or "boolean".
 	Name, Type, Description string
+	// Format narrows a string: "date" (YYYY-MM-DD) or "date-time" (RFC 3339
+	// or YYYY-MM-DD).
+	Format string
+	// Enum lists the only values a string may take.
+	Enum []string
+	// Min and Max bound an integer; both zero means the range its name
+	// implies (page 1..MaxPage, page_size 1..MaxPageSize, anything else an
+	// id: 1 or more).
+	Min, Max int64
+	// MaxLen bounds a string in characters; zero means MaxQueryLen
+	// (MaxSearchLen for q).
+	MaxLen int
 }
+
+// Date marks a string parameter as a date (YYYY-MM-DD).
+func (p Param) Date() Param { p.Format = "date"; return p }
+
+// DateTime marks a string parameter as an RFC 3339 time or a date.
+func (p Param) DateTime() Param { p.Format = "date-time"; return p }
+
+// OneOf limits a string parameter to the values given.
+func (p Param) OneOf(values ...string) Param { p.Enum = values; return p }
+
+// Range bounds an integer parameter.
+func (p Param) Range(lo, hi int64) Param { p.Min, p.Max = lo, hi; return p }
 
 // HandlerFunc handles a request and returns a domain error, or nil once it
 // has written the response.

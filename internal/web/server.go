@@ -196,6 +196,10 @@ func (s *Server) wrap(rt *Route) http.Handler {
 			}
 			r = r.WithContext(auth.WithActor(r.Context(), a))
 		}
+		if err := checkRequest(r, rt); err != nil {
+			s.writeError(sw, r, err)
+			return
+		}
 		if err := rt.handler(sw, r); err != nil {
 			if errs.Is(err, errs.Forbidden) {
 				s.recordDenied(r, label)
@@ -253,6 +257,21 @@ func (s *Server) authenticate(r *http.Request, rt *Route) (auth.Actor, error) {
 	return a, nil
 }
 
+// checkRequest holds every request to its route's declaration before the
+// handler runs: the query against Doc.Query, and a body's media type
+// (application/json, so a cross-site form or text/plain post cannot pass as
+// one). Upload routes check for multipart/form-data in UploadedFile, after
+// the use case has decided the caller may import at all.
+func checkRequest(r *http.Request, rt *Route) error {
+	if err := checkQuery(r.URL.RawQuery, rt.Doc.Query); err != nil {
+		return err
+	}
+	if safeMethod(r.Method) || !hasBody(r) || rt.Doc.Upload != "" {
+		return nil
+	}
+	return requireJSON(r)
+}
+
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
@@ -263,10 +282,11 @@ func (s *Server) recordDenied(r *http.Request, route string) {
 	}
 }
 
-// recordDeniedAs writes a denied access to the audit log. A failure to record
-// it is logged; the request is refused either way.
+// recordDeniedAs queues a denied access for the audit log; it is written
+// after the response (audit.Log.Deny). A failure to record it is logged; the
+// request is refused either way.
 func (s *Server) recordDeniedAs(r *http.Request, a auth.Actor, route, reason string) {
-	if err := s.audit.Record(context.WithoutCancel(r.Context()), a.Who(), audit.Entry{Action: "access.denied", ObjectType: "route", ObjectID: route,
+	if err := s.audit.Deny(context.WithoutCancel(r.Context()), a.Who(), audit.Entry{Action: "access.denied", ObjectType: "route", ObjectID: route,
 		Outcome: audit.Denied, Detail: map[string]any{"reason": reason}}); err != nil {
 		s.log.Error("audit denied access", append(logAttrs(r), "err", err)...)
 	}

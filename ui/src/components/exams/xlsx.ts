@@ -1,7 +1,11 @@
 // A small .xlsx writer for the tables that have no export endpoint (the
 // student list, value added, the gap trend, an import's problems): one sheet,
 // a bold header row, numbers as numbers and every text as an inline string —
-// never a formula, so a cell such as "=1+1" stays text in Excel.
+// never a formula, so a cell such as "=1+1" stays text in Excel. Text is also
+// neutralized exactly as the server's exports are (internal/xlsx Neutralize):
+// a text cell that starts with = + - @, a tab or a carriage return gets a
+// leading apostrophe, so it is not read as a formula when the sheet is saved
+// as CSV or retyped. Numbers stay numbers.
 
 export type Cell = string | number | null | undefined
 
@@ -74,6 +78,11 @@ function esc(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
 }
 
+/** A text cell as the server writes it: formula-looking text gets a leading '. */
+export function neutralize(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+}
+
 function colName(i: number): string {
   let s = ''
   for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s
@@ -94,7 +103,7 @@ function sheetXml(header: string[], rows: Cell[][]): string {
     cells.forEach((v, i) => {
       const ref = `${colName(i)}${r}`
       if (typeof v === 'number' && Number.isFinite(v)) out.push(`<c r="${ref}"${style}><v>${v}</v></c>`)
-      else if (v !== null && v !== undefined && v !== '') out.push(`<c r="${ref}"${style} t="inlineStr"><is><t xml:space="preserve">${esc(String(v))}</t></is></c>`)
+      else if (v !== null && v !== undefined && v !== '') out.push(`<c r="${ref}"${style} t="inlineStr"><is><t xml:space="preserve">${esc(neutralize(String(v)))}</t></is></c>`)
     })
     out.push('</row>')
   }
