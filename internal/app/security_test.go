@@ -309,8 +309,9 @@ func TestSchoolAdminCannotChangeBureauFieldsBySendingThemEmpty(t *testing.T) {
 }
 
 // TestNoResponseRebuildsAnIDNumber walks every GET route (JSON and Excel)
-// as every role, and the audit log as the audit admin: no full ID number of
-// any staff member appears, and no object that shows a masked ID number
+// as every role, and the audit log as the audit admin: no full ID number or
+// staff phone appears, a school's phone only to those who edit the school,
+// and no object that shows a masked ID number
 // carries that person's birth date (the hidden ten characters are the
 // county code, which the school gives away, and the birth date). Only the
 // unmask endpoint, with a reason and an audit record, gives the date.
@@ -351,6 +352,25 @@ func TestNoResponseRebuildsAnIDNumber(t *testing.T) {
 			t.Fatalf("edit: %d %s", s, b)
 		}
 
+		// Staff phones are shown to nobody in full without unmasking; the
+		// principal's school's phone only to those who manage the school (a
+		// staff phone that is also a school's office number counts as the
+		// school's).
+		var phones []string
+		prow, err := st.R.Query(`SELECT phone FROM staff WHERE phone <> '' AND phone NOT IN (SELECT phone FROM schools)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for prow.Next() {
+			var ph string
+			_ = prow.Scan(&ph)
+			phones = append(phones, ph)
+		}
+		prow.Close()
+		schoolPhone := e.str(`SELECT phone FROM schools WHERE id = $1`, e.ids.school)
+		if len(phones) == 0 || schoolPhone == "" {
+			t.Fatal("the demo has no phones to look for")
+		}
 		fullCard := func(body []byte) string {
 			for _, c := range cards {
 				if bytes.Contains(body, []byte(c)) {
@@ -427,6 +447,15 @@ func TestNoResponseRebuildsAnIDNumber(t *testing.T) {
 				}
 				if card := fullCard(body); card != "" {
 					t.Errorf("GET %s as %s holds a full ID number", rt.Pattern, role)
+				}
+				for _, ph := range phones {
+					if bytes.Contains(body, []byte(ph)) {
+						t.Errorf("GET %s as %s holds a staff phone in full", rt.Pattern, role)
+						break
+					}
+				}
+				if role != "section_basic" && role != "school_admin" && bytes.Contains(body, []byte(schoolPhone)) {
+					t.Errorf("GET %s as %s holds the school's phone, which it may not edit", rt.Pattern, role)
 				}
 				var v any
 				if json.Unmarshal(body, &v) == nil {
