@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"sync"
 	"time"
@@ -16,14 +17,16 @@ const denialRetryMax = 5 * time.Second
 
 // denials writes denied accesses after the response, so an object outside
 // the caller's scope answers 404 as fast as a missing one: a bounded queue
-// drained by one goroutine that appends each record in its own transaction,
-// retrying until it is written or the drain at shutdown gives up.
+// drained by one goroutine that appends what is waiting (up to denialBatch
+// records) in one transaction, retrying until it is written or the drain at
+// shutdown gives up.
 type denials struct {
 	l       *Log
 	lg      *slog.Logger
 	q       chan Denial
 	stopped chan struct{} // closed when the goroutine has drained the queue
 	abort   chan struct{} // closed when the drain's deadline passes
+	kick    chan struct{} // a flush asks the writer to commit without lingering
 	once    sync.Once
 
 	mu      sync.RWMutex // held for reading while queuing, for writing to close q
@@ -45,7 +48,8 @@ func (l *Log) StartDenials(lg *slog.Logger) {
 	if lg == nil {
 		lg = slog.Default()
 	}
-	d := &denials{l: l, lg: lg, q: make(chan Denial, DenialQueue), stopped: make(chan struct{}), abort: make(chan struct{})}
+	d := &denials{l: l, lg: lg, q: make(chan Denial, DenialQueue), stopped: make(chan struct{}), abort: make(chan struct{}),
+		kick: make(chan struct{}, 1)}
 	if !l.denials.CompareAndSwap(nil, d) {
 		return
 	}
@@ -82,6 +86,10 @@ func (l *Log) FlushDenials(ctx context.Context) error {
 	}
 	ch := d.idle
 	d.pmu.Unlock()
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
 	select {
 	case <-ch:
 		return nil
@@ -144,31 +152,80 @@ func (d *denials) done() {
 	d.pmu.Unlock()
 }
 
+// denialBatch bounds how many queued denials are written in one
+// transaction: a burst of probes costs one commit per batch, not one each,
+// so the writer does not slow the answers it was moved behind.
+const denialBatch = 256
+
+// denialLinger is how long the writer waits for more denials before it
+// commits what it has: the record is in the log well under a second after
+// the answer, and a stream of probes costs a commit per interval.
+const denialLinger = 50 * time.Millisecond
+
 func (d *denials) run() {
 	defer close(d.stopped)
+	batch := make([]Denial, 0, denialBatch)
+	linger := time.NewTimer(0)
+	<-linger.C
 	for x := range d.q {
-		d.write(x)
-		d.done()
+		batch = append(batch[:0], x)
+		// Linger briefly so a burst shares one commit.
+		linger.Reset(denialLinger)
+	more:
+		for len(batch) < denialBatch {
+			select {
+			case y, ok := <-d.q:
+				if !ok {
+					break more
+				}
+				batch = append(batch, y)
+			case <-linger.C:
+				break more
+			case <-d.kick:
+				break more
+			case <-d.abort:
+				break more
+			}
+		}
+		if !linger.Stop() {
+			select {
+			case <-linger.C:
+			default:
+			}
+		}
+		d.write(batch)
+		for range batch {
+			d.done()
+		}
 	}
 }
 
-// write appends one denial in its own transaction, retrying with a growing
-// pause until it is written or the drain is aborted.
-func (d *denials) write(x Denial) {
+// write appends a batch of denials in one transaction, retrying with a
+// growing pause until they are written or the drain is aborted.
+func (d *denials) write(batch []Denial) {
 	pause := 50 * time.Millisecond
 	for {
-		err := d.l.Record(context.Background(), x.Who, x.Entry)
+		err := d.l.st.Tx(context.Background(), func(tx *sql.Tx) error {
+			for _, x := range batch {
+				if err := d.l.Append(context.Background(), tx, x.Who, x.Entry); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		if err == nil {
 			return
 		}
 		select {
 		case <-d.abort:
-			d.lg.Error("audit: denied access not recorded at shutdown", "err", err, "action", x.Entry.Action,
-				"object_type", x.Entry.ObjectType, "object_id", x.Entry.ObjectID, "user", x.Who.Username, "request_id", x.Who.RequestID)
+			for _, x := range batch {
+				d.lg.Error("audit: denied access not recorded at shutdown", "err", err, "action", x.Entry.Action,
+					"object_type", x.Entry.ObjectType, "object_id", x.Entry.ObjectID, "user", x.Who.Username, "request_id", x.Who.RequestID)
+			}
 			return
 		default:
 		}
-		d.lg.Warn("audit: writing a denied access failed, retrying", "err", err, "request_id", x.Who.RequestID)
+		d.lg.Warn("audit: writing denied accesses failed, retrying", "err", err, "records", len(batch))
 		t := time.NewTimer(pause)
 		select {
 		case <-t.C:

@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
@@ -129,28 +127,16 @@ func (s *Service) GetGroup(ctx context.Context, a auth.Actor, id int64) (Group, 
 	if !a.Has(auth.PermRegistryRead) {
 		return Group{}, errs.ForbiddenError()
 	}
-	g, err := scanGroup(s.st.R.QueryRowContext(ctx, groupSelect+" WHERE g.id = $1", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Group{}, errs.NotFoundError("group")
-	}
-	if err != nil {
-		return Group{}, err
-	}
-	r, err := s.reachOf(ctx, a)
-	if err != nil {
-		return Group{}, err
-	}
-	var c store.Where
-	groupScope(&c, r)
-	c.Add("g.id = ?", id)
-	var n int
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*) FROM edu_groups g"+c.SQL(), c.Args...).Scan(&n); err != nil {
-		return Group{}, err
-	}
-	if n == 0 {
-		return Group{}, s.denied(ctx, a, "group", id)
-	}
-	return g, nil
+	return scopedGet(ctx, s, a, "group", id,
+		func() (Group, error) {
+			return scanGroup(s.st.R.QueryRowContext(ctx, groupSelect+" WHERE g.id = $1", id))
+		},
+		func(r reach) (string, []any) {
+			var c store.Where
+			groupScope(&c, r)
+			c.Add("g.id = ?", id)
+			return "SELECT count(*) FROM edu_groups g" + c.SQL(), c.Args
+		})
 }
 
 // ScopeOption is a group or school to pick when granting a role.

@@ -7,6 +7,8 @@ package registry
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -183,6 +185,37 @@ func (s *Service) denied(ctx context.Context, a auth.Actor, objType string, id i
 		return err
 	}
 	return errs.NotFoundError(objType)
+}
+
+// scopedGet reads one object and decides whether the actor may see it. It
+// does the same work whether the object exists or not (the row, the actor's
+// reach, the scoped count), so a missing object and one outside the scope
+// answer the same 404 in the same time; only the second is recorded as a
+// denied access, after the answer (audit.Log.Deny).
+func scopedGet[T any](ctx context.Context, s *Service, a auth.Actor, objType string, id int64,
+	read func() (T, error), scoped func(r reach) (string, []any)) (T, error) {
+	var zero T
+	x, err := read()
+	missing := errors.Is(err, sql.ErrNoRows)
+	if err != nil && !missing {
+		return zero, err
+	}
+	r, err := s.reachOf(ctx, a)
+	if err != nil {
+		return zero, err
+	}
+	q, args := scoped(r)
+	var n int
+	if err := s.st.R.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return zero, err
+	}
+	switch {
+	case missing:
+		return zero, errs.NotFoundError(objType)
+	case n == 0:
+		return zero, s.denied(ctx, a, objType, id)
+	}
+	return x, nil
 }
 
 func like(q string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"edugroup/internal/store"
-	"errors"
 
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
@@ -180,28 +179,16 @@ func (s *Service) GetSchool(ctx context.Context, a auth.Actor, id int64) (School
 	if !a.Has(auth.PermRegistryRead) {
 		return School{}, errs.ForbiddenError()
 	}
-	x, err := scanSchool(s.st.R.QueryRowContext(ctx, "SELECT "+schoolCols+schoolFrom+" WHERE s.id = $1", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return School{}, errs.NotFoundError("school")
-	}
-	if err != nil {
-		return School{}, err
-	}
-	r, err := s.reachOf(ctx, a)
-	if err != nil {
-		return School{}, err
-	}
-	var c store.Where
-	schoolScope(&c, r)
-	c.Add("s.id = ?", id)
-	var n int
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+schoolFrom+c.SQL(), c.Args...).Scan(&n); err != nil {
-		return School{}, err
-	}
-	if n == 0 {
-		return School{}, s.denied(ctx, a, "school", id)
-	}
-	return x, nil
+	return scopedGet(ctx, s, a, "school", id,
+		func() (School, error) {
+			return scanSchool(s.st.R.QueryRowContext(ctx, "SELECT "+schoolCols+schoolFrom+" WHERE s.id = $1", id))
+		},
+		func(r reach) (string, []any) {
+			var c store.Where
+			schoolScope(&c, r)
+			c.Add("s.id = ?", id)
+			return "SELECT count(*)" + schoolFrom + c.SQL(), c.Args
+		})
 }
 
 func orderBy(allowed map[string]string, sort string, desc bool, def string) string {

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
@@ -183,26 +182,14 @@ func (s *Service) GetStaff(ctx context.Context, a auth.Actor, id int64) (Staff, 
 	if !a.Has(auth.PermStaffRead) {
 		return Staff{}, errs.ForbiddenError()
 	}
-	x, err := scanStaff(s.st.R.QueryRowContext(ctx, "SELECT "+staffCols+staffFrom+" WHERE st.id = $1", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Staff{}, errs.NotFoundError("staff")
-	}
-	if err != nil {
-		return Staff{}, err
-	}
-	r, err := s.reachOf(ctx, a)
-	if err != nil {
-		return Staff{}, err
-	}
-	var c store.Where
-	staffScope(&c, r)
-	c.Add("st.id = ?", id)
-	var n int
-	if err := s.st.R.QueryRowContext(ctx, "SELECT count(*)"+staffFrom+c.SQL(), c.Args...).Scan(&n); err != nil {
-		return Staff{}, err
-	}
-	if n == 0 {
-		return Staff{}, s.denied(ctx, a, "staff", id)
-	}
-	return x, nil
+	return scopedGet(ctx, s, a, "staff", id,
+		func() (Staff, error) {
+			return scanStaff(s.st.R.QueryRowContext(ctx, "SELECT "+staffCols+staffFrom+" WHERE st.id = $1", id))
+		},
+		func(r reach) (string, []any) {
+			var c store.Where
+			staffScope(&c, r)
+			c.Add("st.id = ?", id)
+			return "SELECT count(*)" + staffFrom + c.SQL(), c.Args
+		})
 }
