@@ -385,19 +385,30 @@ func (c *cli) userCreate(ctx context.Context, args []string) error {
 	return nil
 }
 
+// openUser opens the store the flags name and finds the account *username,
+// for the commands that act on one account.
+func (c *cli) openUser(ctx context.Context, fs *flag.FlagSet, sf *storeFlags, args []string, username *string) (*App, int64, error) {
+	a, err := c.openWith(ctx, fs, sf, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := a.Auth.UserIDByName(ctx, *username)
+	if err != nil {
+		_ = a.Close()
+		return nil, 0, err
+	}
+	return a, id, nil
+}
+
 func (c *cli) userDisable(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := c.flags("user disable", &sf)
 	username := fs.String("username", "", "login name")
-	a, err := c.openWith(ctx, fs, &sf, args)
+	a, id, err := c.openUser(ctx, fs, &sf, args, username)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	id, err := a.Auth.UserIDByName(ctx, *username)
-	if err != nil {
-		return err
-	}
 	actor := cliActor()
 	u, err := a.Auth.GetUser(ctx, actor, id)
 	if err != nil {
@@ -416,15 +427,11 @@ func (c *cli) userReset(ctx context.Context, args []string) error {
 	fs := c.flags("user reset-password", &sf)
 	username := fs.String("username", "", "login name")
 	password := fs.String("password", "", "new password (default: a random one-time password)")
-	a, err := c.openWith(ctx, fs, &sf, args)
+	a, id, err := c.openUser(ctx, fs, &sf, args, username)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	id, err := a.Auth.UserIDByName(ctx, *username)
-	if err != nil {
-		return err
-	}
 	pw, err := a.Auth.SetPassword(ctx, cliActor(), id, *password)
 	if err != nil {
 		return err
@@ -444,15 +451,11 @@ func (c *cli) userResetTOTP(ctx context.Context, args []string) error {
 	var sf storeFlags
 	fs := c.flags("user reset-totp", &sf)
 	username := fs.String("username", "", "login name")
-	a, err := c.openWith(ctx, fs, &sf, args)
+	a, id, err := c.openUser(ctx, fs, &sf, args, username)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	id, err := a.Auth.UserIDByName(ctx, *username)
-	if err != nil {
-		return err
-	}
 	if _, err := a.Auth.ResetTOTP(ctx, cliActor(), id); err != nil {
 		return err
 	}
@@ -466,15 +469,11 @@ func (c *cli) tokenCreate(ctx context.Context, args []string) error {
 	username := fs.String("user", "", "the token's user")
 	name := fs.String("name", "cli", "what the token is for")
 	days := fs.Int("days", 90, "validity in days")
-	a, err := c.openWith(ctx, fs, &sf, args)
+	a, id, err := c.openUser(ctx, fs, &sf, args, username)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	id, err := a.Auth.UserIDByName(ctx, *username)
-	if err != nil {
-		return err
-	}
 	t, secret, err := a.Auth.CreateToken(ctx, cliActor(), id, *name, *days)
 	if err != nil {
 		return err

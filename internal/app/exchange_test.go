@@ -799,18 +799,8 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 		// 团队进驻 goes through the same rules: the sending school's office
 		// (which holds records.read over its cadres) is told which member and
 		// which clause.
-		var cadres []int64
-		rows, err := st.R.Query(`SELECT id FROM staff WHERE school_id = $1 AND is_cadre = TRUE AND status = 'active'
+		cadres := column[int64](t, st, `SELECT id FROM staff WHERE school_id = $1 AND is_cadre = TRUE AND status = 'active'
 			AND id NOT IN (SELECT staff_id FROM exchanges) ORDER BY id LIMIT 2`, e.ids.leadSchool)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id int64
-			_ = rows.Scan(&id)
-			cadres = append(cadres, id)
-		}
-		rows.Close()
 		if len(cadres) != 2 {
 			t.Fatalf("lead cadres: %v", cadres)
 		}

@@ -72,6 +72,28 @@ func (e *env) one(q string, args ...any) int64 {
 	return id
 }
 
+// column reads one column of a query's rows.
+func column[T any](t testing.TB, st *store.Store, q string, args ...any) []T {
+	t.Helper()
+	rows, err := st.R.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
+
 func (e *env) lookupIDs() demoIDs {
 	var d demoIDs
 	d.school = e.one(`SELECT g.scope_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'principal'`)

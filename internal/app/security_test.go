@@ -356,17 +356,7 @@ func TestNoResponseRebuildsAnIDNumber(t *testing.T) {
 		// principal's school's phone only to those who manage the school (a
 		// staff phone that is also a school's office number counts as the
 		// school's).
-		var phones []string
-		prow, err := st.R.Query(`SELECT phone FROM staff WHERE phone <> '' AND phone NOT IN (SELECT phone FROM schools)`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for prow.Next() {
-			var ph string
-			_ = prow.Scan(&ph)
-			phones = append(phones, ph)
-		}
-		prow.Close()
+		phones := column[string](t, st, `SELECT phone FROM staff WHERE phone <> '' AND phone NOT IN (SELECT phone FROM schools)`)
 		schoolPhone := e.str(`SELECT phone FROM schools WHERE id = $1`, e.ids.school)
 		if len(phones) == 0 || schoolPhone == "" {
 			t.Fatal("the demo has no phones to look for")
