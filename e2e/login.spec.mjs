@@ -207,3 +207,33 @@ test('a wrong password gets the same generic error as an unknown user', async (t
   assert.equal(unknownUser, wrongPassword, 'unknown user and wrong password must read the same')
   assertClean()
 })
+
+// The first screen of a fresh visitor: what crosses the wire (compressed
+// bodies plus headers, from the browser's own resource timing) and which
+// chunks it fetched. The charts and the 质量分析 pages load only when opened.
+const LOGIN_BUDGET = 400 * 1024
+
+test('the login screen stays under its transfer budget and loads no charts', async (t) => {
+  const { page, assertClean } = await openPage(t)
+  const urls = []
+  page.on('request', (req) => urls.push(new URL(req.url()).pathname))
+  await page.goto(`${BASE}/login`)
+  await page.locator('[data-testid="login-submit"]').waitFor()
+  await page.waitForLoadState('networkidle').catch(() => {})
+  const entries = await page.evaluate(() =>
+    [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((e) => ({
+      name: new URL(e.name).pathname,
+      transfer: e.transferSize,
+      body: e.decodedBodySize,
+    })),
+  )
+  const transferred = entries.reduce((n, e) => n + e.transfer, 0)
+  const decoded = entries.reduce((n, e) => n + e.body, 0)
+  t.diagnostic(`login screen: ${entries.length} requests, ${transferred} bytes transferred, ${decoded} bytes decoded`)
+  for (const e of entries) t.diagnostic(`  ${String(e.transfer).padStart(7)} ${String(e.body).padStart(8)}  ${e.name}`)
+  assert.ok(transferred > 0, 'the browser reported no transfer sizes')
+  assert.ok(transferred <= LOGIN_BUDGET, `the login screen transferred ${transferred} bytes, over the ${LOGIN_BUDGET} budget`)
+  const unneeded = urls.filter((p) => /echart|exam|gaptrend|studenttrend|layout/i.test(p))
+  assert.deepEqual(unneeded, [], 'the login screen fetched chunks it does not need')
+  assertClean()
+})

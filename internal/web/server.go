@@ -92,7 +92,8 @@ func New(cfg Config, d Deps) *Server {
 	})
 	mux.Handle("/", s.spa())
 	cop := http.NewCrossOriginProtection()
-	s.handler = s.outer(cop.Handler(mux))
+	// Outside outer, so the 500 it writes for a panic is compressed like any answer.
+	s.handler = compressAPI(s.outer(cop.Handler(mux)))
 	return s
 }
 

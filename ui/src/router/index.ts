@@ -1,7 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
 import { i18n } from '@/i18n'
-import AppLayout from '@/layouts/AppLayout.vue'
 import { examRoutes } from './exams'
 
 declare module 'vue-router' {
@@ -38,7 +37,8 @@ const routes: RouteRecordRaw[] = [
   },
   {
     path: '/',
-    component: AppLayout,
+    // The menu and header load after sign-in, not with the login page.
+    component: () => import('@/layouts/AppLayout.vue'),
     children: [
       { path: '', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: 'nav.dashboard' } },
       { path: 'schools', name: 'schools', component: () => import('@/views/SchoolsView.vue'), meta: { perm: 'registry.read', title: 'nav.schools' } },
