@@ -20,13 +20,22 @@ build: ui
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	cd ui && $(NPM) ci --no-audit --no-fund
 
-## ui: build the Vue client into ui/dist/app (embedded by the Go build)
+# What the web client is built from: a build is redone only when one changed.
+UI_SRC := $(shell find ui/src ui/public ui/scripts -type f 2>/dev/null) \
+	ui/index.html ui/package.json ui/package-lock.json ui/vite.config.ts ui/tsconfig.json
+
+## ui: build the Vue client into ui/dist/app (embedded by the Go build) when its sources changed
 ui:
 	@if command -v $(NPM) >/dev/null 2>&1; then \
-		$(MAKE) ui/node_modules/.package-lock.json && cd ui && $(NPM) run build; \
+		$(MAKE) --no-print-directory ui/dist/app/index.html; \
 	else \
 		echo "npm not found: the binary will serve the fallback page in ui/dist/index.html"; \
 	fi
+
+# A failed build leaves no index.html behind, so the next make tries again.
+ui/dist/app/index.html: $(UI_SRC) ui/node_modules/.package-lock.json
+	cd ui && $(NPM) run build || { rm -f dist/app/index.html; exit 1; }
+	@touch $@
 
 ## test: every test — Go unit, store (SQLite and PostgreSQL), HTTP and durability tests, then the browser tests
 test: vet test-go test-ui test-e2e
