@@ -176,10 +176,27 @@ func (c *cli) demoPassword(flagValue string) string {
 	return demo.DefaultPassword
 }
 
+// printAccounts lists the demo logins. Only accounts this run created have
+// the password given now; the others keep the one they already have.
 func (c *cli) printAccounts(res demo.Result, password string) {
-	fprintf(c.stdout, "\nDemo accounts (password %s):\n", password)
+	created := 0
 	for _, a := range res.Accounts {
-		fprintf(c.stdout, "  %-11s %-6s %s\n", a.Username, a.DisplayName, a.Note)
+		if a.Created {
+			created++
+		}
+	}
+	if created == len(res.Accounts) {
+		fprintf(c.stdout, "\nDemo accounts (password %s):\n", password)
+	} else {
+		fprintf(c.stdout, "\nDemo accounts (seeded before: they keep the password they have, a demo password given now is not\n"+
+			"applied to them; `edugroup user reset-password --username U` changes one):\n")
+	}
+	for _, a := range res.Accounts {
+		note := a.Note
+		if a.Created && created < len(res.Accounts) {
+			note += " (new, password " + password + ")"
+		}
+		fprintf(c.stdout, "  %-11s %-6s %s\n", a.Username, a.DisplayName, note)
 	}
 	fprintf(c.stdout, "\n")
 }
@@ -203,6 +220,13 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
+	// The address first: a port already taken fails here, before any seeding
+	// or banner claims a server that never came up.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	if *withDemo {
 		pw := c.demoPassword(*demoPw)
 		res, err := demo.Load(ctx, a.Store, a.Audit, pw)
@@ -219,10 +243,6 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	srv := a.Server(web.Config{TrustProxy: *trustProxy, SecureCookies: *secure})
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
 	var ms *http.Server

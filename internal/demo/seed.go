@@ -23,6 +23,9 @@ type Account struct {
 	DisplayName string
 	Grants      []auth.Grant // ScopeName filled for printing
 	Note        string
+	// Created says this run made the account, with the password it was given;
+	// an account already there keeps the password it has.
+	Created bool
 }
 
 // Result says what seeding did.
@@ -267,7 +270,8 @@ func ensureAccounts(ctx context.Context, tx *sql.Tx, c *County, ids ids, passwor
 		}
 		var uid int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`, sp.username).Scan(&uid)
-		if err == sql.ErrNoRows {
+		created := err == sql.ErrNoRows
+		if created {
 			hash, err := auth.HashPassword(password)
 			if err != nil {
 				return nil, err
@@ -286,7 +290,7 @@ func ensureAccounts(ctx context.Context, tx *sql.Tx, c *County, ids ids, passwor
 		} else if err != nil {
 			return nil, err
 		}
-		acct := Account{Username: sp.username, DisplayName: name, Note: sp.note}
+		acct := Account{Username: sp.username, DisplayName: name, Note: sp.note, Created: created}
 		for _, g := range sp.grants {
 			var scopeID int64
 			scopeName := "全县"
