@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -35,6 +36,11 @@ type Store struct {
 	R       *DB
 	path    string // SQLite file
 	lock    *os.File
+	dsn     string // PostgreSQL URL, for the listeners' own connections
+
+	mu        sync.Mutex
+	listeners []*Listener
+	closed    bool
 }
 
 // ErrLocked is returned when another process holds the data directory.
@@ -66,7 +72,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	pool := newDB(db, false)
-	return &Store{Dialect: Postgres, W: pool, R: pool}, nil
+	return &Store{Dialect: Postgres, W: pool, R: pool, dsn: dsn}, nil
 }
 
 func sqliteDSN(path string, readOnly bool) string {
@@ -142,8 +148,10 @@ func lockDir(dir string) (*os.File, error) {
 // Path is the SQLite file, or "" on PostgreSQL.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the pools and releases the data-directory lock.
+// Close stops the listeners, closes the pools and releases the
+// data-directory lock.
 func (s *Store) Close() error {
+	s.stopListeners()
 	var errs []error
 	if s.R != s.W {
 		errs = append(errs, s.R.Close())
@@ -203,6 +211,16 @@ func Contains(q string) string { return "%" + likeEscaper.Replace(strings.TrimSp
 
 // Prefix is a LIKE pattern matching text that starts with q literally.
 func Prefix(q string) string { return likeEscaper.Replace(strings.TrimSpace(q)) + "%" }
+
+// ForUpdate is the row-lock clause of a SELECT in a write transaction:
+// FOR UPDATE on PostgreSQL; nothing on SQLite, whose BEGIN IMMEDIATE
+// already holds the one write lock.
+func (s *Store) ForUpdate() string {
+	if s.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
 
 // LockKey serializes transactions that decide about the same object (a
 // school joining a group, a quota) on PostgreSQL, where several writers run
