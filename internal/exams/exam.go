@@ -371,6 +371,26 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id int64, in Input) 
 	return s.Get(ctx, a, id)
 }
 
+// lock takes the exam's row until tx ends, so the writes that replace a
+// school's rows of one exam (an import, a 任课表) take turns across
+// instances instead of deleting and inserting the same rows at once. A
+// setup changed since x was read is a conflict: data checked against the
+// old subjects must not be stored under new ones.
+func (s *Service) lock(ctx context.Context, tx *sql.Tx, x Exam) error {
+	var version int
+	err := tx.QueryRowContext(ctx, `SELECT version FROM exams WHERE id = $1`+s.st.ForUpdate(), x.ID).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.NotFoundError("exam")
+	}
+	if err != nil {
+		return err
+	}
+	if version != x.Version {
+		return errs.ConflictError("error.stale_version", nil)
+	}
+	return nil
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil

@@ -86,6 +86,9 @@ func (s *Service) storeData(ctx context.Context, a auth.Actor, x Exam, d *analys
 		payloads[i] = b
 	}
 	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lock(ctx, tx, x); err != nil {
+			return err
+		}
 		now := store.Now()
 		for i, p := range parts {
 			if len(p.ID) == 0 {

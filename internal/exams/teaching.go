@@ -66,6 +66,9 @@ func (s *Service) SetTeaching(ctx context.Context, a auth.Actor, id int64, in Te
 	}
 	var res TeachingResult
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lock(ctx, tx, x); err != nil {
+			return err
+		}
 		schools := map[string]int64{}
 		for i, r := range in.Rows {
 			sid, ok := schools[r.SchoolCode]
