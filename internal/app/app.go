@@ -78,21 +78,24 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 // written.
 const denialDrain = 10 * time.Second
 
-// Close drains the queued denied accesses into the audit log, then closes
-// the store.
+// Close stops following other instances, drains the queued denied accesses
+// into the audit log, then closes the store.
 func (a *App) Close() error {
+	a.Policy.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), denialDrain)
 	defer cancel()
 	_ = a.Audit.StopDenials(ctx)
 	return a.Store.Close()
 }
 
-// Server builds the HTTP server of this app and starts the background
-// recorder its denied accesses go through (written after the response, so
-// an out-of-scope object answers as fast as a missing one). Close, after
-// the server has shut down, drains it.
+// Server builds the HTTP server of this app and starts its background work:
+// the recorder its denied accesses go through (written after the response,
+// so an out-of-scope object answers as fast as a missing one), and on
+// PostgreSQL the listener that hears policy versions saved on other
+// instances. Close, after the server has shut down, stops both.
 func (a *App) Server(cfg web.Config) *web.Server {
 	a.Audit.StartDenials(a.Log)
+	a.Policy.Follow()
 	cfg.Version = Version
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
@@ -101,19 +104,33 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	})
 }
 
+// bootstrapLock is the advisory lock key under which instances starting
+// together on an empty PostgreSQL database take turns at Bootstrap.
+const bootstrapLock int64 = 727301
+
 // Bootstrap creates the first administrator on an empty install and returns
-// its one-time password, or "" when accounts already exist.
+// its one-time password, or "" when accounts already exist. Instances
+// starting together take turns: the first creates the account, the others
+// then find it and leave it alone.
 func (a *App) Bootstrap(ctx context.Context) (string, error) {
-	n, err := a.Auth.CountUsers(ctx)
-	if err != nil || n > 0 {
-		return "", err
-	}
-	sys := auth.SystemActor("bootstrap")
-	u, pw, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: "admin", DisplayName: "系统管理员"})
+	var pw string
+	err := a.Store.WithLock(ctx, bootstrapLock, func() error {
+		n, err := a.Auth.CountUsers(ctx)
+		if err != nil || n > 0 {
+			return err
+		}
+		sys := auth.SystemActor("bootstrap")
+		u, once, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: "admin", DisplayName: "系统管理员"})
+		if err != nil {
+			return err
+		}
+		if _, err := a.Auth.AddGrant(ctx, sys, u.ID, auth.NewGrant{Role: auth.SystemAdmin, ScopeType: auth.ScopeCounty}); err != nil {
+			return err
+		}
+		pw = once
+		return nil
+	})
 	if err != nil {
-		return "", err
-	}
-	if _, err := a.Auth.AddGrant(ctx, sys, u.ID, auth.NewGrant{Role: auth.SystemAdmin, ScopeType: auth.ScopeCounty}); err != nil {
 		return "", err
 	}
 	return pw, nil

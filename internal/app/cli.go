@@ -238,7 +238,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if pw, err := a.Bootstrap(ctx); err != nil {
 		return err
 	} else if pw != "" {
-		fprintf(c.stdout, "\nCreated the first administrator.\n  username: admin\n  one-time password: %s\nIt is shown only this once; you must change it at first login.\n\n", pw)
+		fprintf(c.stdout, "\n%s\n\n", a.Catalog.T(i18n.Default, "bootstrap.admin_created", map[string]any{"password": pw}))
+	} else {
+		fprintf(c.stdout, "%s\n", a.Catalog.T(i18n.Default, "bootstrap.admin_exists", nil))
 	}
 	srv := a.Server(web.Config{TrustProxy: *trustProxy, SecureCookies: *secure})
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,

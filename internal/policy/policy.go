@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"edugroup/internal/audit"
@@ -28,7 +29,9 @@ type Version struct {
 }
 
 // Service reads and saves policy versions. The version in force today is
-// cached briefly because every request's session check reads it.
+// cached because every request's session check reads it; on PostgreSQL a
+// saved version is announced on Channel and every instance following it
+// drops its cache at once.
 type Service struct {
 	st  *store.Store
 	log *audit.Log
@@ -37,17 +40,78 @@ type Service struct {
 	cached   *Version
 	cachedOn store.Date
 	cachedAt time.Time
+	gen      uint64 // bumped by every invalidation; a read begun before one is not cached
+
+	listener atomic.Pointer[store.Listener]
 }
 
-// CacheTTL bounds how long another instance's new version can go unseen.
+// Channel is the PostgreSQL notification channel a saved version is
+// announced on.
+const Channel = "edugroup_policy"
+
+// CacheTTL bounds how long the cached version lives while this instance
+// hears other instances' saves (SQLite's one process, or a live listener on
+// PostgreSQL): a safety net, not the way changes arrive.
 const CacheTTL = 10 * time.Second
+
+// UnheardTTL bounds how long another instance's new version can go unseen
+// while nothing tells this one about it (on PostgreSQL before Follow, or
+// while the listening connection is down).
+const UnheardTTL = time.Second
 
 // NewService wires the policy service.
 func NewService(st *store.Store, log *audit.Log) *Service { return &Service{st: st, log: log} }
 
+// Follow starts listening for versions other instances save, until Stop or
+// the store closes. Calling it again replaces the listener.
+func (s *Service) Follow() {
+	if old := s.listener.Swap(s.st.Listen(Channel, s.Invalidate)); old != nil {
+		old.Stop()
+	}
+}
+
+// Stop ends Follow's listener.
+func (s *Service) Stop() {
+	if l := s.listener.Swap(nil); l != nil {
+		l.Stop()
+	}
+}
+
+// Following reports whether saves on other instances reach this one as
+// they happen (always on SQLite, where there are none).
+func (s *Service) Following() bool {
+	if s.st.Dialect != store.Postgres {
+		return true
+	}
+	l := s.listener.Load()
+	return l != nil && l.Live()
+}
+
+// Invalidate drops the cached version; the next read loads it again.
+func (s *Service) Invalidate() {
+	s.mu.Lock()
+	s.cached = nil
+	s.gen++
+	s.mu.Unlock()
+}
+
+func (s *Service) ttl() time.Duration {
+	if s.Following() {
+		return CacheTTL
+	}
+	return UnheardTTL
+}
+
+// policyLock is the store.LockKey namespace that serializes the first
+// version of a fresh install between instances starting together.
+const policyLock int32 = 201
+
 // EnsureDefault saves Huaiyuan's defaults as version 1 on a fresh install.
 func (s *Service) EnsureDefault(ctx context.Context) error {
 	return s.st.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.st.LockKey(ctx, tx, policyLock, 0); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM policy_versions`).Scan(&n); err != nil {
 			return err
@@ -91,22 +155,27 @@ func (s *Service) InForce(ctx context.Context, d store.Date) (Version, error) {
 	return v, err
 }
 
-// Today returns the version in force today, cached for CacheTTL.
+// Today returns the version in force today, cached for CacheTTL (UnheardTTL
+// while saves elsewhere may go unheard).
 func (s *Service) Today(ctx context.Context) (Version, error) {
 	today := store.Today()
+	ttl := s.ttl()
 	s.mu.Lock()
-	if s.cached != nil && s.cachedOn == today && time.Since(s.cachedAt) < CacheTTL {
+	if s.cached != nil && s.cachedOn == today && time.Since(s.cachedAt) < ttl {
 		v := *s.cached
 		s.mu.Unlock()
 		return v, nil
 	}
+	gen := s.gen
 	s.mu.Unlock()
 	v, err := s.InForce(ctx, today)
 	if err != nil {
 		return v, err
 	}
 	s.mu.Lock()
-	s.cached, s.cachedOn, s.cachedAt = &v, today, time.Now()
+	if s.gen == gen {
+		s.cached, s.cachedOn, s.cachedAt = &v, today, time.Now()
+	}
 	s.mu.Unlock()
 	return v, nil
 }
@@ -198,15 +267,17 @@ func (s *Service) Save(ctx context.Context, a auth.Actor, in NewVersion) (Versio
 		var beforeMap, afterMap map[string]any
 		_ = json.Unmarshal(before, &beforeMap)
 		_ = json.Unmarshal(b, &afterMap)
-		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "policy.create", ObjectType: "policy_version", ObjectID: strconv.Itoa(latest.Version + 1),
-			Detail: map[string]any{"effective_from": in.EffectiveFrom.String(), "sections": changed, "before": beforeMap, "after": afterMap}})
+		if err := s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "policy.create", ObjectType: "policy_version", ObjectID: strconv.Itoa(latest.Version + 1),
+			Detail: map[string]any{"effective_from": in.EffectiveFrom.String(), "sections": changed, "before": beforeMap, "after": afterMap}}); err != nil {
+			return err
+		}
+		// Delivered at commit: the other instances drop their caches then.
+		return s.st.Notify(ctx, tx, Channel)
 	})
 	if err != nil {
 		return Version{}, err
 	}
-	s.mu.Lock()
-	s.cached = nil
-	s.mu.Unlock()
+	s.Invalidate()
 	return scanVersion(s.st.W.QueryRowContext(ctx, `SELECT `+versionCols+` FROM policy_versions p LEFT JOIN users u ON u.id = p.created_by WHERE p.id = $1`, id))
 }
 
