@@ -72,6 +72,26 @@ func (e *env) one(q string, args ...any) int64 {
 	return id
 }
 
+// schoolInput is a school's editable fields as its detail shows them to c,
+// ready to be changed and sent back with PATCH.
+func schoolInput(t testing.TB, c *client, id int64) map[string]any {
+	t.Helper()
+	s, b := c.do("GET", "/api/v1/schools/"+itoa(id), nil)
+	if s != 200 {
+		t.Fatalf("school %d: %d %s", id, s, b)
+	}
+	var full map[string]any
+	if err := json.Unmarshal(b, &full); err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]any{}
+	for _, k := range []string{"code", "name", "short_name", "township_id", "urban_rural", "stage", "type_code", "legal_person", "parent_school_id",
+		"students", "classes", "staff_count", "tier", "is_new", "principal", "phone", "status", "notes", "version"} {
+		in[k] = full[k]
+	}
+	return in
+}
+
 // column reads one column of a query's rows.
 func column[T any](t testing.TB, st *store.Store, q string, args ...any) []T {
 	t.Helper()

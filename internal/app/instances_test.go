@@ -283,3 +283,32 @@ func TestInstancesPolicyWithinOneSecond(t *testing.T) {
 	save(6)
 	seen(6)
 }
+
+// TestInstancesSeeARenameInTheReport: a school renamed through instance A
+// shows under its new name in the exam report of both instances at once,
+// though both had the report cached and the exam's data did not change.
+func TestInstancesSeeARenameInTheReport(t *testing.T) {
+	sts := openPostgres(t, 2)
+	a := newEnv(t, sts[0])
+	b := instance(t, a, sts[1])
+	id := a.one(`SELECT max(id) FROM exams`)
+	path := fmt.Sprintf("/api/v1/exams/%d/report?level=school", id)
+	old := a.str(`SELECT name FROM schools WHERE id = $1`, a.ids.school)
+	for _, e := range []*env{a, b} {
+		if s, body := e.login("leader").do("GET", path, nil); s != 200 || !strings.Contains(string(body), old) {
+			t.Fatalf("report before: %d %.300s", s, body)
+		}
+	}
+	jj := a.login("jijiao")
+	in := schoolInput(t, jj, a.ids.school)
+	in["name"] = old + "（更名）"
+	if s, body := jj.do("PATCH", "/api/v1/schools/"+itoa(a.ids.school), in); s != 200 {
+		t.Fatalf("rename: %d %s", s, body)
+	}
+	for i, e := range []*env{a, b} {
+		s, body := e.login("leader").do("GET", path, nil)
+		if s != 200 || !strings.Contains(string(body), old+"（更名）") {
+			t.Fatalf("instance %d's report after the rename: %d %.300s", i, s, body)
+		}
+	}
+}

@@ -270,16 +270,7 @@ func TestSchoolAdminCannotChangeBureauFieldsBySendingThemEmpty(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := e.login("principal")
-		s, b := p.do("GET", fmt.Sprintf("/api/v1/schools/%d", e.ids.school), nil)
-		if s != 200 {
-			t.Fatalf("detail: %d %s", s, b)
-		}
-		full := decode[map[string]any](t, b)
-		in := map[string]any{}
-		for _, k := range []string{"code", "name", "short_name", "township_id", "urban_rural", "stage", "type_code", "legal_person", "parent_school_id",
-			"students", "classes", "staff_count", "tier", "is_new", "principal", "phone", "status", "notes", "version"} {
-			in[k] = full[k]
-		}
+		in := schoolInput(t, p, e.ids.school)
 		in["phone"] = "0552-8012345"
 		for _, blank := range []map[string]any{{"legal_person": ""}, {"legal_person": "", "parent_school_id": nil}, {"legal_person": "independent", "parent_school_id": nil}} {
 			try := map[string]any{}

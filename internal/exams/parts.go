@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/gob"
+	"fmt"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"time"
@@ -130,13 +132,41 @@ type schoolInfo struct {
 // load reads every part of the exam into analysis data, schools in code
 // order, with each school's group on the exam date and the groups' lead
 // schools from the registry.
-func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.Data, error) {
-	e := x.Spec
-	rows, err := s.st.R.QueryContext(ctx, `SELECT p.school_id, s.code, s.name, COALESCE(m.group_id, 0), COALESCE(g.name, ''), COALESCE(ls.code, ''), COALESCE(ls.name, ''), p.payload
-		FROM exam_parts p JOIN schools s ON s.id = p.school_id
+// The registry facts an exam's analysis names, for each stored part: the
+// school's code and name as they are now, the group it belonged to on the
+// exam date, and that group's name and lead school as they are now.
+const (
+	partRegistryCols = `s.code, s.name, COALESCE(m.group_id, 0), COALESCE(g.name, ''), COALESCE(ls.code, ''), COALESCE(ls.name, '')`
+	partRegistryFrom = ` FROM exam_parts p JOIN schools s ON s.id = p.school_id
 		LEFT JOIN group_members m ON m.school_id = p.school_id AND m.joined_on <= $2 AND (m.left_on IS NULL OR m.left_on > $2)
 		LEFT JOIN edu_groups g ON g.id = m.group_id LEFT JOIN schools ls ON ls.id = g.lead_school_id
-		WHERE p.exam_id = $1 ORDER BY s.code`, x.ID, x.HeldOn)
+		WHERE p.exam_id = $1 ORDER BY s.code`
+)
+
+// registryKey fingerprints the registry facts of partRegistryCols for exam
+// x: a cached analysis is reused only while they are unchanged. One small
+// query (a row per school of the exam, no payload).
+func (s *Service) registryKey(ctx context.Context, x Exam) (uint64, error) {
+	rows, err := s.st.R.QueryContext(ctx, `SELECT `+partRegistryCols+partRegistryFrom, x.ID, x.HeldOn)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	h := fnv.New64a()
+	for rows.Next() {
+		var code, name, groupName, leadCode, leadName string
+		var group int64
+		if err := rows.Scan(&code, &name, &group, &groupName, &leadCode, &leadName); err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(h, "%s\x1f%s\x1f%d\x1f%s\x1f%s\x1f%s\x1e", code, name, group, groupName, leadCode, leadName)
+	}
+	return h.Sum64(), rows.Err()
+}
+
+func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.Data, error) {
+	e := x.Spec
+	rows, err := s.st.R.QueryContext(ctx, `SELECT p.school_id, `+partRegistryCols+`, p.payload`+partRegistryFrom, x.ID, x.HeldOn)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -232,9 +262,11 @@ func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.D
 	return &e, d, teach.Err()
 }
 
-// cached is the analysis of one data version of an exam.
+// cached is the analysis of one data version of an exam, read with one
+// state of the registry facts it names (regKey).
 type cached struct {
 	version int
+	regKey  uint64
 	report  *analysis.Report
 	data    *analysis.Data
 	at      time.Time
@@ -242,17 +274,23 @@ type cached struct {
 }
 
 // analysed returns the analysis of the exam's current data, computing it
-// when the cache holds none or an older version. The version is read from
-// the store on every call, so an import by another process is seen. Callers
-// asking for the same version at once share one computation.
+// when the cache holds none, an older data version, or one read with other
+// registry facts (a school renamed, a membership or lead school changed —
+// registryKey). Both are read from the store on every call, so a change made
+// through any instance is seen by every instance at its next report. Callers
+// asking for the same state at once share one computation.
 func (s *Service) analysed(ctx context.Context, x Exam) (*cached, error) {
+	reg, err := s.registryKey(ctx, x)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
-	if c, ok := s.cache[x.ID]; ok && c.version == x.DataVersion {
+	if c, ok := s.cache[x.ID]; ok && c.version == x.DataVersion && c.regKey == reg {
 		s.mu.Unlock()
 		s.touch(x.ID)
 		return c, nil
 	}
-	key := flightKey{x.ID, x.DataVersion}
+	key := flightKey{x.ID, x.DataVersion, reg}
 	if f, ok := s.flight[key]; ok {
 		s.mu.Unlock()
 		<-f.done
@@ -262,7 +300,7 @@ func (s *Service) analysed(ctx context.Context, x Exam) (*cached, error) {
 	s.flight[key] = f
 	s.mu.Unlock()
 
-	f.c, f.err = s.compute(ctx, x)
+	f.c, f.err = s.compute(ctx, x, reg)
 	s.mu.Lock()
 	delete(s.flight, key)
 	if f.err == nil {
@@ -279,6 +317,7 @@ func (s *Service) analysed(ctx context.Context, x Exam) (*cached, error) {
 type flightKey struct {
 	id      int64
 	version int
+	reg     uint64
 }
 
 // flight is one computation others may wait for.
@@ -288,7 +327,7 @@ type flight struct {
 	err  error
 }
 
-func (s *Service) compute(ctx context.Context, x Exam) (*cached, error) {
+func (s *Service) compute(ctx context.Context, x Exam, reg uint64) (*cached, error) {
 	e, d, err := s.load(ctx, x)
 	if err != nil {
 		return nil, err
@@ -300,7 +339,7 @@ func (s *Service) compute(ctx context.Context, x Exam) (*cached, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cached{version: x.DataVersion, report: r, data: d, at: time.Now()}, nil
+	return &cached{version: x.DataVersion, regKey: reg, report: r, data: d, at: time.Now()}, nil
 }
 
 func (s *Service) touch(id int64) {
