@@ -16,6 +16,8 @@ import (
 	"edugroup/internal/auth"
 	"edugroup/internal/demo"
 	"edugroup/internal/errs"
+	"edugroup/internal/exams"
+	"edugroup/internal/exams/examfile"
 	"edugroup/internal/i18n"
 	"edugroup/internal/store"
 	"edugroup/internal/web"
@@ -25,7 +27,7 @@ const usage = `edugroup — 集团化办学管理平台 EduGroup
 
 Usage:
   edugroup serve   [--addr 127.0.0.1:8080] [--db DSN] [--data DIR] [--demo] [--demo-password P]
-                   [--metrics-addr ADDR] [--trust-proxy] [--secure-cookies]
+                   [--metrics-addr ADDR] [--trust-proxy] [--secure-cookies] [--max-upload-mb 512]
   edugroup demo    [--db DSN] [--data DIR] [--demo-password P] [--scale county|province]
   edugroup migrate [--db DSN] [--data DIR]
   edugroup user create --username U --name NAME [--role ROLE --scope-id N] [--db DSN]
@@ -210,8 +212,12 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	metricsAddr := fs.String("metrics-addr", "", "optional admin listener serving /metrics without login (bind it to a private address)")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (behind a TLS-terminating proxy)")
+	maxUpload := fs.Int("max-upload-mb", exams.DefaultMaxUpload>>20, "largest score file an import accepts, in MB")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
+	}
+	if *maxUpload < 1 || *maxUpload > examfile.MaxFileBytes>>20 {
+		return usageError(fmt.Sprintf("--max-upload-mb is 1 to %d", examfile.MaxFileBytes>>20))
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -220,6 +226,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
+	a.Exams.MaxUpload = int64(*maxUpload) << 20
 	// The address first: a port already taken fails here, before any seeding
 	// or banner claims a server that never came up.
 	ln, err := net.Listen("tcp", *addr)

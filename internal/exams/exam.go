@@ -24,6 +24,9 @@ import (
 type Service struct {
 	st  *store.Store
 	log *audit.Log
+	// MaxUpload bounds one uploaded score file (DefaultMaxUpload); set it
+	// before the routes are registered.
+	MaxUpload int64
 
 	mu     sync.Mutex
 	cache  map[int64]*cached // exam id → analysis of one data version
@@ -37,7 +40,7 @@ const cacheSize = 6
 
 // NewService wires the exams capability.
 func NewService(st *store.Store, log *audit.Log) *Service {
-	return &Service{st: st, log: log, cache: map[int64]*cached{}, flight: map[flightKey]*flight{}}
+	return &Service{st: st, log: log, MaxUpload: DefaultMaxUpload, cache: map[int64]*cached{}, flight: map[flightKey]*flight{}}
 }
 
 // Exam is a joint exam and its setup.

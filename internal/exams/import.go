@@ -14,9 +14,10 @@ import (
 	"edugroup/internal/web"
 )
 
-// maxUpload bounds one score file: a 1,000,000-student CSV of nine subjects
-// is about 60 MB.
-const maxUpload = 128 << 20
+// DefaultMaxUpload bounds one score file unless the server is started with
+// another limit (serve --max-upload-mb): a county's 1,000,000-student CSV of
+// nine subjects with names and classes is about 140 MB.
+const DefaultMaxUpload = 512 << 20
 
 // maxShownProblems bounds the problems one answer lists; the count is whole.
 const maxShownProblems = 500
@@ -182,18 +183,17 @@ func problemsError(res *examfile.Result) error {
 
 // upload reads the multipart form of an import: the file, and optionally
 // the corrected mapping (JSON) and valid_only.
-func upload(r *http.Request) (string, []byte, *examfile.Mapping, bool, error) {
-	f, h, err := web.UploadedFile(r, "file", maxUpload)
+func upload(r *http.Request, limit int64) (string, []byte, *examfile.Mapping, bool, error) {
+	f, h, err := web.UploadedFile(r, "file", limit)
 	if err != nil {
 		return "", nil, nil, false, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
-	if err != nil {
+	// The form spilled a big file to a temporary file; it is read once into
+	// a buffer of its size (no growing copies).
+	data := make([]byte, h.Size)
+	if _, err := io.ReadFull(f, data); err != nil {
 		return "", nil, nil, false, err
-	}
-	if len(data) > maxUpload {
-		return "", nil, nil, false, errs.TooLargeError("file", maxUpload)
 	}
 	var m *examfile.Mapping
 	if v := r.FormValue("mapping"); v != "" {
@@ -208,13 +208,13 @@ func upload(r *http.Request) (string, []byte, *examfile.Mapping, bool, error) {
 func (api *API) importRoutes(rt *web.Router, tag string) {
 	s := api.svc
 	rt.Handle("POST", "/api/v1/exams/{id}/preview", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Guess the columns of a score file (multipart field file; optional mapping) and validate it; nothing is stored",
-		Tag: tag, Response: Preview{}, MaxBody: maxUpload + 1<<20, Upload: "file"},
+		Tag: tag, Response: Preview{}, MaxBody: s.MaxUpload + 1<<20, Upload: "file"},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
 				return err
 			}
-			name, data, m, _, err := upload(r)
+			name, data, m, _, err := upload(r, s.MaxUpload)
 			if err != nil {
 				return err
 			}
@@ -225,13 +225,13 @@ func (api *API) importRoutes(rt *web.Router, tag string) {
 			return web.JSON(w, http.StatusOK, p)
 		})
 	rt.Handle("POST", "/api/v1/exams/{id}/import", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Import a score file (multipart: file, optional mapping, valid_only=true to store only the valid rows); each school's part replaces its earlier one",
-		Tag: tag, Response: Imported{}, MaxBody: maxUpload + 1<<20, Upload: "file"},
+		Tag: tag, Response: Imported{}, MaxBody: s.MaxUpload + 1<<20, Upload: "file"},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
 				return err
 			}
-			name, data, m, validOnly, err := upload(r)
+			name, data, m, validOnly, err := upload(r, s.MaxUpload)
 			if err != nil {
 				return err
 			}
