@@ -248,7 +248,7 @@ type StudentRow struct {
 // StudentScore is one subject of a student.
 type StudentScore struct {
 	Subject    string   `json:"subject"`
-	Score      *float64 `json:"score"`  // nil when absent, voided or not sat
+	Score      *float64 `json:"score"`  // the counted score; nil when absent, voided or not sat and not counted as 0
 	Status     string   `json:"status"` // "", absent, void, none
 	ExamRank   int      `json:"exam_rank"`
 	SchoolRank int      `json:"school_rank"`
@@ -334,10 +334,14 @@ func studentRow(x Exam, c *cached, i int) StudentRow {
 			name = x.Spec.Subjects[j].Name
 		}
 		ss := StudentScore{Subject: name, ExamRank: r.ExamRank(j, i), SchoolRank: r.SchoolRank(j, i), ClassRank: r.ClassRank(j, i)}
+		// The score it counts with (0 for absent counted as 0), the
+		// status why it is not a plain score.
+		if c := r.Counted(j, i); c >= 0 {
+			p := float64(c) / 2
+			ss.Score = &p
+		}
 		switch v := r.Score(j, i); {
 		case v >= 0:
-			p := float64(v) / 2
-			ss.Score = &p
 		case v == analysis.Absent:
 			ss.Status = "absent"
 		case v == analysis.Void:
@@ -350,8 +354,7 @@ func studentRow(x Exam, c *cached, i int) StudentRow {
 			ss.T = &t
 		}
 		if ss.ExamRank > 0 {
-			// Ranked without a score: absent or void counted as 0.
-			ss.Percentile = percentile(r, j, max(r.Score(j, i), 0))
+			ss.Percentile = percentile(r, j, r.Counted(j, i))
 		}
 		row.Scores = append(row.Scores, ss)
 	}

@@ -116,6 +116,27 @@ func newAnalyzer(e *Exam, d *Data) *analyzer {
 		a.bins = append(a.bins, int(math.Round(f*2))+1)
 	}
 	a.cols = append(append([][]int32{}, d.Scores...), hugemem.Make[int32](a.n))
+	if e.Settings.Blank == "absent" {
+		// Setting blank: absent reads every blank as 缺考, in copies of
+		// the columns (the data stays as imported).
+		for s := range a.nS {
+			col := d.Scores[s]
+			if !slices.Contains(col, NoScore) {
+				continue
+			}
+			c := hugemem.Make[int32](a.n)
+			parallel(a.n, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					v := col[i]
+					if v == NoScore {
+						v = Absent
+					}
+					c[i] = v
+				}
+			})
+			a.cols[s] = c
+		}
+	}
 	return a
 }
 
@@ -173,6 +194,7 @@ func (a *analyzer) run() *Report {
 	a.lines = make([]lineSet, a.nSub)
 	a.rep.Subjects = make([]SubjectInfo, a.nSub)
 	a.rep.total = a.cols[a.nS]
+	a.rep.cols = a.cols[:a.nS]
 	a.rep.ranks = make([]rankTables, a.nSub)
 	for c := range a.nClasses {
 		a.bigClass = a.bigClass || a.classStart[c+1]-a.classStart[c] >= math.MaxUint16
@@ -212,6 +234,7 @@ func (a *analyzer) run() *Report {
 	}
 	wg.Wait()
 
+	a.emptySubjects()
 	a.allSubjects()
 	a.contribution()
 	a.leads()
@@ -227,6 +250,27 @@ func (a *analyzer) run() *Report {
 	a.rep.Papers = a.papers()
 	a.rep.Warnings = append(a.rep.Warnings, a.warnings...)
 	return a.rep
+}
+
+// emptySubjects warns of a subject nobody has a counted score in: with
+// total_missing exclude it leaves every 总分 figure empty.
+func (a *analyzer) emptySubjects() {
+	if a.n == 0 {
+		return
+	}
+	for s, sub := range a.e.Subjects {
+		if a.stats[s].N > 0 {
+			continue
+		}
+		switch {
+		case sub.CountsForTotal() && a.set.TotalMissing == "exclude":
+			a.warn("科目“%s”没有一名学生有成绩，按缺科计，所有总分统计为空（请核对该科成绩列，或设为不计入总分）", sub.Name)
+		case sub.CountsForTotal():
+			a.warn("科目“%s”没有一名学生有成绩，总分只含其余科目", sub.Name)
+		default:
+			a.warn("科目“%s”没有一名学生有成绩", sub.Name)
+		}
+	}
 }
 
 // layoutUnits indexes students by class and classes by school.

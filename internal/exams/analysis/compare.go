@@ -56,8 +56,8 @@ type VAUnit struct {
 // changes of unmatched students) where the student is not in both exams.
 type VAStudents struct {
 	Matched    []bool
-	Residual   [][]float32
-	ZChange    [][]float32
+	Residual   [][]float64
+	ZChange    [][]float64
 	RankChange [][]int32
 	Subjects   []string
 }
@@ -99,13 +99,13 @@ func ValueAdded(prev, cur *Report) *ValueAddedReport {
 		if !ok {
 			continue
 		}
-		res := make([]float32, n)
-		zc := make([]float32, n)
+		res := make([]float64, n)
+		zc := make([]float64, n)
 		rc := make([]int32, n)
 		var xs, ys []float64
 		var idx []int32
 		for i := range n {
-			res[i], zc[i] = float32(math.NaN()), float32(math.NaN())
+			res[i], zc[i] = math.NaN(), math.NaN()
 			j := match[i]
 			if j < 0 {
 				continue
@@ -115,7 +115,7 @@ func ValueAdded(prev, cur *Report) *ValueAddedReport {
 				continue
 			}
 			xs, ys, idx = append(xs, x), append(ys, y), append(idx, int32(i))
-			zc[i] = float32(y - x)
+			zc[i] = y - x
 			if pr, cr := prev.ExamRank(ps, int(j)), cur.ExamRank(s, i); pr > 0 && cr > 0 {
 				rc[i] = int32(pr - cr)
 			}
@@ -136,7 +136,7 @@ func ValueAdded(prev, cur *Report) *ValueAddedReport {
 					reg.R2 = cov * cov / (vx * vy)
 				}
 				for k, i := range idx {
-					res[i] = float32(ys[k] - (reg.Intercept + reg.Slope*xs[k]))
+					res[i] = ys[k] - (reg.Intercept + reg.Slope*xs[k])
 				}
 			}
 		}
@@ -156,11 +156,13 @@ func ValueAdded(prev, cur *Report) *ValueAddedReport {
 
 // vaUnits aggregates one subject's student values over the exam, groups,
 // schools, classes and teachers of the current exam.
-func (r *Report) vaUnits(s int, subject string, idx []int32, value, zc []float32, rc []int32) []VAUnit {
+func (r *Report) vaUnits(s int, subject string, idx []int32, value, zc []float64, rc []int32) []VAUnit {
 	d := r.data
+	// Sums in float64; the SE takes a second pass over the unit's
+	// deviations from its mean instead of Σv² − (Σv)²/n, which cancels.
 	type acc struct {
-		n              int
-		sum, ss, z, rk float64
+		n                 int
+		sum, ss, z, rk, m float64
 	}
 	exam := acc{}
 	groups := make([]acc, len(d.Groups))
@@ -175,29 +177,46 @@ func (r *Report) vaUnits(s int, subject string, idx []int32, value, zc []float32
 	add := func(a *acc, v, z float64, rk int32) {
 		a.n++
 		a.sum += v
-		a.ss += v * v
 		a.z += z
 		a.rk += float64(rk)
 	}
-	for _, i := range idx {
-		v, z, rk := float64(value[i]), float64(zc[i]), rc[i]
-		if math.IsNaN(v) {
-			continue
-		}
-		c := d.Class[i]
-		sc := d.Classes[c].School
-		add(&exam, v, z, rk)
-		add(&classes[c], v, z, rk)
-		add(&schools[sc], v, z, rk)
-		if g := d.Schools[sc].Group; g >= 0 {
-			add(&groups[g], v, z, rk)
-		}
-		if tm != nil {
-			if t := tm.of[c]; t >= 0 {
-				add(&teachers[t], v, z, rk)
+	dev := func(a *acc, v float64) {
+		d := v - a.m
+		a.ss += d * d
+	}
+	each := func(fn func(a *acc, i int32)) {
+		for _, i := range idx {
+			if math.IsNaN(value[i]) {
+				continue
+			}
+			c := d.Class[i]
+			sc := d.Classes[c].School
+			fn(&exam, i)
+			fn(&classes[c], i)
+			fn(&schools[sc], i)
+			if g := d.Schools[sc].Group; g >= 0 {
+				fn(&groups[g], i)
+			}
+			if tm != nil {
+				if t := tm.of[c]; t >= 0 {
+					fn(&teachers[t], i)
+				}
 			}
 		}
 	}
+	each(func(a *acc, i int32) { add(a, value[i], zc[i], rc[i]) })
+	mean := func(a *acc) {
+		if a.n > 0 {
+			a.m = a.sum / float64(a.n)
+		}
+	}
+	mean(&exam)
+	for _, as := range [][]acc{groups, schools, classes, teachers} {
+		for k := range as {
+			mean(&as[k])
+		}
+	}
+	each(func(a *acc, i int32) { dev(a, value[i]) })
 	var out []VAUnit
 	emit := func(u VAUnit, a acc) {
 		u.Subject, u.N = subject, a.n
@@ -209,8 +228,7 @@ func (r *Report) vaUnits(s int, subject string, idx []int32, value, zc []float32
 			u.MeanZChange = a.z / nf
 			u.MeanRankChange = a.rk / nf
 			if a.n > 1 {
-				v := (a.ss - a.sum*a.sum/nf) / (nf - 1)
-				u.SE = math.Sqrt(max(v, 0) / nf)
+				u.SE = math.Sqrt(a.ss / (nf - 1) / nf)
 			}
 		}
 		u.SmallN = a.n < r.Settings.MinN

@@ -102,6 +102,11 @@ type Settings struct {
 	AbsentAsZero bool `json:"absent_as_zero"`
 	// VoidAsZero does the same for 作弊/违纪 (voided) papers.
 	VoidAsZero bool `json:"void_as_zero"`
+	// Blank says what a student of the exam without an entry in a subject
+	// (a blank cell, a placeholder such as "-" or "/", no row of a long
+	// file) is: "not_sat" (default: not 应考, absence is never inferred)
+	// or "absent" (缺考, for exports that write "-" for an absent paper).
+	Blank string `json:"blank"`
 	// TotalMissing: "exclude" leaves a student missing any total-score
 	// subject out of the total statistics; "partial" adds what they have.
 	TotalMissing string `json:"total_missing"`
@@ -165,6 +170,7 @@ type Weights struct {
 func DefaultSettings() Settings {
 	return Settings{
 		TotalMissing: "exclude",
+		Blank:        "not_sat",
 		SD:           "sample",
 		Quartile:     "inc",
 		LineMode:     "percent",
@@ -268,6 +274,10 @@ func (s *Settings) validate(f *errs.Fields) {
 		}
 	}
 	oneOf("total_missing", s.TotalMissing, "exclude", "partial")
+	if s.Blank == "" {
+		s.Blank = "not_sat" // settings stored before the key existed
+	}
+	oneOf("blank", s.Blank, "not_sat", "absent")
 	oneOf("sd", s.SD, "sample", "population")
 	oneOf("quartile", s.Quartile, "inc", "exc")
 	oneOf("line_mode", s.LineMode, "percent", "absolute", "rank")

@@ -417,8 +417,8 @@ func (r *Report) appendStudent(b []byte, i int) []byte {
 		b = append(b, `{"subject":`...)
 		b = appendString(b, r.Subjects[s].Name)
 		b = append(b, `,"score":`...)
-		if v >= 0 {
-			b = appendFloat(b, float64(v)/2)
+		if c := r.Counted(s, i); c >= 0 {
+			b = appendFloat(b, float64(c)/2)
 		} else {
 			b = append(b, "null"...)
 		}

@@ -35,6 +35,7 @@ type Report struct {
 	Bands []Band `json:"bands"`
 
 	data  *Data
+	cols  [][]int32 // the subject columns as analysed (setting blank applied)
 	teach []teachMap
 	total []int32      // the 总分 column
 	ranks []rankTables // per subject and total
@@ -204,24 +205,34 @@ type Balance struct {
 	CV      float64 `json:"cv"`
 }
 
-// Score returns student i's score in subject s (len(Exam.Subjects) for
-// 总分) in half-points or a code. The total is Absent for a student left
+// Score returns student i's entry in subject s (len(Exam.Subjects) for
+// 总分) in half-points or a code, as the analysis read it (with setting
+// blank "absent" a blank is Absent). The total is Absent for a student left
 // out of it (see Settings.TotalMissing).
 func (r *Report) Score(s, i int) int32 {
-	if s == len(r.data.Scores) {
+	if s == len(r.cols) {
 		return r.total[i]
 	}
-	return r.data.Scores[s][i]
+	return r.cols[s][i]
+}
+
+// Counted returns the score student i counts with in subject s: the
+// half-points of Score, 0 for an absent or voided paper counted as 0
+// (absent_as_zero, void_as_zero), else the code. Every output that prints
+// a score beside ranks and statistics prints this one, so they agree; the
+// code of Score still says why (缺考, counted as 0).
+func (r *Report) Counted(s, i int) int32 {
+	v := r.Score(s, i)
+	if v < 0 && s < len(r.cols) && (v == Absent && r.Settings.AbsentAsZero || v == Void && r.Settings.VoidAsZero) {
+		return 0
+	}
+	return v
 }
 
 // counted is the bin a score counts in, or −1 when it is left out.
 func (r *Report) counted(s, i int) int {
-	v := r.Score(s, i)
-	if v >= 0 {
+	if v := r.Counted(s, i); v >= 0 {
 		return int(v)
-	}
-	if s < len(r.data.Scores) && (v == Absent && r.Settings.AbsentAsZero || v == Void && r.Settings.VoidAsZero) {
-		return 0
 	}
 	return -1
 }

@@ -217,6 +217,7 @@ func sheetAbout(rows rowsFunc, r *analysis.Report, imp *About) error {
 			{"学生数", strconv.Itoa(r.Data().Len())},
 			{"统计口径：缺考", map[bool]string{false: "不计入（只统计实考）", true: "按 0 分计入"}[s.AbsentAsZero]},
 			{"统计口径：作弊/违纪", map[bool]string{false: "不计入", true: "按 0 分计入"}[s.VoidAsZero]},
+			{"统计口径：空白成绩", map[string]string{"not_sat": "空白、“-”等不计应考（未参加该科）", "absent": "空白、“-”等按缺考计"}[s.Blank]},
 			{"统计口径：总分", map[string]string{"exclude": "缺任一总分科目者不计总分", "partial": "按已考科目合计"}[s.TotalMissing]},
 			{"标准差", map[string]string{"sample": "样本标准差（n−1）", "population": "总体标准差（n）"}[s.SD]},
 			{"四分位数", map[string]string{"inc": "QUARTILE.INC", "exc": "QUARTILE.EXC"}[s.Quartile]},
@@ -447,8 +448,8 @@ func sheetStudents(rows rowsFunc, r *analysis.Report) error {
 			for s := range r.Subjects {
 				v := r.Score(s, i)
 				var score any = analysis.StatusText(v)
-				if v >= 0 {
-					score = float64(v) / 2
+				if c := r.Counted(s, i); c >= 0 {
+					score = float64(c) / 2
 				} else if s == len(r.Subjects)-1 && v == analysis.Absent {
 					score = "缺科"
 				}

@@ -31,6 +31,7 @@ export interface CompositeWeights {
 export interface ExamSettings {
   absent_as_zero: boolean
   void_as_zero: boolean
+  blank: 'not_sat' | 'absent'
   total_missing: 'exclude' | 'partial'
   sd: 'sample' | 'population'
   quartile: 'inc' | 'exc'
@@ -65,6 +66,7 @@ export function defaultSettings(): ExamSettings {
   return {
     absent_as_zero: false,
     void_as_zero: false,
+    blank: 'not_sat',
     total_missing: 'exclude',
     sd: 'sample',
     quartile: 'inc',

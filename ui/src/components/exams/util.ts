@@ -101,6 +101,7 @@ export interface SettingDef {
 export const SETTING_DEFS: SettingDef[] = [
   { key: 'absent_as_zero', kind: 'bool', section: 'count' },
   { key: 'void_as_zero', kind: 'bool', section: 'count' },
+  { key: 'blank', kind: 'enum', section: 'count', options: ['not_sat', 'absent'] },
   { key: 'total_missing', kind: 'enum', section: 'count', options: ['exclude', 'partial'] },
   { key: 'sd', kind: 'enum', section: 'spread', options: ['sample', 'population'] },
   { key: 'quartile', kind: 'enum', section: 'spread', options: ['inc', 'exc'] },
