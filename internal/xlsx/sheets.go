@@ -75,7 +75,9 @@ var ErrStop = errors.New("xlsx: stop")
 // Scan calls fn for every row of sheet i that has a cell, in order, with its
 // 1-based row number, the text of each cell by 0-based column ("" where
 // blank; numbers written the way a person typed them) and the columns that
-// hold a formula (their text is ""). Both slices are reused between calls.
+// hold a formula. A formula is never evaluated: its text is the value Excel
+// saved with it ("" when the file holds none). Both slices are reused
+// between calls.
 // Returning ErrStop from fn ends the scan with no error.
 func (w *Workbook) Scan(i int, fn func(line int, cells []string, formulas []int) error) error {
 	if i < 0 || i >= len(w.sheets) {
@@ -122,9 +124,7 @@ func (w *Workbook) scan(i int, slow bool, rows *int, fn func(line int, cells []s
 				cells = append(cells, "")
 			}
 			if c.formula {
-				cells = append(cells, "")
 				formulas = append(formulas, c.col-1)
-				continue
 			}
 			s, err := w.text(c)
 			if err != nil {

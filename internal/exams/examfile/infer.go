@@ -10,8 +10,8 @@ import (
 
 // StandardFull is the usual full marks of a subject: 语文, 数学 and 英语
 // 150 in 初中 and 高中 and 100 in 小学; 理综 and 文综 300; everything else
-// 100. ok is false for an unknown stage's 语数英 (then 150 when scores pass
-// 100, else 100).
+// 100. ok is false for an unknown stage's 语数英 (InferExam then gives the
+// three one full mark: 150 when scores pass 100 in any of them, else 100).
 func StandardFull(subject, stage string) (float64, bool) {
 	switch subject {
 	case "语文", "数学", "英语":
@@ -28,43 +28,85 @@ func StandardFull(subject, stage string) (float64, bool) {
 	return 100, true
 }
 
-// InferExam writes the exam definition of a file that came without one:
-// full marks from the header (语文(120)), else the standard full marks of
-// the stage when no score passes them, else the best score rounded up to
-// ten. The notes say, in Chinese, what was assumed.
-func InferExam(name string, subjects []string, headerFull, maxSeen []float64, stage string) (*analysis.Exam, []string) {
-	e := &analysis.Exam{Name: name, Stage: stage, Settings: analysis.DefaultSettings()}
-	var notes []string
+// outlierCount is how many students above a standard full mark are a
+// typo rather than a paper with more marks: fewer than 2, or than 0.5 % of
+// the students with a score.
+func outlierCount(scored int) int { return max(2, (scored+199)/200) }
+
+// InferExam writes the exam definition of a file that came without one,
+// from the score columns (half-points or codes): full marks from the header
+// (语文(120)), else the standard full marks of the stage; a score above the
+// standard is adopted (the best score rounded up to ten) only when enough
+// students pass it (outlierCount), else those few scores are returned in
+// outliers ([subject] → students) to be reported, and the standard stays.
+// The notes say, in Chinese, what was assumed.
+func InferExam(name string, subjects []string, headerFull []float64, cols [][]int32, stage string) (e *analysis.Exam, notes []string, outliers [][]int) {
+	e = &analysis.Exam{Name: name, Stage: stage, Settings: analysis.DefaultSettings()}
 	stageNote := stage
 	if stageNote == "" {
 		stageNote = "学段未知"
 	}
+	above := func(col []int32, line int32) (n, scored int) {
+		for _, v := range col {
+			if v >= 0 {
+				scored++
+				if v > line {
+					n++
+				}
+			}
+		}
+		return n, scored
+	}
+	// An unknown stage: 语数英 together are 150-mark papers when scores
+	// pass 100 in any of them (by more than a typo), else 100-mark ones.
+	unknownStd := 100.0
 	for i, s := range subjects {
-		seen := maxSeen[i]
+		if _, ok := StandardFull(s, stage); !ok && headerFull[i] <= 0 {
+			if n, scored := above(cols[i], 200); n >= outlierCount(scored) {
+				unknownStd = 150
+			}
+		}
+	}
+	outliers = make([][]int, len(subjects))
+	for i, s := range subjects {
 		full := headerFull[i]
 		var why string
 		std, ok := StandardFull(s, stage)
 		if !ok {
-			std = 100
-			if seen > 100 {
-				std = 150
+			std = unknownStd
+		}
+		line := int32(std * 2)
+		n, scored := above(cols[i], line)
+		best := int32(0)
+		for _, v := range cols[i] {
+			if v <= line || n >= outlierCount(scored) {
+				best = max(best, v)
 			}
 		}
+		seen := float64(best) / 2
 		switch {
 		case full > 0:
 			why = "表头注明"
-		case seen <= std && !ok:
-			full, why = std, fmt.Sprintf("学段未知，最高分 %s，按 %s 分卷", fmtFloat(seen), fmtFloat(std))
-		case seen <= std:
+		case n > 0 && n < outlierCount(scored):
+			for k, v := range cols[i] {
+				if v > line {
+					outliers[i] = append(outliers[i], k)
+				}
+			}
+			full = std
+			why = fmt.Sprintf("只有 %d 人超过常见满分 %s，视为录入错误，未采用", n, fmtFloat(std))
+		case n == 0 && !ok:
+			full, why = std, fmt.Sprintf("学段未知，语数英最高分 %s，按 %s 分卷", fmtFloat(seen), fmtFloat(std))
+		case n == 0:
 			full, why = std, stageNote+"常见满分"
 		default:
 			full = math.Ceil(seen/10) * 10
-			why = fmt.Sprintf("最高分 %s 超过常见满分 %s，按最高分向上取整", fmtFloat(seen), fmtFloat(std))
+			why = fmt.Sprintf("%d 人超过常见满分 %s，按最高分 %s 向上取整", n, fmtFloat(std), fmtFloat(seen))
 		}
 		e.Subjects = append(e.Subjects, analysis.Subject{Name: s, Full: full})
 		notes = append(notes, fmt.Sprintf("%s满分按 %s 分计（%s）", s, fmtFloat(full), why))
 	}
-	return e, notes
+	return e, notes, outliers
 }
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -111,21 +153,14 @@ func (p *parser) exam(res *Result) {
 	if stage == "" {
 		stage = stageOf(res.Data)
 	}
-	maxSeen := make([]float64, len(p.subjects))
-	for s, col := range res.Data.Scores {
-		best := int32(0)
-		for _, v := range col {
-			best = max(best, v)
-		}
-		maxSeen[s] = float64(best) / 2
-	}
 	name := p.f.Sheets[0].Name
 	if p.f.Format == "xlsx" {
 		name = p.f.Name
 	}
-	e, notes := InferExam(name, p.subjects, p.fullHint, maxSeen, stage)
+	e, notes, outliers := InferExam(name, p.subjects, p.fullHint, res.Data.Scores, stage)
 	e.Papers = papers
 	res.Exam = e
+	p.outliers(res, outliers)
 	if stage != "" && p.opts.Stage == "" {
 		res.Assumptions = append(res.Assumptions, "按班级名称判断学段为"+stage)
 	}
@@ -141,4 +176,38 @@ func (p *parser) hasColumn(s int) bool {
 		}
 	}
 	return p.m.Shape == ShapeLong
+}
+
+// outliers reports the scores InferExam did not adopt as full marks: each
+// is above_full, its student invalid, as if the full marks had been given.
+func (p *parser) outliers(res *Result, outliers [][]int) {
+	added := false
+	for s, rows := range outliers {
+		full := res.Exam.Subjects[s].Full
+		for _, i := range rows {
+			v := res.Data.Scores[s][i]
+			res.Data.Scores[s][i] = analysis.NoScore
+			res.Invalid[i] = true
+			res.ProblemCount++
+			added = true
+			if len(res.Problems) >= p.opts.MaxProblems {
+				continue
+			}
+			ref := res.Rows[i]
+			score := fmtPoints(v)
+			res.Problems = append(res.Problems, Problem{Sheet: p.sheets[ref.Sheet], Line: int(ref.Line), Field: p.subjects[s],
+				Code: ProblemAboveFull, Value: score,
+				Message: fmt.Sprintf("“%s”的分数 %s 超过满分 %s（只有个别学生超过，满分未据此提高，请核对）", p.subjects[s], score, fmtFloat(full))})
+		}
+	}
+	if !added {
+		return
+	}
+	res.InvalidCount = 0
+	for _, bad := range res.Invalid {
+		if bad {
+			res.InvalidCount++
+		}
+	}
+	p.sortProblems(res)
 }

@@ -84,7 +84,7 @@ func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []in
 	if id == "" && name == "" && strings.TrimSpace(subject) == "" {
 		return
 	}
-	bad := w.formulaProblems(r, line, formulas)
+	bad := w.formulaProblems(r, line, cells, formulas)
 	// The subject.
 	canon, ok := CanonicalSubject(subject)
 	if !ok {
@@ -147,7 +147,9 @@ func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []in
 			}
 		}
 		if lw.set[subj][k] {
-			w.problem(r, line, "科目", ProblemDuplicateScore, p.subjects[subj], fmt.Sprintf("考号“%s”的“%s”成绩出现了两次", id, p.subjects[subj]))
+			// As a repeated 考号 in the wide shape: which row is right is
+			// unknown, so the student is left out (both rows).
+			w.problem(r, line, "科目", ProblemDuplicateScore, p.subjects[subj], fmt.Sprintf("考号“%s”的“%s”成绩出现了两次（第%d行起），该生不计", id, p.subjects[subj], w.rows[k].Line))
 			bad = true
 		} else {
 			w.scores[subj][k] = v

@@ -206,6 +206,7 @@ func (p *parser) itemTotals(res *Result) {
 			}
 		}
 		s := pc.subject
+		p.unanswered(ps, d.Scores[s], hasScoreCol[s])
 		if hasScoreCol[s] {
 			continue
 		}
@@ -220,6 +221,8 @@ func (p *parser) itemTotals(res *Result) {
 				p.fullHint[s] = full
 			}
 		}
+		// After unanswered, a student who sat the paper has every item
+		// scored; one who did not is 缺考 if an item says so.
 		col := d.Scores[s]
 		for i := range col {
 			sum, scored, code := int32(0), false, analysis.NoScore
@@ -229,17 +232,53 @@ func (p *parser) itemTotals(res *Result) {
 				case v >= 0:
 					sum += v
 					scored = true
-				case v == analysis.Absent || v == analysis.Void:
+				case v == analysis.Void:
+					code = v
+				case v == analysis.Absent && code == analysis.NoScore:
 					code = v
 				}
 			}
 			switch {
-			case code != analysis.NoScore:
+			case code == analysis.Void || code != analysis.NoScore && !scored:
 				col[i] = code
 			case scored:
 				col[i] = sum
 			default:
 				col[i] = analysis.NoScore
+			}
+		}
+	}
+}
+
+// unanswered scores the items a student left blank as 0 (未作答): a blank
+// cell, a placeholder (-, /) or an absent mark (缺) in one item of a paper
+// the student sat — the subject has a score, or another item has a score or
+// an answer. The answer stays "" so the option shares count it as 未作答.
+// A paper with a 作弊/违纪 item is void and left alone; a student with no
+// item scored did not sit it (缺考 when an item says 缺).
+func (p *parser) unanswered(ps *analysis.PaperScores, subject []int32, hasScore bool) {
+	for i := range subject {
+		sat, void := hasScore && subject[i] >= 0, false
+		for k, col := range ps.Scores {
+			if col == nil {
+				continue
+			}
+			switch v := col[i]; {
+			case v >= 0:
+				sat = true
+			case v == analysis.Void:
+				void = true
+			}
+			if ps.Answers != nil && ps.Answers[k] != nil && ps.Answers[k][i] != "" {
+				sat = true
+			}
+		}
+		if !sat || void {
+			continue
+		}
+		for _, col := range ps.Scores {
+			if col != nil && (col[i] == analysis.NoScore || col[i] == analysis.Absent) {
+				col[i] = 0
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -215,6 +216,7 @@ func (f *File) Parse(m *Mapping, opts Options) (*Result, error) {
 			ws = append(ws, w)
 		}
 	}
+	p.formulaNotes(ws)
 	res := p.merge(ws)
 	if res.Data.Len() == 0 {
 		return nil, errs.New(errs.Invalid, keyNoStudent, nil)
@@ -500,6 +502,9 @@ type worker struct {
 	maxSeen  []int32
 	problems []Problem
 	nProb    int
+	// formula cells read from their saved values, for the notes
+	formulas     map[formulaKey]*formulaNote
+	formulaOrder []formulaKey
 
 	schools   []schoolRec
 	schoolIdx map[string]int32
@@ -584,7 +589,7 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 	if id == "" && footerNames[name] {
 		return
 	}
-	bad := w.formulaProblems(r, line, formulas)
+	bad := w.formulaProblems(r, line, cells, formulas)
 	n := len(w.ids)
 	for _, s := range r.unmapped {
 		w.scores[s] = append(w.scores[s], analysis.NoScore)
@@ -659,19 +664,75 @@ func (m *studentCells) take(field Field, cell string) bool {
 	return true
 }
 
-// formulaProblems reports each mapped column whose cell holds a formula and
+// formulaProblems handles the formula cells of the mapped columns: the
+// value Excel saved with the formula is read (never evaluated) and the cell
+// noted (formulaNotes); a formula without a saved value is a problem. It
 // says whether there was one.
-func (w *worker) formulaProblems(r *sheetRoles, line int, formulas []int) bool {
+func (w *worker) formulaProblems(r *sheetRoles, line int, cells []string, formulas []int) bool {
 	bad := false
 	for _, col := range formulas {
 		for _, mc := range r.cols {
-			if mc.col == col {
-				w.problem(r, line, mc.header, ProblemFormula, "", fmt.Sprintf("“%s”单元格含公式，请粘贴为数值后再导入", mc.header))
+			if mc.col != col {
+				continue
+			}
+			if col >= len(cells) || cells[col] == "" {
+				w.problem(r, line, mc.header, ProblemFormula, "", fmt.Sprintf("“%s”单元格是公式，文件中没有保存计算结果：请在 Excel 中打开并保存，或粘贴为数值后再导入", mc.header))
 				bad = true
+				continue
+			}
+			if w.formulas == nil {
+				w.formulas = map[formulaKey]*formulaNote{}
+			}
+			k := formulaKey{r.index, mc.header}
+			fn := w.formulas[k]
+			if fn == nil {
+				fn = &formulaNote{}
+				w.formulas[k] = fn
+				w.formulaOrder = append(w.formulaOrder, k)
+			}
+			fn.n++
+			if len(fn.lines) < 5 {
+				fn.lines = append(fn.lines, line)
 			}
 		}
 	}
 	return bad
+}
+
+// formulaKey and formulaNote gather the formula cells read, per sheet and
+// column, for one note each.
+type formulaKey struct {
+	sheet  int
+	header string
+}
+
+type formulaNote struct {
+	n     int
+	lines []int
+}
+
+// formulaNotes words the formula cells of the workers: one note per sheet
+// and column, with the first rows.
+func (p *parser) formulaNotes(ws []*worker) {
+	for _, w := range ws {
+		for _, k := range w.formulaOrder {
+			fn := w.formulas[k]
+			rows := make([]string, len(fn.lines))
+			for i, l := range fn.lines {
+				rows[i] = strconv.Itoa(l)
+			}
+			more := ""
+			if fn.n > len(fn.lines) {
+				more = "等"
+			}
+			where := ""
+			if len(p.sheets) > 1 {
+				where = "“" + p.sheets[k.sheet] + "”表"
+			}
+			p.note(fmt.Sprintf("%s“%s”列有 %d 个单元格是公式（第%s行%s），已读取 Excel 保存的计算结果，未重新计算，请核对",
+				where, k.header, fn.n, strings.Join(rows, "、"), more))
+		}
+	}
 }
 
 // clean is Norm, and squeeze for Chinese names ("张  三"); Latin names
@@ -969,7 +1030,9 @@ func (p *parser) merge(ws []*worker) *Result {
 	return res
 }
 
-// duplicates flags every repeat of a student number (the first stays).
+// duplicates flags every repeat of a student number and leaves out every
+// row with it, the first too: which row is the student's is unknown (the
+// long shape's rule for a subject given twice, so all shapes agree).
 // The table is split by hash among the workers; each keeps the rows of its
 // share in order, so "first" is the earliest row.
 func (p *parser) duplicates(res *Result, hash []uint64) {
@@ -984,7 +1047,8 @@ func (p *parser) duplicates(res *Result, hash []uint64) {
 			mask := uint64(size - 1)
 			table := hugemem.Make[int32](size)
 			for i, h := range hash {
-				if int(h>>40)%shards != sh {
+				// A blank 考号 is missing_id already, not a repeat.
+				if int(h>>40)%shards != sh || ids[i] == "" {
 					continue
 				}
 				j := h & mask
@@ -1019,11 +1083,17 @@ func (p *parser) duplicates(res *Result, hash []uint64) {
 			where = fmt.Sprintf("“%s”表第%d行", p.sheets[first.Sheet], first.Line)
 		}
 		res.Invalid[d.i] = true
+		res.Invalid[d.first] = true
 		res.ProblemCount++
 		id := ids[d.i]
 		res.Problems = append(res.Problems, Problem{Sheet: p.sheets[i.Sheet], Line: int(i.Line), Field: "考号",
-			Code: ProblemDuplicate, Value: id, Message: fmt.Sprintf("考号“%s”与%s重复", id, where)})
+			Code: ProblemDuplicate, Value: id, Message: fmt.Sprintf("考号“%s”与%s重复，这些行都不计", id, where)})
 	}
+	p.sortProblems(res)
+}
+
+// sortProblems orders the problems by sheet and row.
+func (p *parser) sortProblems(res *Result) {
 	slices.SortStableFunc(res.Problems, func(a, b Problem) int {
 		ai, bi := slices.Index(p.sheets, a.Sheet), slices.Index(p.sheets, b.Sheet)
 		if ai != bi {
