@@ -181,7 +181,7 @@ func TestAnalyzeProblemsAndUsage(t *testing.T) {
 	}
 	out := filepath.Join(dir, "r.json")
 	code, _, stderr := examRun(t, "analyze", "--in", bad, "--out", out)
-	if code != 0 || !strings.Contains(stderr, "2 处问题") || !strings.Contains(stderr, "第3行：考号“1”与第2行重复") || !strings.Contains(stderr, "跳过这 2 名学生") {
+	if code != 0 || !strings.Contains(stderr, "2 处问题") || !strings.Contains(stderr, "第3行：考号“1”与第2行重复") || !strings.Contains(stderr, "跳过这 3 名学生") {
 		t.Errorf("problems: %d %s", code, stderr)
 	}
 	code, _, stderr = examRun(t, "analyze", "--in", bad, "--strict", "--out", out)
