@@ -40,6 +40,10 @@ ui/dist/app/index.html: $(UI_SRC) ui/node_modules/.package-lock.json
 ## test: every test — Go unit, store (SQLite and PostgreSQL), HTTP and durability tests, then the browser tests
 test: vet test-go test-ui test-e2e
 
+## fmt: format the Go sources in place (vet refuses unformatted ones)
+fmt:
+	gofmt -w cmd internal tools ui/embed.go
+
 vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l cmd internal tools ui/embed.go)" || (gofmt -l cmd internal tools ui/embed.go; echo "gofmt needed"; exit 1)
