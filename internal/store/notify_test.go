@@ -36,7 +36,14 @@ func TestNotifyReachesListenersAtCommit(t *testing.T) {
 			l.Stop()
 			return
 		}
-		// Connecting calls fn once: what was missed before is dropped.
+		// Connecting calls fn once: what was missed before is dropped. Wait
+		// for that call (a loaded machine may be slow to make it), then for
+		// any straggler.
+		select {
+		case <-heard:
+		case <-time.After(10 * time.Second):
+			t.Fatal("connecting did not call fn")
+		}
 		drain := func() {
 			for {
 				select {
