@@ -95,13 +95,6 @@ func (d *DB) done(c *cachedStmt) {
 	}
 }
 
-// cachedLen is how many statements the cache holds, for tests.
-func (d *DB) cachedLen() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.lru.Len()
-}
-
 // QueryContext runs a query through its cached statement.
 func (d *DB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if c := d.stmt(ctx, q); c != nil {

@@ -75,3 +75,10 @@ func TestStatementCacheEvicts(t *testing.T) {
 	}
 	held.Close()
 }
+
+// cachedLen is how many statements the cache holds.
+func (d *DB) cachedLen() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.lru.Len()
+}
