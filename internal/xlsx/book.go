@@ -277,6 +277,9 @@ func appendNumber(x, ref []byte, f float64) []byte {
 	x = append(x, `<c r="`...)
 	x = append(x, ref...)
 	x = append(x, `"><v>`...)
+	if f == 0 {
+		f = 0 // a negative zero (a rounded -0.00004) is written as 0, not "-0"
+	}
 	x = strconv.AppendFloat(x, f, 'g', -1, 64)
 	return append(x, `</v></c>`...)
 }

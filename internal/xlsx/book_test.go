@@ -41,7 +41,7 @@ func TestBookReadsBack(t *testing.T) {
 		{"  前后空格  ", math.Inf(1), true},
 		{"换行\n制表\t回车\r控制\x01符\xff号", float32(0.25), uint16(7)},
 		{label("甲"), 1e-7, 1234567890123},
-		{"+86 139", -0.0, false},
+		{"+86 139", math.Copysign(0, -1), false},
 		wide,
 	}
 	for _, r := range rows {

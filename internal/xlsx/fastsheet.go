@@ -268,7 +268,7 @@ func nextAttr(raw []byte) (name, value, rest []byte, ok bool, err error) {
 // attrValue decodes an attribute value the way encoding/xml does:
 // entities replaced, white space characters turned into spaces.
 func (s *fastSheet) attrValue(raw []byte) ([]byte, error) {
-	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexAny(raw, "\t\r\n") < 0 {
+	if bytes.IndexByte(raw, '&') < 0 && !bytes.ContainsAny(raw, "\t\r\n") {
 		return raw, nil
 	}
 	var err error

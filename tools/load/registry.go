@@ -33,12 +33,6 @@ var registryScenarios = []string{
 // defaultScenarios run when -scenarios is not given (or names "default").
 var defaultScenarios = []string{"login", "session", "schools", "staff"}
 
-// listPage is the part of every paged list the scenarios need.
-type listPage struct {
-	Total int               `json:"total"`
-	Items []json.RawMessage `json:"items"`
-}
-
 type idItem struct {
 	ID         int64 `json:"id"`
 	StaffCount int   `json:"staff_count"`

@@ -397,10 +397,7 @@ func sheetGaps(rows rowsFunc, gaps []analysis.GapSeries) error {
 	if len(gaps) == 0 {
 		return nil
 	}
-	headers := []string{"集团", "核心校", "学校", "科目"}
-	for _, e := range gaps[0].Exams {
-		headers = append(headers, e)
-	}
+	headers := append([]string{"集团", "核心校", "学校", "科目"}, gaps[0].Exams...)
 	headers = append(headers, "趋势(每次)", "变化", "判断")
 	return rows("与核心校差距", headers, func(row func(...any) error) error {
 		for _, g := range gaps {
