@@ -63,7 +63,7 @@ test-ui:
 test-e2e: build
 	./e2e/run.sh $(BIN)
 
-## load: start a demo server in a temp dir and measure login, session and list latency
+## load: for SQLite and a throwaway PostgreSQL, start a demo server and measure reads beside a bare handler
 load: build
 	./tools/load/run.sh $(BIN)
 

@@ -55,6 +55,8 @@ type scenario struct {
 var scenarioInfo = map[string]scenario{
 	"login": {}, "session": {true, targetP99}, "schools": {true, targetP99}, "staff": {true, targetP99},
 	"schools-list": {true, registryP99}, "school-detail": {true, registryP99}, "groups-list": {true, registryP99},
+	"school": {true, targetP99}, "person": {true, targetP99}, "exchanges": {true, targetP99}, "exchange": {true, targetP99},
+	"bare":         {},
 	"group-detail": {true, registryP99}, "staff-list": {true, registryP99}, "staff-detail": {true, registryP99},
 	"schools-list-ga": {true, registryP99}, "groups-list-ga": {true, registryP99}, "staff-list-ga": {true, registryP99},
 	"schools-sorts": {true, registryP99}, "staff-sorts": {true, registryP99},
@@ -133,6 +135,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	l := &loader{cfg: cfg, hc: newClient(cfg)}
 	defer l.hc.CloseIdleConnections()
+	defer func() {
+		for _, c := range l.closers {
+			c()
+		}
+	}()
 	results, err := l.runAll(ctx, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "load: %v\n", err)
@@ -226,6 +233,8 @@ type loader struct {
 	cfg config
 	hc  *http.Client
 	reg registryState // sessions and samples of the registry scenarios
+	// closers stop what scenarios started (the bare handler).
+	closers []func()
 }
 
 func (l *loader) url(path string) string { return l.cfg.base.String() + path }
@@ -338,6 +347,9 @@ func (l *loader) prepare(ctx context.Context, name string) (requestMaker, string
 			req.AddCookie(cookies[i])
 			return req
 		}, fmt.Sprintf("random page of %d as %s", pages, l.cfg.listUser), nil
+	}
+	if mk, note, ok, err := l.prepareReads(ctx, name); ok {
+		return mk, note, err
 	}
 	return l.prepareRegistry(ctx, name)
 }
@@ -479,6 +491,14 @@ func (l *loader) measure(ctx context.Context, mk requestMaker) result {
 	return r
 }
 
+// rps is the scenario's throughput in requests per second.
+func (r result) rps() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(len(r.lat)) / r.elapsed.Seconds()
+}
+
 // percentile is the nearest-rank percentile of sorted samples.
 func percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {
@@ -497,18 +517,25 @@ func ms(d time.Duration) string {
 func report(w io.Writer, cfg config, results []result) bool {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tclients\trequests\terrors\treq/s\tp50\tp90\tp99\tmax\t")
+	bare := 0.0
+	for _, r := range results {
+		if r.name == "bare" {
+			bare = r.rps()
+		}
+	}
+	fmt.Fprintln(tw, "scenario\tclients\trequests\terrors\treq/s\t× bare\tp50\tp90\tp99\tmax\t")
 	for _, r := range results {
 		n := len(r.lat)
-		rps := 0.0
-		if r.elapsed > 0 {
-			rps = float64(n) / r.elapsed.Seconds()
+		rps := r.rps()
+		ratio := "-"
+		if bare > 0 {
+			ratio = strconv.FormatFloat(rps/bare, 'f', 3, 64)
 		}
 		var top time.Duration
 		if n > 0 {
 			top = r.lat[n-1]
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\t\n", r.name, r.clients, n, r.errors, rps,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\t%s\t\n", r.name, r.clients, n, r.errors, rps, ratio,
 			ms(percentile(r.lat, 50)), ms(percentile(r.lat, 90)), ms(percentile(r.lat, 99)), ms(top))
 	}
 	tw.Flush()
