@@ -240,6 +240,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := a.Store.Analyze(ctx); err != nil {
+			return err
+		}
 		c.printAccounts(res, pw)
 	}
 	if pw, err := a.Bootstrap(ctx); err != nil {
@@ -340,6 +343,9 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		}
 	} else {
 		res, err = demo.Load(ctx, a.Store, a.Audit, pw)
+	}
+	if err == nil {
+		err = a.Store.Analyze(ctx) // a freshly loaded county is planned from statistics
 	}
 	if err != nil {
 		return err

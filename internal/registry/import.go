@@ -251,7 +251,26 @@ func (s *Service) ImportSchools(ctx context.Context, a auth.Actor, r io.Reader, 
 		}
 		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "school.import", ObjectType: "school", Detail: map[string]any{"rows": len(rows), "created": res.Created, "updated": res.Updated}})
 	})
+	if err == nil {
+		s.analyzeAfter(ctx, res, "schools")
+	}
 	return res, s.refused(ctx, a, "school", err)
+}
+
+// bulkRows is the number of imported rows from which the planner's
+// statistics of the table are refreshed at once rather than by autovacuum
+// a minute later: a county's first workbook of thousands of staff must not
+// be planned as an empty table meanwhile.
+const bulkRows = 200
+
+// analyzeAfter refreshes the statistics of table after a large import. The
+// import has committed; a failure here only costs speed until autovacuum, so
+// it is not the caller's error.
+func (s *Service) analyzeAfter(ctx context.Context, res ImportResult, table string) {
+	if res.Created+res.Updated < bulkRows {
+		return
+	}
+	_ = s.st.Analyze(ctx, table)
 }
 
 // ImportStaff reads a staff workbook and writes it all or nothing. A row
@@ -362,6 +381,9 @@ func (s *Service) ImportStaff(ctx context.Context, a auth.Actor, r io.Reader, t 
 	})
 	if aerr := s.auditElsewhere(ctx, a, "import", elsewhere); aerr != nil {
 		return res, aerr
+	}
+	if err == nil {
+		s.analyzeAfter(ctx, res, "staff")
 	}
 	return res, s.refused(ctx, a, "staff", err)
 }

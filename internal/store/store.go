@@ -222,6 +222,34 @@ func (s *Store) ForUpdate() string {
 	return ""
 }
 
+// Analyze refreshes the planner's statistics of the named tables (all when
+// none are named) after a bulk write. PostgreSQL plans from them: on tables
+// it has never analyzed it assumes a few hundred rows each and joins whole
+// tables by hashing where an index lookup is a hundred times faster, until
+// autovacuum gets to them about a minute later. SQLite keeps no statistics
+// unless asked and plans by its index heuristics, so there it does nothing.
+func (s *Store) Analyze(ctx context.Context, tables ...string) error {
+	if s.Dialect != Postgres {
+		return nil
+	}
+	for _, t := range tables {
+		if !identifier(t) {
+			return fmt.Errorf("store: analyze: %q is not a table name", t)
+		}
+	}
+	_, err := s.W.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	return err
+}
+
+func identifier(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || 'a' <= r && r <= 'z' || i > 0 && '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // LockKey serializes transactions that decide about the same object (a
 // school joining a group, a quota) on PostgreSQL, where several writers run
 // at once. SQLite's single writer already serializes them.

