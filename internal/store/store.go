@@ -229,13 +229,13 @@ func (s *Store) ForUpdate() string {
 // autovacuum gets to them about a minute later. SQLite keeps no statistics
 // unless asked and plans by its index heuristics, so there it does nothing.
 func (s *Store) Analyze(ctx context.Context, tables ...string) error {
-	if s.Dialect != Postgres {
-		return nil
-	}
 	for _, t := range tables {
 		if !identifier(t) {
 			return fmt.Errorf("store: analyze: %q is not a table name", t)
 		}
+	}
+	if s.Dialect != Postgres {
+		return nil
 	}
 	_, err := s.W.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
 	return err
