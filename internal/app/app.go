@@ -120,11 +120,12 @@ func (a *App) Bootstrap(ctx context.Context) (string, error) {
 			return err
 		}
 		sys := auth.SystemActor("bootstrap")
-		u, once, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: "admin", DisplayName: "系统管理员"})
+		// The account and its role in one transaction: a start that dies
+		// between the two must not leave an admin without the role, which
+		// the next start (seeing an account) would never repair.
+		_, once, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: "admin", DisplayName: "系统管理员",
+			Grants: []auth.NewGrant{{Role: auth.SystemAdmin, ScopeType: auth.ScopeCounty}}})
 		if err != nil {
-			return err
-		}
-		if _, err := a.Auth.AddGrant(ctx, sys, u.ID, auth.NewGrant{Role: auth.SystemAdmin, ScopeType: auth.ScopeCounty}); err != nil {
 			return err
 		}
 		pw = once

@@ -402,19 +402,18 @@ func (c *cli) userCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	actor := cliActor()
-	u, pw, err := a.Auth.CreateUser(ctx, actor, auth.NewUser{Username: *username, DisplayName: *name})
-	if err != nil {
-		return err
-	}
+	in := auth.NewUser{Username: *username, DisplayName: *name}
 	if *role != "" {
 		info, ok := auth.Info(auth.Role(*role))
 		if !ok {
 			return usageError("unknown role " + *role)
 		}
-		if _, err := a.Auth.AddGrant(ctx, actor, u.ID, auth.NewGrant{Role: info.Role, ScopeType: info.ScopeType, ScopeID: *scopeID}); err != nil {
-			return err
-		}
+		in.Grants = []auth.NewGrant{{Role: info.Role, ScopeType: info.ScopeType, ScopeID: *scopeID}}
+	}
+	// One transaction: a refused grant (a missing scope) leaves no account behind.
+	u, pw, err := a.Auth.CreateUser(ctx, cliActor(), in)
+	if err != nil {
+		return err
 	}
 	fprintf(c.stdout, "created %s; one-time password: %s (must be changed at first login)\n", u.Username, pw)
 	return nil

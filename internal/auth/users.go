@@ -65,6 +65,10 @@ type NewUser struct {
 	// and the user must change it at first login.
 	Password string `json:"password,omitempty"`
 	StaffID  *int64 `json:"staff_id,omitempty"`
+	// Grants are given in the same transaction, so an account never exists
+	// without the roles it was made for (the first admin, `user create
+	// --role`). The API gives roles one by one instead.
+	Grants []NewGrant `json:"-"`
 }
 
 // CreateUser makes an account and returns it with the one-time password when
@@ -102,6 +106,14 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (User, st
 	if err := f.Err(); err != nil {
 		return User{}, "", err
 	}
+	if len(in.Grants) > 0 && !a.Has(PermRolesManage) {
+		return User{}, "", errs.ForbiddenError()
+	}
+	for _, g := range in.Grants {
+		if err := grantShape(g); err != nil {
+			return User{}, "", err
+		}
+	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
 		return User{}, "", err
@@ -120,8 +132,18 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (User, st
 		if _, err := tx.ExecContext(ctx, `INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)`, id, hash, now); err != nil {
 			return err
 		}
-		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "user.create", ObjectType: "user", ObjectID: strconv.FormatInt(id, 10),
-			Detail: map[string]any{"after": map[string]any{"username": in.Username, "display_name": in.DisplayName, "staff_id": in.StaffID, "one_time_password": oneTime != ""}}})
+		if err := s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "user.create", ObjectType: "user", ObjectID: strconv.FormatInt(id, 10),
+			Detail: map[string]any{"after": map[string]any{"username": in.Username, "display_name": in.DisplayName, "staff_id": in.StaffID, "one_time_password": oneTime != ""}}}); err != nil {
+			return err
+		}
+		u := User{ID: id, StaffID: in.StaffID}
+		for _, g := range in.Grants {
+			if err := s.insertGrant(ctx, tx, a, u, g); err != nil {
+				return err
+			}
+			u.Grants = append(u.Grants, Grant{Role: g.Role, ScopeType: g.ScopeType, ScopeID: g.ScopeID})
+		}
+		return nil
 	})
 	if err != nil {
 		return User{}, "", err
@@ -413,12 +435,8 @@ func (s *Service) AddGrant(ctx context.Context, a Actor, userID int64, g NewGran
 	if !a.Has(PermRolesManage) {
 		return User{}, errs.ForbiddenError()
 	}
-	info, ok := Info(g.Role)
-	if !ok {
-		return User{}, errs.FieldError("role", "grant.unknown_role", nil)
-	}
-	if g.ScopeType != info.ScopeType {
-		return User{}, errs.FieldError("scope_type", "grant.scope_type", errs.Args{"want": string(info.ScopeType)})
+	if err := grantShape(g); err != nil {
+		return User{}, err
 	}
 	if userID == a.UserID && !a.System {
 		return User{}, errs.RuleError("self_grant", "grant.self", nil)
@@ -431,28 +449,48 @@ func (s *Service) AddGrant(ctx context.Context, a Actor, userID int64, g NewGran
 		if err != nil {
 			return err
 		}
-		if err := checkScope(ctx, tx, g, u); err != nil {
-			return err
-		}
-		if err := separateDuties(g.Role, u.Grants); err != nil {
-			return err
-		}
-		var id int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO role_grants (user_id, role, scope_type, scope_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			userID, g.Role, g.ScopeType, g.ScopeID, nullID(a.UserID), s.Now()).Scan(&id)
-		if store.IsUniqueViolation(err) {
-			return errs.ConflictError("grant.duplicate", nil)
-		}
-		if err != nil {
-			return err
-		}
-		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "grant.add", ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10),
-			Detail: map[string]any{"after": map[string]any{"grant_id": id, "role": g.Role, "scope_type": g.ScopeType, "scope_id": g.ScopeID}}})
+		return s.insertGrant(ctx, tx, a, u, g)
 	})
 	if err != nil {
 		return User{}, err
 	}
 	return s.getUser(ctx, s.st.W, userID)
+}
+
+// grantShape checks what a grant says by itself: a known role in the scope
+// type it is defined for.
+func grantShape(g NewGrant) error {
+	info, ok := Info(g.Role)
+	if !ok {
+		return errs.FieldError("role", "grant.unknown_role", nil)
+	}
+	if g.ScopeType != info.ScopeType {
+		return errs.FieldError("scope_type", "grant.scope_type", errs.Args{"want": string(info.ScopeType)})
+	}
+	return nil
+}
+
+// insertGrant gives u (with the grants it holds) the role g inside tx, after
+// the checks that need the store: the scope exists and suits the account,
+// and the duties stay separate.
+func (s *Service) insertGrant(ctx context.Context, tx *sql.Tx, a Actor, u User, g NewGrant) error {
+	if err := checkScope(ctx, tx, g, u); err != nil {
+		return err
+	}
+	if err := separateDuties(g.Role, u.Grants); err != nil {
+		return err
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO role_grants (user_id, role, scope_type, scope_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		u.ID, g.Role, g.ScopeType, g.ScopeID, nullID(a.UserID), s.Now()).Scan(&id)
+	if store.IsUniqueViolation(err) {
+		return errs.ConflictError("grant.duplicate", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "grant.add", ObjectType: "user", ObjectID: strconv.FormatInt(u.ID, 10),
+		Detail: map[string]any{"after": map[string]any{"grant_id": id, "role": g.Role, "scope_type": g.ScopeType, "scope_id": g.ScopeID}}})
 }
 
 // separateDuties refuses a grant that would put two of the three admin roles
