@@ -290,32 +290,80 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// runJobs does the periodic housekeeping: expired sessions, spent login
-// throttle buckets and audit retention. Each instance may run them; all are
-// idempotent.
-func (a *App) runJobs(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if _, err := a.Auth.PurgeExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Error("purge sessions", "err", err)
-		}
-		if _, err := a.Auth.PurgeLoginThrottle(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Error("purge login throttle", "err", err)
-		}
-		if sec, err := a.Policy.Security(ctx); err == nil {
-			if n, err := a.Audit.Purge(ctx, auth.SystemActor("retention").Who(), sec.AuditRetentionDays); err != nil && ctx.Err() == nil {
-				a.Log.Error("audit retention", "err", err)
-			} else if n > 0 {
+// job is one periodic task and how often it runs across all instances.
+type job struct {
+	name  string
+	every time.Duration
+	run   func(ctx context.Context) error
+}
+
+// jobs is the periodic housekeeping: expired sessions, spent login throttle
+// buckets and audit retention.
+func (a *App) jobs() []job {
+	return []job{
+		{"sessions.purge", time.Hour, func(ctx context.Context) error {
+			_, err := a.Auth.PurgeExpiredSessions(ctx)
+			return err
+		}},
+		{"throttle.purge", time.Hour, func(ctx context.Context) error {
+			_, err := a.Auth.PurgeLoginThrottle(ctx)
+			return err
+		}},
+		{"audit.retention", time.Hour, func(ctx context.Context) error {
+			sec, err := a.Policy.Security(ctx)
+			if err != nil {
+				return err
+			}
+			n, err := a.Audit.Purge(ctx, auth.SystemActor("retention").Who(), sec.AuditRetentionDays)
+			if n > 0 {
 				a.Log.Info("audit retention purged old records", "count", n)
 			}
-		}
+			return err
+		}},
+	}
+}
+
+// jobTick is how often an instance asks whether a job is due. A job runs
+// once per its period across all instances (Store.Claim), so a tick shorter
+// than the period only means the job runs less than a tick late after the
+// instance that ran it last goes away.
+const jobTick = 5 * time.Minute
+
+// runJobs runs each job when it is due and this instance wins its claim.
+func (a *App) runJobs(ctx context.Context) {
+	t := time.NewTicker(jobTick)
+	defer t.Stop()
+	for {
+		a.runDueJobs(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// runDueJobs runs the jobs this instance claims at now and returns their
+// names.
+func (a *App) runDueJobs(ctx context.Context, now time.Time) []string {
+	var ran []string
+	for _, j := range a.jobs() {
+		mine, err := a.Store.Claim(ctx, j.name, j.every, now)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.Log.Error("job claim", "job", j.name, "err", err)
+			}
+			continue
+		}
+		if !mine {
+			continue
+		}
+		ran = append(ran, j.name)
+		if err := j.run(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("job", "job", j.name, "err", err)
+		}
+	}
+	return ran
 }
 
 func (c *cli) demo(ctx context.Context, args []string) error {

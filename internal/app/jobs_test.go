@@ -1,0 +1,56 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"edugroup/internal/app"
+)
+
+// Of two instances on one database, one runs each periodic job per period.
+func TestJobsRunOncePerPeriodAcrossInstances(t *testing.T) {
+	sts := openPostgres(t, 2)
+	ctx := context.Background()
+	apps := make([]*app.App, len(sts))
+	for i, st := range sts {
+		a, err := app.New(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps[i] = a
+	}
+	all := []string{"audit.retention", "sessions.purge", "throttle.purge"}
+	t0 := time.Now()
+	round := func(at time.Time) []string {
+		var mu sync.Mutex
+		var ran []string
+		var wg sync.WaitGroup
+		for _, a := range apps {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				names := a.RunDueJobs(ctx, at)
+				mu.Lock()
+				ran = append(ran, names...)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		slices.Sort(ran)
+		return ran
+	}
+	if got := round(t0); !slices.Equal(got, all) {
+		t.Fatalf("first round ran %v, want each job once: %v", got, all)
+	}
+	if got := round(t0.Add(30 * time.Minute)); len(got) != 0 {
+		t.Fatalf("half an hour later %v ran again", got)
+	}
+	if got := round(t0.Add(61 * time.Minute)); !slices.Equal(got, all) {
+		t.Fatalf("an hour later ran %v, want each job once: %v", got, all)
+	}
+}
