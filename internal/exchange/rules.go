@@ -7,6 +7,7 @@ import (
 
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
+	"edugroup/internal/i18n"
 	"edugroup/internal/policy"
 	"edugroup/internal/store"
 )
@@ -45,6 +46,19 @@ type Check struct {
 	Key     string    `json:"-"`
 	Args    errs.Args `json:"args,omitempty"`
 }
+
+// word fills each check's message in l.
+func word(l i18n.Lang, cs []Check) {
+	for i := range cs {
+		cs[i].Message = l.T(cs[i].Key, cs[i].Args)
+	}
+}
+
+// Localize words the rule checks in l.
+func (d Detail) Localize(l i18n.Lang) { word(l, d.Checks) }
+
+// Localize words the rule checks in l.
+func (c CheckResult) Localize(l i18n.Lang) { word(l, c.Checks) }
 
 // Stages at which rules run: what a pending exception means depends on it.
 const (

@@ -12,6 +12,7 @@ import (
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
+	"edugroup/internal/i18n"
 	"edugroup/internal/store"
 )
 
@@ -45,6 +46,16 @@ type GroupDetail struct {
 	Group
 	Members  []Member `json:"members"`
 	Warnings []Limit  `json:"warnings"`
+}
+
+// Localize words the scale warnings in l.
+func (d GroupDetail) Localize(l i18n.Lang) { WordLimits(l, d.Warnings) }
+
+// WordLimits fills each limit's message in l.
+func WordLimits(l i18n.Lang, ls []Limit) {
+	for i := range ls {
+		ls[i].Message = l.T("registry."+ls[i].Rule, map[string]any{"limit": ls[i].Limit, "value": ls[i].Value})
+	}
 }
 
 // Leave reasons; "graduated" only comes from an approved graduation.
