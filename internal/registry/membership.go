@@ -163,7 +163,7 @@ func (s *Service) Join(ctx context.Context, a auth.Actor, groupID int64, in Join
 	if err != nil {
 		return GroupDetail{}, err
 	}
-	if !groupCan(a, auth.PermGroupsManage, groupID) {
+	if !a.Reach(auth.PermGroupsManage).Group(groupID) {
 		return GroupDetail{}, errs.ForbiddenError()
 	}
 	var f errs.Fields
@@ -280,7 +280,7 @@ func (s *Service) Leave(ctx context.Context, a auth.Actor, groupID, membershipID
 	if err != nil {
 		return GroupDetail{}, err
 	}
-	if !groupCan(a, auth.PermGroupsManage, groupID) {
+	if !a.Reach(auth.PermGroupsManage).Group(groupID) {
 		return GroupDetail{}, errs.ForbiddenError()
 	}
 	var f errs.Fields
@@ -309,7 +309,7 @@ func (s *Service) Leave(ctx context.Context, a auth.Actor, groupID, membershipID
 		if target, err = s.GetGroup(ctx, a, in.ToGroupID); err != nil {
 			return GroupDetail{}, errs.FieldError("to_group_id", "registry.transfer_target", nil)
 		}
-		if !groupCan(a, auth.PermGroupsManage, in.ToGroupID) {
+		if !a.Reach(auth.PermGroupsManage).Group(in.ToGroupID) {
 			return GroupDetail{}, errs.RuleError("transfer_scope", "registry.transfer_scope", nil)
 		}
 	}
@@ -580,7 +580,7 @@ func (s *Service) Candidates(ctx context.Context, a auth.Actor, groupID int64, q
 	if _, err := s.GetGroup(ctx, a, groupID); err != nil {
 		return nil, err
 	}
-	if !groupCan(a, auth.PermGroupsManage, groupID) {
+	if !a.Reach(auth.PermGroupsManage).Group(groupID) {
 		return nil, errs.ForbiddenError()
 	}
 	var c store.Where
