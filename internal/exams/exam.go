@@ -123,25 +123,21 @@ type view struct {
 
 func (s *Service) viewOf(ctx context.Context, a auth.Actor) (view, error) {
 	v := view{groups: map[int64]bool{}, schools: map[int64]bool{}}
-	if a.System {
+	r := a.Reach(auth.PermExamsRead)
+	if r.County {
 		v.all = true
 		return v, nil
 	}
-	for _, g := range a.GrantsWith(auth.PermExamsRead) {
-		switch g.ScopeType {
-		case auth.ScopeCounty:
-			v.all = true
-		case auth.ScopeGroup:
-			v.groups[g.ScopeID] = true
-		case auth.ScopeSchool:
-			v.schools[g.ScopeID] = true
-		case auth.ScopeSelf:
-			if a.StaffID != 0 {
-				v.staffID = a.StaffID
-				if err := s.st.R.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, a.StaffID).Scan(&v.schoolOf); err != nil {
-					return v, err
-				}
-			}
+	for _, g := range r.Groups {
+		v.groups[g] = true
+	}
+	for _, sc := range r.Schools {
+		v.schools[sc] = true
+	}
+	if r.Self != 0 {
+		v.staffID = r.Self
+		if err := s.st.R.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, r.Self).Scan(&v.schoolOf); err != nil {
+			return v, err
 		}
 	}
 	return v, nil
@@ -249,15 +245,7 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (Detail, erro
 // canManage: the county (基教股) manages every exam, a group leader the
 // group's own exams. Schools import their own part (see Import).
 func canManage(a auth.Actor, x Exam) bool {
-	if a.System {
-		return true
-	}
-	for _, g := range a.GrantsWith(auth.PermExamsManage) {
-		if g.ScopeType == auth.ScopeCounty || (g.ScopeType == auth.ScopeGroup && x.GroupID != 0 && g.ScopeID == x.GroupID) {
-			return true
-		}
-	}
-	return false
+	return a.Reach(auth.PermExamsManage).Group(x.GroupID)
 }
 
 func (s *Service) validate(ctx context.Context, a auth.Actor, in *Input) error {

@@ -2,16 +2,12 @@ package exams
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
 	"edugroup/internal/exams/examfile"
-	"edugroup/internal/web"
 )
 
 // DefaultMaxUpload bounds one score file unless the server is started with
@@ -179,66 +175,4 @@ func problemsError(res *examfile.Result) error {
 		e.Details = append(e.Details, errs.Detail{Field: field, Key: "exams.problem", Args: errs.Args{"message": p.Message}})
 	}
 	return e
-}
-
-// upload reads the multipart form of an import: the file, and optionally
-// the corrected mapping (JSON) and valid_only.
-func upload(r *http.Request, limit int64) (string, []byte, *examfile.Mapping, bool, error) {
-	f, h, err := web.UploadedFile(r, "file", limit)
-	if err != nil {
-		return "", nil, nil, false, err
-	}
-	defer f.Close()
-	// The form spilled a big file to a temporary file; it is read once into
-	// a buffer of its size (no growing copies).
-	data := make([]byte, h.Size)
-	if _, err := io.ReadFull(f, data); err != nil {
-		return "", nil, nil, false, err
-	}
-	var m *examfile.Mapping
-	if v := r.FormValue("mapping"); v != "" {
-		m = &examfile.Mapping{}
-		if err := json.Unmarshal([]byte(v), m); err != nil {
-			return "", nil, nil, false, errs.FieldError("mapping", "field.json", nil)
-		}
-	}
-	return h.Filename, data, m, r.FormValue("valid_only") == "true", nil
-}
-
-func (api *API) importRoutes(rt *web.Router, tag string) {
-	s := api.svc
-	rt.Handle("POST", "/api/v1/exams/{id}/preview", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Guess the columns of a score file (multipart field file; optional mapping) and validate it; nothing is stored",
-		Tag: tag, Response: Preview{}, MaxBody: s.MaxUpload + 1<<20, Upload: "file"},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			name, data, m, _, err := upload(r, s.MaxUpload)
-			if err != nil {
-				return err
-			}
-			p, err := s.PreviewFile(r.Context(), web.Actor(r), id, name, data, m)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, p)
-		})
-	rt.Handle("POST", "/api/v1/exams/{id}/import", web.Perm(auth.PermExamsManage), web.Doc{Summary: "Import a score file (multipart: file, optional mapping, valid_only=true to store only the valid rows); each school's part replaces its earlier one",
-		Tag: tag, Response: Imported{}, MaxBody: s.MaxUpload + 1<<20, Upload: "file"},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			name, data, m, validOnly, err := upload(r, s.MaxUpload)
-			if err != nil {
-				return err
-			}
-			res, err := s.ImportFile(r.Context(), web.Actor(r), id, name, data, m, validOnly)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, res)
-		})
 }

@@ -13,7 +13,7 @@ import (
 	"edugroup/internal/errs"
 	"edugroup/internal/exams/analysis"
 	"edugroup/internal/exams/xlsxreport"
-	"edugroup/internal/web"
+	"edugroup/internal/store"
 )
 
 // reach is what rows of one exam's report the actor sees: the exam-level
@@ -311,7 +311,7 @@ func (s *Service) Students(ctx context.Context, a auth.Actor, id int64, q Studen
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return rank(idx[a]) < rank(idx[b]) })
 	total := len(idx)
-	from, to := web.Window(q.Page, q.Size, total)
+	from, to := store.Window(q.Page, q.Size, total)
 	out := make([]StudentRow, 0, to-from)
 	for _, i := range idx[from:to] {
 		out = append(out, studentRow(x, c, i))

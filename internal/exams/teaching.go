@@ -115,13 +115,5 @@ func (s *Service) SetTeaching(ctx context.Context, a auth.Actor, id int64, in Te
 
 // schoolGrant: the actor manages exams for this school (its own part).
 func schoolGrant(a auth.Actor, schoolID int64) bool {
-	for _, g := range a.GrantsWith(auth.PermExamsManage) {
-		if g.ScopeType == auth.ScopeSchool && g.ScopeID == schoolID {
-			return true
-		}
-		if g.ScopeType == auth.ScopeCounty {
-			return true
-		}
-	}
-	return a.System
+	return a.Reach(auth.PermExamsManage).School(schoolID)
 }

@@ -5,35 +5,9 @@ import (
 	"edugroup/internal/store"
 )
 
-// Who may act on an exchange is decided per grant, like the registry: a
-// permission counts only for the schools, group or person its scope names.
-
-func countyGrant(a auth.Actor, p auth.Permission) bool {
-	for _, g := range a.GrantsWith(p) {
-		if g.ScopeType == auth.ScopeCounty {
-			return true
-		}
-	}
-	return a.System
-}
-
-func schoolGrant(a auth.Actor, p auth.Permission, schoolID int64) bool {
-	for _, g := range a.GrantsWith(p) {
-		if g.ScopeType == auth.ScopeSchool && g.ScopeID == schoolID {
-			return true
-		}
-	}
-	return a.System
-}
-
-func groupGrant(a auth.Actor, p auth.Permission, groupID int64) bool {
-	for _, g := range a.GrantsWith(p) {
-		if g.ScopeType == auth.ScopeGroup && g.ScopeID == groupID {
-			return true
-		}
-	}
-	return false
-}
+// Who may act on an exchange is decided per grant through auth.Reach, like
+// the registry: a permission counts only for the schools, group or person
+// its scope names.
 
 // supervisor: the section that approves and then supervises the exchange —
 // 干部股 for cadres, 人事股 for teachers (五(四)).
@@ -87,8 +61,9 @@ func allowed(a auth.Actor, x Exchange, evaluated map[string]bool, today store.Da
 	c := actions{}
 	own := isOwn(a, x)
 	applicant := canApply(a, x.StaffID, x.HomeSchoolID)
-	home := schoolGrant(a, auth.PermExchangesEndorse, x.HomeSchoolID)
-	host := schoolGrant(a, auth.PermExchangesEndorse, x.HostSchoolID) || groupGrant(a, auth.PermExchangesEndorse, x.GroupID)
+	endorse := a.Reach(auth.PermExchangesEndorse)
+	home := endorse.School(x.HomeSchoolID)
+	host := endorse.School(x.HostSchoolID) || endorse.Group(x.GroupID)
 	sup := supervisor(a, x)
 	switch x.Status {
 	case Draft:
@@ -99,7 +74,7 @@ func allowed(a auth.Actor, x Exchange, evaluated map[string]bool, today store.Da
 		c["reject"] = (home || host) && !own
 		c["withdraw"] = applicant
 	case Endorsed:
-		c["review"] = countyGrant(a, auth.PermExchangesReview) && !decidesOwn(a, x)
+		c["review"] = a.Reach(auth.PermExchangesReview).County && !decidesOwn(a, x)
 		c["reject"], c["withdraw"] = c["review"], applicant
 	case Reviewed:
 		c["approve"] = sup && !decidesOwn(a, x)

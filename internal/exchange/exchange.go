@@ -141,24 +141,20 @@ func (s *Service) scan(row interface{ Scan(...any) error }) (Exchange, error) {
 // visible narrows a query on exchanges e to the actor's scope: the county,
 // the group led, the school (as home or host), or the person's own.
 func visible(w *store.Where, a auth.Actor) {
-	if a.System {
+	r := a.Reach(auth.PermExchangesRead)
+	if r.County {
 		return
 	}
 	var alts []string
-	for _, g := range a.GrantsWith(auth.PermExchangesRead) {
-		switch g.ScopeType {
-		case auth.ScopeCounty:
-			return
-		case auth.ScopeGroup:
-			alts = append(alts, "e.group_id = "+w.Arg(g.ScopeID))
-		case auth.ScopeSchool:
-			p := w.Arg(g.ScopeID)
-			alts = append(alts, "e.home_school_id = "+p+" OR e.host_school_id = "+p)
-		case auth.ScopeSelf:
-			if a.StaffID != 0 {
-				alts = append(alts, "e.staff_id = "+w.Arg(a.StaffID))
-			}
-		}
+	for _, g := range r.Groups {
+		alts = append(alts, "e.group_id = "+w.Arg(g))
+	}
+	for _, sc := range r.Schools {
+		p := w.Arg(sc)
+		alts = append(alts, "e.home_school_id = "+p+" OR e.host_school_id = "+p)
+	}
+	if r.Self != 0 {
+		alts = append(alts, "e.staff_id = "+w.Arg(r.Self))
 	}
 	if len(alts) == 0 {
 		w.Add("1 = 0")

@@ -5,10 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"edugroup/internal/audit"
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
-	"edugroup/internal/registry"
 	"edugroup/internal/store"
 	"edugroup/internal/web"
 	"edugroup/internal/xlsx"
@@ -19,19 +17,6 @@ type API struct{ svc *Service }
 
 // NewAPI wraps the service for the router.
 func NewAPI(svc *Service) *API { return &API{svc: svc} }
-
-// render fills each check's message in the caller's language.
-func render(r *http.Request, cs []Check) {
-	for i := range cs {
-		cs[i].Message = web.T(r, cs[i].Key, cs[i].Args)
-	}
-}
-
-// Localize words the rule checks for the caller.
-func (d Detail) Localize(r *http.Request) { render(r, d.Checks) }
-
-// Localize words the rule checks for the caller.
-func (c CheckResult) Localize(r *http.Request) { render(r, c.Checks) }
 
 func filterOf(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
@@ -73,38 +58,15 @@ func (api *API) Routes(rt *web.Router) {
 	s := api.svc
 	rt.Handle("GET", "/api/v1/exchanges", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "The exchange ledger (台账) in the caller's scope", Tag: tag,
 		Query: listQuery, Response: web.List[Exchange]{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			f, err := filterOf(r)
-			if err != nil {
-				return err
-			}
-			items, total, err := s.List(r.Context(), web.Actor(r), f)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, web.List[Exchange]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
-		})
+		api.list)
 	rt.Handle("GET", "/api/v1/exchanges/export", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "The ledger matching the list filters as Excel, with the national exchange columns (audited)",
 		Tag: tag, Query: listQuery, Produces: xlsx.ContentType},
-		func(w http.ResponseWriter, r *http.Request) error {
-			f, err := filterOf(r)
-			if err != nil {
-				return err
-			}
-			return s.Export(w, r, web.Actor(r), f)
-		})
+		api.export)
 	rt.Handle("GET", "/api/v1/exchanges/inbox", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "What waits for the caller (待办), with counts per task", Tag: tag, Response: Inbox{}},
 		web.Call(s.Inbox))
 	rt.Handle("GET", "/api/v1/exchanges/mentors", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Teachers of a school of the applicant's group, to pick a mentor", Tag: tag,
 		Query: []web.Param{web.Q("school_id", "integer", "the host school")}, Response: MentorList{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, _ := strconv.ParseInt(r.URL.Query().Get("school_id"), 10, 64)
-			out, err := s.Mentors(r.Context(), web.Actor(r), id)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, out)
-		})
+		api.mentors)
 	rt.Handle("POST", "/api/v1/exchanges/check", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Dry-run the rules for an application", Tag: tag, Request: Input{}, Response: CheckResult{}},
 		web.Body(http.StatusOK, s.Check))
 	rt.Handle("POST", "/api/v1/exchanges", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Start an application (a draft)", Tag: tag, Request: Input{}, Response: Detail{}, Status: http.StatusCreated},
@@ -114,6 +76,7 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("PATCH", "/api/v1/exchanges/{id}", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Edit a draft", Tag: tag, Request: DraftInput{}, Response: Detail{}},
 		web.ByIDBody(s.Update))
 
+	// The workflow: one POST /api/v1/exchanges/{id}/<step> per step, each answering the Detail.
 	action := func(name string, p auth.Permission, summary string, req any, fn web.HandlerFunc) {
 		rt.Handle("POST", "/api/v1/exchanges/{id}/"+name, web.Perm(p), web.Doc{Summary: summary, Tag: tag, Request: req, Response: Detail{}}, fn)
 	}
@@ -131,14 +94,7 @@ func (api *API) Routes(rt *web.Router) {
 
 	rt.Handle("GET", "/api/v1/exchange-teams", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "团队进驻 teams in the caller's scope", Tag: tag,
 		Query: []web.Param{web.Q("group_id", "integer", "")}, Response: teamList{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			group, _ := strconv.ParseInt(r.URL.Query().Get("group_id"), 10, 64)
-			items, err := s.Teams(r.Context(), web.Actor(r), group)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, teamList{Items: items})
-		})
+		api.teams)
 	rt.Handle("POST", "/api/v1/exchange-teams", web.Perm(auth.PermExchangesApply), web.Doc{Summary: "Send a 团队进驻: one 跟岗锻炼 per cadre, all submitted at once", Tag: tag,
 		Request: TeamInput{}, Response: TeamDetail{}, Status: http.StatusCreated}, web.Body(http.StatusCreated, s.CreateTeam))
 	rt.Handle("GET", "/api/v1/exchange-teams/{id}", web.Perm(auth.PermExchangesRead), web.Doc{Summary: "One team with its members' exchanges, report and response", Tag: tag,
@@ -153,53 +109,41 @@ func (api *API) Routes(rt *web.Router) {
 		Request: ServiceEntryInput{}, Response: ServiceRecord{}, Status: http.StatusCreated}, web.ByIDBodyStatus(http.StatusCreated, s.AddServiceEntry))
 }
 
-// exportMax bounds one export; a narrower filter gets the rest.
-const exportMax = 50000
-
-// exportCols are the ledger's columns: first those of the national teacher
-// system's exchange record (类型, 是否调动人事关系, 起止日期, 原单位, 交流单位).
-var exportCols = []string{"name", "id_card", "kind", "relation_moved", "start_on", "end_on", "original_unit", "exchange_unit",
-	"group", "post", "days", "status", "returned_on", "staff_no"}
-
-// Export writes the ledger matching f (in scope) as Excel, ID numbers masked.
-func (s *Service) Export(w http.ResponseWriter, r *http.Request, a auth.Actor, f Filter) error {
-	ctx := r.Context()
-	f.Page, f.Size = 1, exportMax
-	items, _, err := s.List(ctx, a, f)
+func (api *API) list(w http.ResponseWriter, r *http.Request) error {
+	f, err := filterOf(r)
 	if err != nil {
 		return err
 	}
-	ids := map[int64]string{}
-	for _, x := range items {
-		ids[x.StaffID] = ""
-	}
-	for id := range ids {
-		var card string
-		if err := s.st.R.QueryRowContext(ctx, `SELECT id_card FROM staff WHERE id = $1`, id).Scan(&card); err != nil {
-			return err
-		}
-		ids[id] = registry.MaskIDCard(card)
-	}
-	heads := make([]string, len(exportCols))
-	for i, c := range exportCols {
-		heads[i] = web.T(r, "col.exchange."+c, nil)
-	}
-	t, err := xlsx.NewTable(web.T(r, "export.exchanges", nil), heads)
+	items, total, err := api.svc.List(r.Context(), web.Actor(r), f)
 	if err != nil {
 		return err
 	}
-	for _, x := range items {
-		if err := t.Row(x.StaffName, ids[x.StaffID], web.T(r, "code.exchange_kind."+x.Kind, nil), web.T(r, "code.bool.false", nil),
-			x.StartOn.String(), x.EndOn.String(), x.HomeSchoolName, x.HostSchoolName, x.GroupName, web.T(r, "code.post."+x.Post, nil),
-			x.Days, web.T(r, "code.exchange_status."+x.Status, nil), x.ReturnedOn.String(), x.StaffNo); err != nil {
-			return err
-		}
-	}
-	if err := s.log.Record(ctx, a.Who(), audit.Entry{Action: "exchanges.export", ObjectType: "exchange", Detail: map[string]any{"rows": len(items), "filter": r.URL.RawQuery}}); err != nil {
+	return web.Respond(w, r, http.StatusOK, web.List[Exchange]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
+}
+
+func (api *API) export(w http.ResponseWriter, r *http.Request) error {
+	f, err := filterOf(r)
+	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", xlsx.ContentType)
-	w.Header().Set("Content-Disposition", xlsx.AttachmentHeader("exchanges-"+time.Now().Format("20060102-150405")+".xlsx"))
-	_, err = t.WriteTo(w)
-	return err
+	out := web.Attachment(w, xlsx.ContentType, "exchanges-"+time.Now().Format("20060102-150405")+".xlsx")
+	return api.svc.Export(r.Context(), out, web.Actor(r), f, web.Language(r), r.URL.RawQuery)
+}
+
+func (api *API) mentors(w http.ResponseWriter, r *http.Request) error {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("school_id"), 10, 64)
+	out, err := api.svc.Mentors(r.Context(), web.Actor(r), id)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, out)
+}
+
+func (api *API) teams(w http.ResponseWriter, r *http.Request) error {
+	group, _ := strconv.ParseInt(r.URL.Query().Get("group_id"), 10, 64)
+	items, err := api.svc.Teams(r.Context(), web.Actor(r), group)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, teamList{Items: items})
 }

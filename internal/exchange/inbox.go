@@ -4,9 +4,9 @@ import (
 	"context"
 
 	"edugroup/internal/auth"
+	"edugroup/internal/dashboard"
 	"edugroup/internal/errs"
 	"edugroup/internal/store"
-	"edugroup/internal/web"
 )
 
 // Task is an exchange waiting for the viewer, and what it waits for.
@@ -84,7 +84,7 @@ func isOwnOrOffice(a auth.Actor, x Exchange) bool {
 
 // Cards are the dashboard's exchange figures in the viewer's scope: people
 // away on an exchange today, overdue returns, and applications being decided.
-func (s *Service) Cards(ctx context.Context, a auth.Actor) ([]web.Card, error) {
+func (s *Service) Cards(ctx context.Context, a auth.Actor) ([]dashboard.Card, error) {
 	if !a.Has(auth.PermExchangesRead) {
 		return nil, nil
 	}
@@ -100,5 +100,5 @@ func (s *Service) Cards(ctx context.Context, a auth.Actor) ([]web.Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []web.Card{{Key: "exchanges_away", Value: away}, {Key: "exchanges_overdue", Value: overdue}, {Key: "exchanges_pending", Value: pending}}, nil
+	return []dashboard.Card{{Key: "exchanges_away", Value: away}, {Key: "exchanges_overdue", Value: overdue}, {Key: "exchanges_pending", Value: pending}}, nil
 }

@@ -27,22 +27,16 @@ type MentorList struct {
 // with a school the actor applies for, honoured teachers first.
 func (s *Service) Mentors(ctx context.Context, a auth.Actor, schoolID int64) (MentorList, error) {
 	out := MentorList{Items: []Mentor{}}
-	var own []int64
-	for _, g := range a.GrantsWith(auth.PermExchangesApply) {
-		switch g.ScopeType {
-		case auth.ScopeSchool:
-			own = append(own, g.ScopeID)
-		case auth.ScopeSelf:
-			if a.StaffID != 0 {
-				var sc int64
-				if err := s.st.R.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, a.StaffID).Scan(&sc); err != nil {
-					return out, err
-				}
-				own = append(own, sc)
-			}
+	r := a.Reach(auth.PermExchangesApply)
+	own := append([]int64{}, r.Schools...)
+	if r.Self != 0 {
+		var sc int64
+		if err := s.st.R.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, r.Self).Scan(&sc); err != nil {
+			return out, err
 		}
+		own = append(own, sc)
 	}
-	shared := a.System
+	shared := r.County
 	for _, sc := range own {
 		var n int
 		if err := s.st.R.QueryRowContext(ctx, `SELECT count(*) FROM group_members m1 JOIN group_members m2 ON m2.group_id = m1.group_id AND m2.left_on IS NULL

@@ -7,7 +7,9 @@ import (
 
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
+	"edugroup/internal/i18n"
 	"edugroup/internal/policy"
+	"edugroup/internal/registry"
 	"edugroup/internal/store"
 )
 
@@ -45,6 +47,19 @@ type Check struct {
 	Key     string    `json:"-"`
 	Args    errs.Args `json:"args,omitempty"`
 }
+
+// word fills each check's message in l.
+func word(l i18n.Lang, cs []Check) {
+	for i := range cs {
+		cs[i].Message = l.T(cs[i].Key, cs[i].Args)
+	}
+}
+
+// Localize words the rule checks in l.
+func (d Detail) Localize(l i18n.Lang) { word(l, d.Checks) }
+
+// Localize words the rule checks in l.
+func (c CheckResult) Localize(l i18n.Lang) { word(l, c.Checks) }
 
 // Stages at which rules run: what a pending exception means depends on it.
 const (
@@ -160,8 +175,8 @@ func seesVetoes(ctx context.Context, q querier, a auth.Actor, staffID int64) (bo
 	if a.System || (a.StaffID != 0 && a.StaffID == staffID) {
 		return true, nil
 	}
-	grants := a.GrantsWith(auth.PermRecordsRead)
-	if len(grants) == 0 {
+	r := a.Reach(auth.PermRecordsRead)
+	if r.None() {
 		return false, nil
 	}
 	var school int64
@@ -172,26 +187,14 @@ func seesVetoes(ctx context.Context, q querier, a auth.Actor, staffID int64) (bo
 	if err != nil {
 		return false, err
 	}
-	for _, g := range grants {
-		switch g.ScopeType {
-		case auth.ScopeCounty:
-			return true, nil
-		case auth.ScopeSchool:
-			if g.ScopeID == school {
-				return true, nil
-			}
-		case auth.ScopeGroup:
-			var n int
-			if err := q.QueryRowContext(ctx, `SELECT count(*) FROM group_members WHERE group_id = $1 AND school_id = $2 AND left_on IS NULL`,
-				g.ScopeID, school).Scan(&n); err != nil {
-				return false, err
-			}
-			if n > 0 {
-				return true, nil
-			}
-		}
+	if r.School(school) || len(r.Groups) == 0 {
+		return r.School(school), nil
 	}
-	return false, nil
+	groups, err := registry.CurrentGroups(ctx, q, school)
+	if err != nil {
+		return false, err
+	}
+	return r.SchoolIn(school, groups...), nil
 }
 
 // judgeAll runs every rule with nothing narrowed; only judge calls it.
@@ -334,17 +337,10 @@ func (s *Service) judgeAll(ctx context.Context, q querier, x subject, stage int)
 	return v, nil
 }
 
-// membership is the group and role of a school on a date (0 when in none).
-// A membership covers [joined_on, left_on).
+// membership is the group and role of a school on a date (0 when in none),
+// as the registry keeps it.
 func membership(ctx context.Context, q querier, schoolID int64, on store.Date) (int64, string, error) {
-	var group int64
-	var role string
-	err := q.QueryRowContext(ctx, `SELECT group_id, role FROM group_members WHERE school_id = $1 AND joined_on <= $2 AND (left_on IS NULL OR left_on > $2)
-		ORDER BY joined_on DESC LIMIT 1`, schoolID, on).Scan(&group, &role)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", nil
-	}
-	return group, role, err
+	return registry.MembershipOn(ctx, q, schoolID, on)
 }
 
 // peakLoad is the most exchanges of the subject's kind of person (cadre or

@@ -154,7 +154,7 @@ func (s *Service) AddServiceEntry(ctx context.Context, a auth.Actor, staffID int
 	if err != nil {
 		return ServiceRecord{}, err
 	}
-	if !countyGrant(a, auth.PermServiceManage) && !schoolGrant(a, auth.PermServiceManage, schoolID) {
+	if !a.Reach(auth.PermServiceManage).School(schoolID) {
 		return ServiceRecord{}, errs.ForbiddenError()
 	}
 	in.Description = strings.TrimSpace(in.Description)

@@ -129,13 +129,12 @@ func teamVisible(w *store.Where, a auth.Actor) {
 	// A team is visible when one of its exchanges is, or when the actor's
 	// school hosts it.
 	var alts []string
-	for _, g := range a.GrantsWith(auth.PermExchangesRead) {
-		if g.ScopeType == auth.ScopeGroup {
-			alts = append(alts, "t.group_id = "+w.Arg(g.ScopeID))
-		}
-		if g.ScopeType == auth.ScopeSchool {
-			alts = append(alts, "t.host_school_id = "+w.Arg(g.ScopeID))
-		}
+	r := a.Reach(auth.PermExchangesRead)
+	for _, g := range r.Groups {
+		alts = append(alts, "t.group_id = "+w.Arg(g))
+	}
+	for _, sc := range r.Schools {
+		alts = append(alts, "t.host_school_id = "+w.Arg(sc))
 	}
 	var sub store.Where
 	sub.Args = w.Args
@@ -208,7 +207,8 @@ func (s *Service) teamDetail(ctx context.Context, q querier, a auth.Actor, id in
 // team is at work; the host school answers it.
 func (s *Service) teamActions(a auth.Actor, d TeamDetail) map[string]bool {
 	working := false
-	sender := groupGrant(a, auth.PermExchangesEndorse, d.GroupID) || a.System
+	endorse := a.Reach(auth.PermExchangesEndorse)
+	sender := endorse.Group(d.GroupID)
 	for _, x := range d.MemberExchanges {
 		if x.Status == Underway || x.Status == Returned || x.Status == Closed {
 			working = true
@@ -222,7 +222,7 @@ func (s *Service) teamActions(a auth.Actor, d TeamDetail) map[string]bool {
 	}
 	return map[string]bool{
 		"report":  working && sender,
-		"respond": d.Report != "" && schoolGrant(a, auth.PermExchangesEndorse, d.HostSchoolID),
+		"respond": d.Report != "" && endorse.School(d.HostSchoolID),
 	}
 }
 

@@ -56,22 +56,7 @@ func (s *Service) person(ctx context.Context, q querier, staffID int64) (person,
 // canApply: the person (self grant on their own record) or their school's
 // office applies.
 func canApply(a auth.Actor, staffID, schoolID int64) bool {
-	if a.System {
-		return true
-	}
-	for _, g := range a.GrantsWith(auth.PermExchangesApply) {
-		switch g.ScopeType {
-		case auth.ScopeSelf:
-			if a.StaffID != 0 && a.StaffID == staffID {
-				return true
-			}
-		case auth.ScopeSchool:
-			if g.ScopeID == schoolID {
-				return true
-			}
-		}
-	}
-	return false
+	return a.Reach(auth.PermExchangesApply).Person(staffID, schoolID)
 }
 
 // validate checks an application's fields and returns the subject the rules

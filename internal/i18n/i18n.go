@@ -111,3 +111,25 @@ func (c *Catalog) T(lang, key string, args map[string]any) string {
 	}
 	return b.String()
 }
+
+// Lang is the catalog bound to one language: what a service is given to word
+// messages, export headers and code labels for its caller, without knowing
+// where the language came from. The zero Lang renders every key as itself.
+type Lang struct {
+	cat *Catalog
+	tag string
+}
+
+// In binds the catalog to lang.
+func (c *Catalog) In(lang string) Lang { return Lang{cat: c, tag: lang} }
+
+// Tag is the language's name ("zh-CN", "en").
+func (l Lang) Tag() string { return l.tag }
+
+// T renders key with args in the bound language.
+func (l Lang) T(key string, args map[string]any) string {
+	if l.cat == nil {
+		return key
+	}
+	return l.cat.T(l.tag, key, args)
+}

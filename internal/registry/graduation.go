@@ -73,7 +73,7 @@ func (s *Service) ProposeGraduation(ctx context.Context, a auth.Actor, groupID i
 	if err != nil {
 		return Graduation{}, err
 	}
-	if !groupCan(a, auth.PermGroupsManage, groupID) {
+	if !a.Reach(auth.PermGroupsManage).Group(groupID) {
 		return Graduation{}, errs.ForbiddenError()
 	}
 	in.Evidence = strings.TrimSpace(in.Evidence)
@@ -157,7 +157,7 @@ func (s *Service) Graduations(ctx context.Context, a auth.Actor, status string) 
 // DecideGraduation is the bureau's step. Approval ends the membership on the
 // proposed date with reason "graduated" and marks the school 优质.
 func (s *Service) DecideGraduation(ctx context.Context, a auth.Actor, id int64, d Decision) (Graduation, error) {
-	if !countyCan(a, auth.PermGroupsApprove) {
+	if !a.Reach(auth.PermGroupsApprove).County {
 		return Graduation{}, errs.ForbiddenError()
 	}
 	if len([]rune(d.Note)) > 1000 {

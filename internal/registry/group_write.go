@@ -79,7 +79,7 @@ func (s *Service) validateGroup(ctx context.Context, in *GroupInput) error {
 
 // CreateGroup founds a group; its lead school joins as 牵头校 on the founding date.
 func (s *Service) CreateGroup(ctx context.Context, a auth.Actor, in GroupInput) (GroupDetail, error) {
-	if !countyCan(a, auth.PermGroupsManage) {
+	if !a.Reach(auth.PermGroupsManage).County {
 		return GroupDetail{}, errs.ForbiddenError()
 	}
 	if err := s.validateGroup(ctx, &in); err != nil {
@@ -133,7 +133,7 @@ func (s *Service) UpdateGroup(ctx context.Context, a auth.Actor, id int64, in Gr
 	if err != nil {
 		return GroupDetail{}, err
 	}
-	if !groupCan(a, auth.PermGroupsManage, id) {
+	if !a.Reach(auth.PermGroupsManage).Group(id) {
 		return GroupDetail{}, errs.ForbiddenError()
 	}
 	in.FoundedOn = before.FoundedOn // the founding date is history

@@ -126,7 +126,7 @@ var importFieldColumn = map[string]string{"township_id": "township", "school_id"
 
 // ImportAllowed answers before an upload is read whether the actor may import.
 func (s *Service) ImportAllowed(a auth.Actor, what string) error {
-	ok := (what == "schools" && countyCan(a, auth.PermSchoolsManage)) || (what == "staff" && a.Has(auth.PermStaffManage))
+	ok := (what == "schools" && a.Reach(auth.PermSchoolsManage).County) || (what == "staff" && a.Has(auth.PermStaffManage))
 	if !ok {
 		return errs.ForbiddenError()
 	}
@@ -169,7 +169,7 @@ func atoi(field string, v string, line int, problems *[]xlsx.RowError) int {
 
 // ImportSchools reads a schools workbook and writes it all or nothing.
 func (s *Service) ImportSchools(ctx context.Context, a auth.Actor, r io.Reader, t func(string) string, overrideReason string) (ImportResult, error) {
-	if !countyCan(a, auth.PermSchoolsManage) {
+	if !a.Reach(auth.PermSchoolsManage).County {
 		return ImportResult{}, errs.ForbiddenError()
 	}
 	release, err := admitImport(ctx)

@@ -12,6 +12,7 @@ import (
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
+	"edugroup/internal/i18n"
 	"edugroup/internal/store"
 )
 
@@ -45,6 +46,16 @@ type GroupDetail struct {
 	Group
 	Members  []Member `json:"members"`
 	Warnings []Limit  `json:"warnings"`
+}
+
+// Localize words the scale warnings in l.
+func (d GroupDetail) Localize(l i18n.Lang) { WordLimits(l, d.Warnings) }
+
+// WordLimits fills each limit's message in l.
+func WordLimits(l i18n.Lang, ls []Limit) {
+	for i := range ls {
+		ls[i].Message = l.T("registry."+ls[i].Rule, map[string]any{"limit": ls[i].Limit, "value": ls[i].Value})
+	}
 }
 
 // Leave reasons; "graduated" only comes from an approved graduation.
@@ -152,7 +163,7 @@ func (s *Service) Join(ctx context.Context, a auth.Actor, groupID int64, in Join
 	if err != nil {
 		return GroupDetail{}, err
 	}
-	if !groupCan(a, auth.PermGroupsManage, groupID) {
+	if !a.Reach(auth.PermGroupsManage).Group(groupID) {
 		return GroupDetail{}, errs.ForbiddenError()
 	}
 	var f errs.Fields
@@ -269,7 +280,7 @@ func (s *Service) Leave(ctx context.Context, a auth.Actor, groupID, membershipID
 	if err != nil {
 		return GroupDetail{}, err
 	}
-	if !groupCan(a, auth.PermGroupsManage, groupID) {
+	if !a.Reach(auth.PermGroupsManage).Group(groupID) {
 		return GroupDetail{}, errs.ForbiddenError()
 	}
 	var f errs.Fields
@@ -298,7 +309,7 @@ func (s *Service) Leave(ctx context.Context, a auth.Actor, groupID, membershipID
 		if target, err = s.GetGroup(ctx, a, in.ToGroupID); err != nil {
 			return GroupDetail{}, errs.FieldError("to_group_id", "registry.transfer_target", nil)
 		}
-		if !groupCan(a, auth.PermGroupsManage, in.ToGroupID) {
+		if !a.Reach(auth.PermGroupsManage).Group(in.ToGroupID) {
 			return GroupDetail{}, errs.RuleError("transfer_scope", "registry.transfer_scope", nil)
 		}
 	}
@@ -569,7 +580,7 @@ func (s *Service) Candidates(ctx context.Context, a auth.Actor, groupID int64, q
 	if _, err := s.GetGroup(ctx, a, groupID); err != nil {
 		return nil, err
 	}
-	if !groupCan(a, auth.PermGroupsManage, groupID) {
+	if !a.Reach(auth.PermGroupsManage).Group(groupID) {
 		return nil, errs.ForbiddenError()
 	}
 	var c store.Where

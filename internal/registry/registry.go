@@ -144,24 +144,25 @@ type reach struct {
 }
 
 func (s *Service) reachOf(ctx context.Context, a auth.Actor) (reach, error) {
-	var r reach
-	for _, g := range a.Grants {
-		switch {
-		case auth.CountyWide(g.Role):
-			r.county = true
-		case g.Role == auth.GroupAdmin:
-			r.groups = append(r.groups, g.ScopeID)
-		case g.Role == auth.SchoolAdmin:
-			r.schools = append(r.schools, g.ScopeID)
-			var gid int64
-			err := s.st.R.QueryRowContext(ctx, `SELECT group_id FROM group_members WHERE school_id = $1 AND left_on IS NULL`, g.ScopeID).Scan(&gid)
-			if err == nil {
-				r.peerGroups = append(r.peerGroups, gid)
-			}
-		case g.Role == auth.Teacher && a.StaffID != 0:
-			r.selfStaff = a.StaffID
-			_ = s.st.R.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, a.StaffID).Scan(&r.selfSchool)
+	if a.System {
+		// The System actor has always read no registry list (it writes, and
+		// its reads go through the write paths' own checks); auth.Reach would
+		// give it the county, so it is kept out here until that is decided.
+		return reach{}, nil
+	}
+	// Every business role carries registry.read and staff.read, so the
+	// grants carrying registry.read are the grants that open the registry.
+	g := a.Reach(auth.PermRegistryRead)
+	r := reach{county: g.County, groups: g.Groups, schools: g.Schools, selfStaff: g.Self}
+	for _, sc := range g.Schools {
+		var gid int64
+		err := s.st.R.QueryRowContext(ctx, `SELECT group_id FROM group_members WHERE school_id = $1 AND left_on IS NULL`, sc).Scan(&gid)
+		if err == nil {
+			r.peerGroups = append(r.peerGroups, gid)
 		}
+	}
+	if g.Self != 0 {
+		_ = s.st.R.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, g.Self).Scan(&r.selfSchool)
 	}
 	return r, nil
 }

@@ -249,7 +249,7 @@ func (s *Service) schoolBreaches(ctx context.Context, q store.Querier, id int64,
 
 // CreateSchool adds a school to the registry (the bureau only).
 func (s *Service) CreateSchool(ctx context.Context, a auth.Actor, in SchoolInput) (SchoolDetail, error) {
-	if !countyCan(a, auth.PermSchoolsManage) {
+	if !a.Reach(auth.PermSchoolsManage).County {
 		return SchoolDetail{}, errs.ForbiddenError()
 	}
 	var id int64
@@ -313,7 +313,7 @@ func (s *Service) UpdateSchool(ctx context.Context, a auth.Actor, id int64, in S
 		return SchoolDetail{}, err
 	}
 	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
-		return s.updateSchool(ctx, tx, a, id, in, countyCan(a, auth.PermSchoolsManage))
+		return s.updateSchool(ctx, tx, a, id, in, a.Reach(auth.PermSchoolsManage).County)
 	})
 	if err != nil {
 		return SchoolDetail{}, err

@@ -326,7 +326,7 @@ func (s *Service) TransferStaff(ctx context.Context, a auth.Actor, id int64, in 
 	if err != nil {
 		return StaffDetail{}, err
 	}
-	if !countyCan(a, auth.PermStaffManage) {
+	if !a.Reach(auth.PermStaffManage).County {
 		return StaffDetail{}, errs.ForbiddenError()
 	}
 	var f errs.Fields

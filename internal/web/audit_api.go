@@ -1,7 +1,7 @@
 package web
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
 	"time"
 
@@ -10,9 +10,6 @@ import (
 	"edugroup/internal/errs"
 	"edugroup/internal/xlsx"
 )
-
-// exportLimit bounds one audit export; narrower filters get the rest.
-const exportLimit = 100000
 
 var auditQuery = []Param{
 	Q("user", "string", "username"), Q("action", "string", "action prefix, e.g. user."), Q("object_type", "string", ""),
@@ -51,58 +48,34 @@ func auditFilter(r *http.Request) (audit.Filter, error) {
 
 func (s *Server) auditRoutes(rt *Router, tag string) {
 	rt.Handle("GET", "/api/v1/audit", Perm(auth.PermAuditRead), Doc{Summary: "Search the audit log, newest first", Tag: tag, Query: auditQuery, Response: List[audit.Record]{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			f, err := auditFilter(r)
-			if err != nil {
-				return err
-			}
-			items, total, err := s.audit.List(r.Context(), f)
-			if err != nil {
-				return err
-			}
-			return JSON(w, http.StatusOK, List[audit.Record]{items, total, f.Page, f.PageSize})
-		})
+		s.listAudit)
 	rt.Handle("GET", "/api/v1/audit/export", Perm(auth.PermAuditRead), Doc{Summary: "Export matching audit records as Excel (audited)", Tag: tag, Query: auditQuery, Produces: xlsx.ContentType},
-		func(w http.ResponseWriter, r *http.Request) error {
-			f, err := auditFilter(r)
-			if err != nil {
-				return err
-			}
-			lang := Lang(r)
-			cols := []string{"id", "at", "username", "role", "ip", "action", "object_type", "object_id", "outcome", "request_id", "detail"}
-			headers := make([]string, len(cols))
-			for i, c := range cols {
-				headers[i] = s.cat.T(lang, "audit.col."+c, nil)
-			}
-			t, err := xlsx.NewTable(s.cat.T(lang, "audit.sheet", nil), headers)
-			if err != nil {
-				return err
-			}
-			n := 0
-			err = s.audit.Each(r.Context(), f, exportLimit, func(rec audit.Record) error {
-				n++
-				detail, _ := json.Marshal(rec.Detail)
-				return t.Row(rec.ID, rec.At.Format(time.RFC3339), rec.Username, rec.Role, rec.IP, rec.Action, rec.ObjectType, rec.ObjectID, rec.Outcome, rec.RequestID, string(detail))
-			})
-			if err != nil {
-				return err
-			}
-			// The export itself is recorded before any byte leaves.
-			if err := s.audit.Record(r.Context(), auditWho(r), audit.Entry{Action: "audit.export", ObjectType: "audit_log",
-				Detail: map[string]any{"rows": n, "filter": r.URL.RawQuery}}); err != nil {
-				return err
-			}
-			w.Header().Set("Content-Type", xlsx.ContentType)
-			w.Header().Set("Content-Disposition", xlsx.AttachmentHeader("audit-"+time.Now().Format("20060102-150405")+".xlsx"))
-			_, err = t.WriteTo(w)
-			return err
-		})
+		s.exportAudit)
 	rt.Handle("GET", "/api/v1/audit/verify", Perm(auth.PermAuditRead), Doc{Summary: "Verify the hash chain of the audit log", Tag: tag, Response: audit.VerifyResult{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			res, err := s.audit.Verify(r.Context())
-			if err != nil {
-				return err
-			}
-			return JSON(w, http.StatusOK, res)
-		})
+		Call(s.verifyAudit))
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+	f, err := auditFilter(r)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.audit.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return Respond(w, r, http.StatusOK, List[audit.Record]{items, total, f.Page, f.PageSize})
+}
+
+func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request) error {
+	f, err := auditFilter(r)
+	if err != nil {
+		return err
+	}
+	out := Attachment(w, xlsx.ContentType, "audit-"+time.Now().Format("20060102-150405")+".xlsx")
+	return s.audit.Export(r.Context(), out, auditWho(r), f, Language(r), r.URL.RawQuery)
+}
+
+func (s *Server) verifyAudit(ctx context.Context, _ auth.Actor) (audit.VerifyResult, error) {
+	return s.audit.Verify(ctx)
 }

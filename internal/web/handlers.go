@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 
 	"edugroup/internal/auth"
+	"edugroup/internal/i18n"
+	"edugroup/internal/xlsx"
 )
 
 // The helpers below are the shape most capability handlers share: read the
@@ -18,17 +21,19 @@ func Actor(r *http.Request) auth.Actor {
 }
 
 // Localizer is an answer that holds message keys (rule checks, warnings)
-// and puts them into the request's language before it is sent.
+// and puts them into the caller's language before it is sent.
 type Localizer interface {
-	Localize(r *http.Request)
+	Localize(l i18n.Lang)
 }
 
-// Respond localizes out when it can and writes it as JSON.
+// Respond is the one way a handler answers with a body: it localizes out
+// when out is a Localizer and writes it as JSON, so no handler can send a
+// type's message keys unworded.
 func Respond(w http.ResponseWriter, r *http.Request, status int, out any) error {
 	if l, ok := out.(Localizer); ok {
-		l.Localize(r)
+		l.Localize(Language(r))
 	}
-	return JSON(w, status, out)
+	return writeJSON(w, status, out)
 }
 
 // Call answers fn(actor) with 200.
@@ -81,6 +86,53 @@ func ByIDBodyStatus[In, Out any](status int, fn func(ctx context.Context, a auth
 	}
 }
 
+// ByIDs answers fn(actor, {id}, {second}) with 200, for a thing inside
+// another (a campus of a school, a grant of a user).
+func ByIDs[Out any](second string, fn func(ctx context.Context, a auth.Actor, id, sub int64) (Out, error)) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, sub, err := pathIDs(r, second)
+		if err != nil {
+			return err
+		}
+		out, err := fn(r.Context(), Actor(r), id, sub)
+		if err != nil {
+			return err
+		}
+		return Respond(w, r, http.StatusOK, out)
+	}
+}
+
+// ByIDsBody decodes the body into In and answers fn(actor, {id}, {second},
+// in) with status.
+func ByIDsBody[In, Out any](second string, status int, fn func(ctx context.Context, a auth.Actor, id, sub int64, in In) (Out, error)) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, sub, err := pathIDs(r, second)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := Decode(r, &in); err != nil {
+			return err
+		}
+		out, err := fn(r.Context(), Actor(r), id, sub, in)
+		if err != nil {
+			return err
+		}
+		return Respond(w, r, status, out)
+	}
+}
+
+// pathIDs reads {id} and then {second}.
+func pathIDs(r *http.Request, second string) (id, sub int64, err error) {
+	if id, err = PathID(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	if sub, err = PathID(r, second); err != nil {
+		return 0, 0, err
+	}
+	return id, sub, nil
+}
+
 // Body decodes the body into In and answers fn(actor, in) with status.
 func Body[In, Out any](status int, fn func(ctx context.Context, a auth.Actor, in In) (Out, error)) HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -94,4 +146,27 @@ func Body[In, Out any](status int, fn func(ctx context.Context, a auth.Actor, in
 		}
 		return Respond(w, r, status, out)
 	}
+}
+
+// Attachment is a writer for a file download: the first byte written sets
+// the Content-Type and an attachment Content-Disposition naming the file, so
+// a service that fails before writing (out of scope, an audit insert that
+// failed) still answers with an ordinary error.
+func Attachment(w http.ResponseWriter, contentType, filename string) io.Writer {
+	return &attachment{w: w, contentType: contentType, filename: filename}
+}
+
+type attachment struct {
+	w                     http.ResponseWriter
+	contentType, filename string
+	started               bool
+}
+
+func (a *attachment) Write(p []byte) (int, error) {
+	if !a.started {
+		a.started = true
+		a.w.Header().Set("Content-Type", a.contentType)
+		a.w.Header().Set("Content-Disposition", xlsx.AttachmentHeader(a.filename))
+	}
+	return a.w.Write(p)
 }

@@ -35,7 +35,7 @@ func (testModule) Routes(rt *Router) {
 		func(w http.ResponseWriter, r *http.Request) error {
 			page, size := Page(r)
 			from, to := Window(page, size, 1000)
-			return JSON(w, http.StatusOK, map[string]int{"page": page, "size": size, "from": from, "to": to})
+			return writeJSON(w, http.StatusOK, map[string]int{"page": page, "size": size, "from": from, "to": to})
 		})
 	rt.Handle("POST", "/api/v1/t/body", Public(), Doc{Request: testBody{}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -43,7 +43,7 @@ func (testModule) Routes(rt *Router) {
 			if err := Decode(r, &in); err != nil {
 				return err
 			}
-			return JSON(w, http.StatusOK, in)
+			return writeJSON(w, http.StatusOK, in)
 		})
 	rt.Handle("POST", "/api/v1/t/upload", Public(), Doc{MaxBody: 2 << 20, Upload: "file"},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -52,7 +52,7 @@ func (testModule) Routes(rt *Router) {
 				return err
 			}
 			defer f.Close()
-			return JSON(w, http.StatusOK, map[string]int64{"size": h.Size})
+			return writeJSON(w, http.StatusOK, map[string]int64{"size": h.Size})
 		})
 }
 

@@ -38,21 +38,23 @@ func withInfo(ctx context.Context, ri *reqInfo) context.Context {
 	return context.WithValue(ctx, reqKey{}, ri)
 }
 
-// Lang is the language the request asked for.
-func Lang(r *http.Request) string { return info(r).lang }
-
-// T renders a message key in the request's language, for capabilities that
-// put messages into data (warnings, export headers).
-func T(r *http.Request, key string, args map[string]any) string {
+// Language is the catalog in the language the request asked for, which the
+// handlers hand to services that word messages (warnings, export headers).
+func Language(r *http.Request) i18n.Lang {
 	ri := info(r)
 	if ri.cat == nil {
-		return key
+		return i18n.Lang{}
 	}
-	return ri.cat.T(ri.lang, key, args)
+	return ri.cat.In(ri.lang)
 }
 
-// JSON writes v with status.
-func JSON(w http.ResponseWriter, status int, v any) error {
+// T renders a message key in the request's language.
+func T(r *http.Request, key string, args map[string]any) string {
+	return Language(r).T(key, args)
+}
+
+// writeJSON writes v with status. Handlers answer through Respond.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
@@ -290,7 +292,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := errs.As(err)
 	if !ok {
 		s.log.Error("internal error", "request_id", ri.id, "route", ri.route, "err", err)
-		_ = JSON(w, http.StatusInternalServerError, errorBody{errorPayload{Code: "internal",
+		_ = writeJSON(w, http.StatusInternalServerError, errorBody{errorPayload{Code: "internal",
 			Message: s.cat.T(ri.lang, "error.internal", map[string]any{"request_id": ri.id}), RequestID: ri.id}})
 		return
 	}
@@ -309,7 +311,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Code == errs.Unauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="edugroup"`)
 	}
-	_ = JSON(w, statusOf[e.Code], errorBody{p})
+	_ = writeJSON(w, statusOf[e.Code], errorBody{p})
 }
 
 func logAttrs(r *http.Request) []any {
