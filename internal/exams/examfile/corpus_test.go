@@ -54,15 +54,27 @@ func TestRealFileCorpus(t *testing.T) {
 	}
 }
 
-// corpusDir is shared/realfiles beside the repository root.
+// corpusDir is shared/realfiles beside the repository root, or beside one
+// of its parent folders (a worktree kept one level further down).
 func corpusDir() string {
 	wd, _ := os.Getwd()
+	root := ""
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(d), "shared", "realfiles")
+			root = d
+			break
 		}
 		if filepath.Dir(d) == d {
 			return filepath.Join(wd, "..", "shared", "realfiles")
+		}
+	}
+	first := filepath.Join(filepath.Dir(root), "shared", "realfiles")
+	for d := filepath.Dir(root); ; d = filepath.Dir(d) {
+		if st, err := os.Stat(filepath.Join(d, "shared", "realfiles")); err == nil && st.IsDir() {
+			return filepath.Join(d, "shared", "realfiles")
+		}
+		if filepath.Dir(d) == d {
+			return first
 		}
 	}
 }
