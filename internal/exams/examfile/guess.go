@@ -40,6 +40,9 @@ type Mapping struct {
 type SheetMap struct {
 	Name      string `json:"name"`
 	HeaderRow int    `json:"header_row"` // 1-based
+	// HeaderRows is 2 when a second header row (得分, 班级排名 … under
+	// each subject) follows HeaderRow; 0 or 1 for one row.
+	HeaderRows int `json:"header_rows,omitempty"`
 	// School of every row of the sheet (one sheet per school), used when
 	// the rows have no school column.
 	School string `json:"school,omitempty"`
@@ -154,16 +157,26 @@ func (f *File) Guess() (*Mapping, error) {
 			m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”是隐藏的，未读取", s.Name))
 			continue
 		}
-		header := p.rows[h]
+		header, headerRows := p.rows[h], 1
+		if h+1 < len(p.rows) && isSubHeader(header, p.rows[h+1]) {
+			header, headerRows = combineHeader(header, p.rows[h+1]), 2
+		}
 		if first == nil {
 			pp := p
 			first, firstHeader = &pp, header
-			m.Columns = guessColumns(header, p.rows[h+1:])
+			m.Columns = guessColumns(header, p.rows[h+headerRows:])
+			if headerRows == 2 {
+				m.Notes = append(m.Notes, msg(keyNoteTwoRowHeader, errs.Args{"sheet": s.Name, "row": p.lines[h]}))
+			}
 		} else if !sameLayout(firstHeader, header) {
 			m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”的列与“%s”不同，未读取", s.Name, f.Sheets[first.sheet].Name))
 			continue
 		}
-		m.Sheets = append(m.Sheets, SheetMap{Name: s.Name, HeaderRow: p.lines[h]})
+		sm := SheetMap{Name: s.Name, HeaderRow: p.lines[h]}
+		if headerRows == 2 {
+			sm.HeaderRows = 2
+		}
+		m.Sheets = append(m.Sheets, sm)
 	}
 	if first == nil {
 		return nil, errs.New(errs.Invalid, keyNoHeader, errs.Args{"rows": peekRows})
@@ -296,9 +309,16 @@ func (m *Mapping) decide(f *File) {
 	}
 	if has[FieldSchool] == 0 && has[FieldSchoolCode] == 0 {
 		for i := range m.Sheets {
-			m.Sheets[i].School = strings.TrimSpace(Norm(m.Sheets[i].Name))
+			name := strings.TrimSpace(Norm(m.Sheets[i].Name))
+			if isReportName(name) {
+				m.Sheets[i].School = DefaultSchool
+				m.Notes = append(m.Notes, msg(keyNoteSheetNotSchool, errs.Args{"sheet": name, "school": DefaultSchool}))
+				continue
+			}
+			m.Sheets[i].School = name
 		}
-		if len(m.Sheets) > 1 {
+		if m.Sheets[0].School == DefaultSchool && len(m.Sheets) == 1 {
+		} else if len(m.Sheets) > 1 {
 			m.Notes = append(m.Notes, "没有学校列：每个工作表是一所学校，以工作表名为校名")
 		} else {
 			m.Notes = append(m.Notes, fmt.Sprintf("没有学校列：全部学生记为“%s”，请核对", m.Sheets[0].School))
@@ -389,4 +409,44 @@ func subjectIn(name string) string {
 		}
 	}
 	return best
+}
+
+// DefaultSchool is the school of a file without a school column whose
+// sheet name is not a school's (Sheet1, 总分, 语文成绩): the user names it.
+const DefaultSchool = "本校"
+
+// reportWords mark a sheet name as a report's or a subject's, not a
+// school's.
+var reportWords = []string{"成绩", "分数", "榜单", "总分", "汇总", "名单", "数据", "统计", "排名", "报表", "导入", "模板",
+	"考试", "期中", "期末", "月考", "联考", "得分", "小题", "原始", "学生", "年级", "班级"}
+
+// isReportName: a sheet named Sheet1, 工作表1, after a subject (语文,
+// 语数英), 总分, or a report (学生榜单, 成绩表).
+func isReportName(name string) bool {
+	n := normHeader(name)
+	if n == "" {
+		return true
+	}
+	if _, ok := CanonicalSubject(n); ok || totalHeaders[n] {
+		return true
+	}
+	for _, prefix := range []string{"SHEET", "工作表", "TABLE", "表"} {
+		if rest, ok := strings.CutPrefix(n, prefix); ok && strings.Trim(rest, "0123456789") == "" {
+			return true
+		}
+	}
+	for _, suffix := range []string{"学校", "中学", "小学", "学校", "中", "小", "校", "学院", "学园", "分校", "校区"} {
+		if strings.HasSuffix(n, suffix) {
+			return false
+		}
+	}
+	if subjectIn(n) != "" && len([]rune(n)) <= 8 {
+		return true
+	}
+	for _, w := range reportWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }

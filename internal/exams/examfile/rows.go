@@ -1,0 +1,175 @@
+package examfile
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"edugroup/internal/errs"
+	"edugroup/internal/exams/analysis"
+)
+
+// Rows that are not students, and students the file leaves out.
+
+// summaryMarks are the labels of statistics rows (a sheet's last rows, or
+// a league's summary block): 平均分, 最高分, 学校在联考排名 … in any column.
+var summaryMarks = []string{"平均分", "平均", "均分", "最高分", "最低分", "排名", "名次", "人数", "标准差", "合计", "总计", "小计",
+	"统计", "及格率", "优秀率", "优良率", "低分率", "高分率", "分数段", "中位数", "众数", "方差", "差异系数", "得分率", "参考率"}
+
+// summaryWords are whole cells that label a statistics row.
+var summaryWords = map[string]bool{"全校": true, "全年级": true, "全体": true, "总体": true, "整体": true, "汇总": true, "全区": true,
+	"全县": true, "全市": true, "联考": true}
+
+// isSummaryLabel: a cell that labels a statistics row rather than names a
+// student, class or school.
+func isSummaryLabel(cell string) bool {
+	s := normHeader(cell)
+	if s == "" || !isCJK(s) {
+		return false
+	}
+	if summaryWords[s] {
+		return true
+	}
+	for _, m := range summaryMarks {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// summaryRow: one of the student's cells, or the row's first filled cell,
+// is a statistics label.
+func summaryRow(m *studentCells, cells []string) bool {
+	for _, c := range []string{m.id, m.name, m.class, m.school} {
+		if isSummaryLabel(c) {
+			return true
+		}
+	}
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return isSummaryLabel(c)
+		}
+	}
+	return false
+}
+
+// excluded reads an inclusion flag (是否参与统计): 不参与, 否, 不统计, N, 0,
+// × … leave the student out.
+func excluded(flag string) bool {
+	s := strings.ToUpper(squeeze(Norm(flag)))
+	switch s {
+	case "否", "N", "NO", "0", "FALSE", "F", "×", "X", "排除", "剔除":
+		return true
+	}
+	return strings.HasPrefix(s, "不") || strings.HasPrefix(s, "未")
+}
+
+// remark applies a 备注 of 缺考 (or 作弊) to the blank score cells of the
+// student just read (row n).
+func (w *worker) remark(r *sheetRoles, line int, cell string, n int) {
+	_, k := parseScore(cell)
+	code := analysis.Absent
+	switch k {
+	case scoreAbsent:
+	case scoreVoid:
+		code = analysis.Void
+	default:
+		return
+	}
+	marked := false
+	for _, mc := range r.values {
+		if mc.field != FieldScore || w.scores[mc.subj][n] != analysis.NoScore {
+			continue
+		}
+		w.scores[mc.subj][n] = code
+		marked = true
+	}
+	if marked {
+		w.skip(r, line, skipRemark, Norm(cell))
+	}
+}
+
+// What a row was left out (or read differently) for.
+const (
+	skipSummary = iota
+	skipNoIdentity
+	skipExcluded
+	skipRemark
+)
+
+// skipped is one such row.
+type skipped struct {
+	sheet, line, kind int
+	value             string
+}
+
+func (w *worker) skip(r *sheetRoles, line, kind int, value string) {
+	w.skipped = append(w.skipped, skipped{r.index, line, kind, value})
+}
+
+// skipNotes words the rows left out, one note per sheet and reason, with
+// their first rows.
+func (p *parser) skipNotes(ws []*worker) {
+	type key struct{ sheet, kind int }
+	type agg struct {
+		lines  []int
+		n      int
+		values []string
+	}
+	by := map[key]*agg{}
+	var order []key
+	for _, w := range ws {
+		for _, s := range w.skipped {
+			k := key{s.sheet, s.kind}
+			a := by[k]
+			if a == nil {
+				a = &agg{}
+				by[k] = a
+				order = append(order, k)
+			}
+			a.n++
+			if len(a.lines) < 6 {
+				a.lines = append(a.lines, s.line)
+			}
+			if s.value != "" && !slices.Contains(a.values, s.value) && len(a.values) < 3 {
+				a.values = append(a.values, s.value)
+			}
+		}
+	}
+	for _, k := range order {
+		a := by[k]
+		rows := make([]string, len(a.lines))
+		for i, l := range a.lines {
+			rows[i] = strconv.Itoa(l)
+		}
+		lines := strings.Join(rows, "、")
+		if a.n > len(a.lines) {
+			lines += "等"
+		}
+		args := errs.Args{"sheet": p.sheets[k.sheet], "rows": lines, "n": a.n, "value": strings.Join(a.values, "、"),
+			"header": p.headerOf(k.kind)}
+		switch k.kind {
+		case skipSummary:
+			p.noteKey(keyNoteSummaryRows, args)
+		case skipNoIdentity:
+			p.noteKey(keyNoteNoIdentity, args)
+		case skipExcluded:
+			p.noteKey(keyNoteExcluded, args)
+			p.excluded += a.n
+		case skipRemark:
+			p.noteKey(keyNoteRemark, args)
+		}
+	}
+}
+
+// headerOf is the header of the column behind a kind of skipped row.
+func (p *parser) headerOf(kind int) string {
+	want := map[int]Field{skipExcluded: FieldInclude, skipRemark: FieldRemark}[kind]
+	for _, c := range p.m.Columns {
+		if want != "" && c.Field == want {
+			return c.Header
+		}
+	}
+	return ""
+}
