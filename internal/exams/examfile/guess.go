@@ -327,10 +327,21 @@ func (m *Mapping) decide(f *File) {
 	if has[FieldID] == 0 {
 		m.Notes = append(m.Notes, "没有考号列：以“学校+班级+姓名”识别学生，无法与其他考试匹配")
 	}
+	var under []string
 	for _, c := range m.Columns {
+		if c.Field == FieldIgnore && strings.Contains(c.Header, "·") {
+			under = append(under, c.Header)
+			continue
+		}
 		if c.Field == FieldIgnore && c.Reason != "空表头" {
 			m.Notes = append(m.Notes, fmt.Sprintf("未读取“%s”列：%s", c.Header, c.Reason))
 		}
+	}
+	if len(under) > 0 {
+		// The ranks and grades under each subject of a two-row header: one
+		// note for all of them.
+		shown := strings.Join(under[:min(3, len(under))], "”“")
+		m.Notes = append(m.Notes, fmt.Sprintf("未读取各科下的排名、等级等 %d 列（“%s”等）：派生列，由系统重新计算", len(under), shown))
 	}
 }
 

@@ -39,8 +39,12 @@ func isSummaryLabel(cell string) bool {
 }
 
 // summaryRow: one of the student's cells, or the row's first filled cell,
-// is a statistics label.
+// is a statistics label. A row with a student number (no Chinese in it) is
+// a student's, whatever else it holds: the common case costs nothing.
 func summaryRow(m *studentCells, cells []string) bool {
+	if m.id != "" && !isCJK(m.id) {
+		return false
+	}
 	for _, c := range []string{m.id, m.name, m.class, m.school} {
 		if isSummaryLabel(c) {
 			return true
