@@ -16,6 +16,11 @@ import (
 // classLike: a cell that reads as a class (2, 02, 101, 高一(5), 3班, 实验班),
 // not a person's name.
 func classLike(s string) bool {
+	// A name has no digit, bracket or 班: most cells are answered here,
+	// without the work of CanonicalClass.
+	if !strings.ContainsAny(s, "0123456789０１２３４５６７８９()（）班") {
+		return false
+	}
 	c := CanonicalClass(s)
 	return c != "" && strings.HasSuffix(c, "班")
 }
@@ -225,7 +230,9 @@ func (p *parser) repeatedSheets(res *Result) {
 	for i, r := range res.Rows {
 		bySheet[r.Sheet] = append(bySheet[r.Sheet], i)
 	}
-	first := map[string]int{}
+	// Keyed by the hash of the 考号 (the same 考号 has the same hash; two
+	// that share a hash by chance are simply not taken as a repeat).
+	first := make(map[uint64]int32, len(d.ID))
 	drop := make([]bool, len(d.ID))
 	dropped := 0
 	var sheets []string
@@ -246,13 +253,15 @@ func (p *parser) repeatedSheets(res *Result) {
 			if d.ID[i] == "" {
 				continue
 			}
-			if j, ok := first[d.ID[i]]; ok && int(res.Rows[j].Sheet) != sh && same(i, j) {
+			h := p.hash[i]
+			j, ok := first[h]
+			if ok && d.ID[j] == d.ID[i] && int(res.Rows[j].Sheet) != sh && same(i, int(j)) {
 				drop[i] = true
 				n++
 				continue
 			}
-			if _, ok := first[d.ID[i]]; !ok {
-				first[d.ID[i]] = i
+			if !ok {
+				first[h] = int32(i)
 			}
 		}
 		if n > 0 {
