@@ -288,3 +288,26 @@ func TestReaderMessagesInCatalogs(t *testing.T) {
 		}
 	}
 }
+
+// Item 3 in the long shape: 不参与 leaves the student out (counted once,
+// not once per subject row); 备注 缺考 marks the row's score.
+func TestCraftedLongInclusionFlags(t *testing.T) {
+	csv := "考号,姓名,学校,班级,科目,成绩,是否参与统计,备注\n" +
+		"1,甲一,一中,1班,语文,90,参与,\n1,甲一,一中,1班,数学,80,参与,\n" +
+		"2,乙二,一中,1班,语文,70,不参与,\n2,乙二,一中,1班,数学,60,不参与,\n" +
+		"3,丙三,一中,1班,语文,,参与,缺考\n3,丙三,一中,1班,数学,75,参与,\n" +
+		"平均分,,,,语文,80,,\n"
+	res, m := parse(t, "long.csv", []byte(csv), Options{})
+	if m.Shape != ShapeLong {
+		t.Fatalf("shape %s", m.Shape)
+	}
+	if res.Data.Len() != 2 || res.Excluded != 1 {
+		t.Errorf("students %d excluded %d, want 2 and 1", res.Data.Len(), res.Excluded)
+	}
+	if got := score(t, res, "3", "语文"); got != "缺考" {
+		t.Errorf("备注 缺考 → %q", got)
+	}
+	if len(res.Problems) != 0 {
+		t.Errorf("problems %v", codes(res))
+	}
+}

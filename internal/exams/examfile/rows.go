@@ -106,10 +106,11 @@ const (
 type skipped struct {
 	sheet, line, kind int
 	value             string
+	id                string // the long shape's student, whose rows are several
 }
 
 func (w *worker) skip(r *sheetRoles, line, kind int, value string) {
-	w.skipped = append(w.skipped, skipped{r.index, line, kind, value})
+	w.skipped = append(w.skipped, skipped{sheet: r.index, line: line, kind: kind, value: value})
 }
 
 // skipNotes words the rows left out, one note per sheet and reason, with
@@ -120,6 +121,7 @@ func (p *parser) skipNotes(ws []*worker) {
 		lines  []int
 		n      int
 		values []string
+		ids    map[string]bool
 	}
 	by := map[key]*agg{}
 	var order []key
@@ -131,6 +133,15 @@ func (p *parser) skipNotes(ws []*worker) {
 				a = &agg{}
 				by[k] = a
 				order = append(order, k)
+			}
+			if s.id != "" {
+				if a.ids == nil {
+					a.ids = map[string]bool{}
+				}
+				if a.ids[s.id] {
+					continue
+				}
+				a.ids[s.id] = true
 			}
 			a.n++
 			if len(a.lines) < 6 {
