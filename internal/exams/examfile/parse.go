@@ -57,6 +57,10 @@ type Options struct {
 	Stage string
 	// Schools, when set, matches every school; unknown ones are problems.
 	Schools SchoolMatcher
+	// SchoolStage, when set, gives the registry's stage of a matched
+	// school by its code (小学, 初中, 高中, or primary, junior, senior;
+	// anything else says nothing): evidence for the stage when Stage is "".
+	SchoolStage func(code string) string
 	// MaxProblems caps the list (default 1000); ProblemCount counts all.
 	MaxProblems int
 	// Workers parse a big CSV in parallel (default GOMAXPROCS).

@@ -311,3 +311,24 @@ func TestCraftedLongInclusionFlags(t *testing.T) {
 		t.Errorf("problems %v", codes(res))
 	}
 }
+
+// Item 2: the registry's stage of the matched schools is evidence; it
+// decides class codes alone, and a contradiction asks.
+func TestCraftedStageFromRegistry(t *testing.T) {
+	csv := "学校,考号,姓名,班级,语文,数学\n一中,1,甲一,101,90,80\n一中,2,乙二,102,95,85\n"
+	match := func(v string) (string, string, bool) { return "3301", "一中", v == "一中" }
+	stageOf := func(st string) func(string) string { return func(string) string { return st } }
+	res, _ := parse(t, "r.csv", []byte(csv), Options{Schools: match, SchoolStage: stageOf("senior")})
+	if res.Exam.Stage != "高中" || res.Exam.Subjects[0].Full != 150 {
+		t.Errorf("registry 高中: stage %q full %v", res.Exam.Stage, res.Exam.Subjects[0].Full)
+	}
+	if _, _, class := student(t, res, "1"); class != "高一(1)班" {
+		t.Errorf("class %s", class)
+	}
+	res, _ = parse(t, "r.csv", []byte(csv), Options{Schools: match, SchoolStage: stageOf("primary")})
+	if res.Exam.Stage != "小学" || res.Exam.Subjects[0].Full != 100 {
+		t.Errorf("registry 小学: stage %q full %v", res.Exam.Stage, res.Exam.Subjects[0].Full)
+	}
+	high := "学校,考号,姓名,班级,语文\n一中,1,甲一,高一(1)班,90\n"
+	refusedWith(t, "r.csv", []byte(high), Options{Schools: match, SchoolStage: stageOf("junior")}, keyAskStage)
+}

@@ -73,7 +73,11 @@ func (p *parser) decideStage(d *analysis.Data) (stage, evidence string, ask bool
 			middles = append(middles, s)
 		}
 	}
+	registry := p.registryStage(d)
 	var why []string
+	if registry != "" {
+		why = append(why, "学校名录中的学段")
+	}
 	if over100 {
 		why = append(why, "语数英有成绩超过 100 分")
 	}
@@ -81,6 +85,21 @@ func (p *parser) decideStage(d *analysis.Data) (stage, evidence string, ask bool
 		why = append(why, "有"+strings.Join(secondary, "、")+"成绩")
 	}
 	notPrimary := over100 || len(secondary) > 0
+	classStage := ""
+	switch {
+	case high > 0 && high >= middle:
+		classStage = "高中"
+	case middle > 0:
+		classStage = "初中"
+	}
+	switch {
+	case registry != "" && classStage != "" && registry != classStage:
+		return "", "学校名录中的学段是" + registry + "，班级名称却是" + classStage + "的", true
+	case registry == "小学" && notPrimary:
+		return "", "学校名录中的学段是小学，" + join("", why[1:]), true
+	case registry != "":
+		return registry, join("", why), false
+	}
 	switch {
 	case high > 0 && middle > 0 && min(high, middle)*10 >= max(high, middle):
 		return "", "班级名称既有高中的也有初中的", true
@@ -146,4 +165,29 @@ func (p *parser) stageClasses(d *analysis.Data, stage string) {
 		d.Class[i] = remap[c]
 	}
 	p.noteKey(keyNoteClassStage, errs.Args{"raw": example, "stage": stage, "class": renamed})
+}
+
+// registryStage is the stage the registry gives every matched school of the
+// file, when they agree; "" otherwise.
+func (p *parser) registryStage(d *analysis.Data) string {
+	if p.opts.SchoolStage == nil {
+		return ""
+	}
+	names := map[string]string{"小学": "小学", "primary": "小学", "初中": "初中", "junior": "初中", "高中": "高中", "senior": "高中"}
+	stage := ""
+	for _, sc := range d.Schools {
+		if sc.Code == "" {
+			continue
+		}
+		st, ok := names[p.opts.SchoolStage(sc.Code)]
+		switch {
+		case !ok:
+			return ""
+		case stage == "":
+			stage = st
+		case st != stage:
+			return ""
+		}
+	}
+	return stage
 }
