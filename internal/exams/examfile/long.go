@@ -85,7 +85,10 @@ func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []in
 		return
 	}
 	switch {
-	case summaryRow(&m, cells):
+	case headerAgain(r, cells):
+		w.skip(r, line, skipHeader, "")
+		return
+	case summaryRow(r, &m, cells):
 		w.skip(r, line, skipSummary, "")
 		return
 	case m.include != "" && excluded(m.include):

@@ -28,6 +28,7 @@ const (
 	keyNoteTwoRowHeader   = "examfile.note.two_row_header"
 	keyNoteSummaryRows    = "examfile.note.summary_rows"
 	keyNoteNoIdentity     = "examfile.note.no_identity"
+	keyNoteHeaderAgain    = "examfile.note.header_again"
 	keyNoteExcluded       = "examfile.note.excluded"
 	keyNoteRemark         = "examfile.note.remark"
 	keyNoteSheetNotSchool = "examfile.note.sheet_not_school"
@@ -57,6 +58,7 @@ var Messages = map[string]string{
 	keyNoteTwoRowHeader:   "工作表“{sheet}”的表头占两行（第{row}行起，科目下分得分、排名等列）：读取各科的得分列",
 	keyNoteSummaryRows:    "“{sheet}”表第{rows}行是统计行（平均分、最高分、排名等），共 {n} 行，未作为学生读取",
 	keyNoteNoIdentity:     "“{sheet}”表第{rows}行既没有考号也没有姓名，共 {n} 行，不是学生，未读取",
+	keyNoteHeaderAgain:    "“{sheet}”表第{rows}行重复了表头，共 {n} 行，未作为学生读取",
 	keyNoteExcluded:       "“{sheet}”表有 {n} 名学生的“{header}”为“{value}”（第{rows}行），按文件的标记不计入统计",
 	keyNoteRemark:         "“{sheet}”表有 {n} 名学生的“{header}”写明“{value}”（第{rows}行），其空白成绩按此计",
 	keyNoteSheetNotSchool: "没有学校列，工作表名“{sheet}”是科目或报表名，不作校名：全部学生记为“{school}”，请指定学校",

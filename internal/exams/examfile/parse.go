@@ -128,7 +128,10 @@ type parser struct {
 	seed     maphash.Seed
 	global   *columns // the final columns, when workers write into them
 	missing  []int32  // rows without a 考号 (merged)
-	hash     []uint64 // of the merged student numbers
+	// wordedGrade: classes like 一(1)班 written with the grade in words
+	// (一年级1班, 一(1)班), not as a code (101): a 小学's names.
+	wordedGrade map[string]bool
+	hash        []uint64 // of the merged student numbers
 }
 
 // columns are the per-student columns workers fill.
@@ -626,7 +629,10 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 	id := NormID(m.id)
 	name := clean(m.name)
 	switch {
-	case summaryRow(&m, cells):
+	case headerAgain(r, cells):
+		w.skip(r, line, skipHeader, "")
+		return
+	case summaryRow(r, &m, cells):
 		w.skip(r, line, skipSummary, "")
 		return
 	case id == "" && name == "":
@@ -969,6 +975,14 @@ func (p *parser) merge(ws []*worker) *Result {
 	d := res.Data
 	n := 0
 	for _, w := range ws {
+		for raw, name := range w.canon {
+			if bareGrade.MatchString(name) && !codeOnly(raw) {
+				if p.wordedGrade == nil {
+					p.wordedGrade = map[string]bool{}
+				}
+				p.wordedGrade[name] = true
+			}
+		}
 		for _, i := range w.missing {
 			p.missing = append(p.missing, int32(n)+i)
 		}

@@ -332,3 +332,45 @@ func TestCraftedStageFromRegistry(t *testing.T) {
 	high := "学校,考号,姓名,班级,语文\n一中,1,甲一,高一(1)班,90\n"
 	refusedWith(t, "r.csv", []byte(high), Options{Schools: match, SchoolStage: stageOf("junior")}, keyAskStage)
 }
+
+// Item 2: class names worded as a 小学's (一年级1班) beside 物理 and scores
+// above 100 contradict each other: ask; a class code (101) does not.
+func TestCraftedStageConflictAsks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("学校,考号,姓名,班级,语文,物理\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "一中,%d,学生%c,一年级%d班,%d,70\n", 1000+i, rune('甲'+i), 1+i%2, 110+i)
+	}
+	args := refusedWith(t, "c.csv", []byte(b.String()), Options{}, keyAskStage)
+	if e := fmt.Sprint(args["evidence"]); !strings.Contains(e, "物理") {
+		t.Errorf("evidence %q", e)
+	}
+	res, _ := parse(t, "c.csv", []byte(strings.ReplaceAll(b.String(), "一年级", "10")), Options{})
+	if res.Exam.Stage == "小学" || res.Exam.Subjects[0].Full != 150 {
+		t.Errorf("codes: stage %q 语文 full %v", res.Exam.Stage, res.Exam.Subjects[0].Full)
+	}
+}
+
+// Item 3: labels in any column of a row without a student number, and a
+// header repeated above each class block, are not students.
+func TestCraftedLabelsAnywhereAndRepeatedHeader(t *testing.T) {
+	csv := "序号,姓名,班级,语文,是否统计\n" +
+		"1,甲一,1班,90,统计\n2,乙二,1班,80,统计\n" +
+		",,,85,平均分\n" + // the label in a flag column does not count, but…
+		"合计,,,170,\n" +
+		"序号,姓名,班级,语文,是否统计\n" +
+		"3,丙三,2班,70,统计\n4,丁四,2班,60,不统计\n" +
+		",,本班最高分,70,\n"
+	res, _ := parse(t, "blocks.csv", []byte(csv), Options{})
+	if res.Data.Len() != 3 || res.Excluded != 1 {
+		t.Errorf("students %d excluded %d, want 3 and 1", res.Data.Len(), res.Excluded)
+	}
+	if len(res.Problems) != 0 {
+		t.Errorf("problems %v", codes(res))
+	}
+	for _, k := range []string{keyNoteSummaryRows, keyNoteHeaderAgain, keyNoteNoIdentity} {
+		if _, ok := hasNote(res, k); !ok {
+			t.Errorf("no note %s: %q", k, res.Assumptions)
+		}
+	}
+}

@@ -38,10 +38,11 @@ func isSummaryLabel(cell string) bool {
 	return false
 }
 
-// summaryRow: one of the student's cells, or the row's first filled cell,
-// is a statistics label. A row with a student number (no Chinese in it) is
-// a student's, whatever else it holds: the common case costs nothing.
-func summaryRow(m *studentCells, cells []string) bool {
+// summaryRow: one of the student's cells, or another cell of the row
+// (not a flag column), is a statistics label. A row with a student number
+// (no Chinese in it) is a student's, whatever else it holds: the common
+// case costs nothing.
+func summaryRow(r *sheetRoles, m *studentCells, cells []string) bool {
 	if m.id != "" && !isCJK(m.id) {
 		return false
 	}
@@ -50,9 +51,32 @@ func summaryRow(m *studentCells, cells []string) bool {
 			return true
 		}
 	}
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return isSummaryLabel(c)
+	for col, c := range cells {
+		if c != "" && !r.flagCol(col) && isSummaryLabel(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// flagCol: column col is an inclusion or remark column (统计, 不统计 are
+// values there, not labels).
+func (r *sheetRoles) flagCol(col int) bool {
+	for _, mc := range r.meta {
+		if mc.col == col && (mc.field == FieldInclude || mc.field == FieldRemark) {
+			return true
+		}
+	}
+	return false
+}
+
+// headerAgain: the row repeats the header (a sheet of class blocks, each
+// under its own header): its 考号 or 姓名 cell is the column's header.
+func headerAgain(r *sheetRoles, cells []string) bool {
+	for _, mc := range r.meta {
+		if (mc.field == FieldID || mc.field == FieldName) && mc.col < len(cells) && cells[mc.col] != "" &&
+			isCJK(cells[mc.col]) && normHeader(cells[mc.col]) == normHeader(mc.header) {
+			return true
 		}
 	}
 	return false
@@ -97,6 +121,7 @@ func (w *worker) remark(r *sheetRoles, line int, cell string, n int) {
 // What a row was left out (or read differently) for.
 const (
 	skipSummary = iota
+	skipHeader
 	skipNoIdentity
 	skipExcluded
 	skipRemark
@@ -169,6 +194,8 @@ func (p *parser) skipNotes(ws []*worker) {
 			p.noteKey(keyNoteSummaryRows, args)
 		case skipNoIdentity:
 			p.noteKey(keyNoteNoIdentity, args)
+		case skipHeader:
+			p.noteKey(keyNoteHeaderAgain, args)
 		case skipExcluded:
 			p.noteKey(keyNoteExcluded, args)
 			p.excluded += a.n

@@ -27,11 +27,14 @@ var (
 
 // decideStage weighs the evidence; ask is set when it conflicts.
 func (p *parser) decideStage(d *analysis.Data) (stage, evidence string, ask bool) {
-	high, middle, bare := 0, 0, 0
+	high, middle, bare, worded := 0, 0, 0, 0
 	for _, c := range d.Classes {
 		switch {
 		case bareGrade.MatchString(c.Name):
 			bare++
+			if p.wordedGrade[c.Name] {
+				worded++
+			}
 		case stageOfClass(c.Name) == "高中":
 			high++
 		case stageOfClass(c.Name) == "初中":
@@ -107,6 +110,8 @@ func (p *parser) decideStage(d *analysis.Data) (stage, evidence string, ask bool
 		return "高中", join("班级名称（如高一(1)班）", why), false
 	case middle > 0:
 		return "初中", join("班级名称（如初一、七年级）", why), false
+	case worded > 0 && notPrimary:
+		return "", "班级名称是小学的（如一年级1班），却" + join("", why), true
 	case bare > 0 && !notPrimary:
 		return "小学", "班级名称（如一(1)班）、语数英不超过 100 分、没有物理化学等科目", false
 	case notPrimary && len(highs) > 0 && len(middles) == 0:
@@ -190,4 +195,19 @@ func (p *parser) registryStage(d *analysis.Data) string {
 		}
 	}
 	return stage
+}
+
+// codeOnly: a class written as a code (101, 3.2, 3-2, 302班), which gives a
+// grade but no stage.
+func codeOnly(raw string) bool {
+	s := strings.TrimSuffix(squeeze(Norm(raw)), "班")
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || strings.ContainsRune(".-_/·", c)) {
+			return false
+		}
+	}
+	return true
 }
