@@ -131,6 +131,7 @@ func (f *File) Guess() (*Mapping, error) {
 	m := &Mapping{}
 	var first *peeked
 	var firstHeader []string
+	var other []string // sheets with other columns
 	for i, s := range f.Sheets {
 		if isHelpSheet(s.Name) {
 			continue
@@ -169,7 +170,7 @@ func (f *File) Guess() (*Mapping, error) {
 				m.Notes = append(m.Notes, msg(keyNoteTwoRowHeader, errs.Args{"sheet": s.Name, "row": p.lines[h]}))
 			}
 		} else if !sameLayout(firstHeader, header) {
-			m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”的列与“%s”不同，未读取", s.Name, f.Sheets[first.sheet].Name))
+			other = append(other, "“"+s.Name+"”")
 			continue
 		}
 		sm := SheetMap{Name: s.Name, HeaderRow: p.lines[h]}
@@ -180,6 +181,10 @@ func (f *File) Guess() (*Mapping, error) {
 	}
 	if first == nil {
 		return nil, errs.New(errs.Invalid, keyNoHeader, errs.Args{"rows": peekRows})
+	}
+	if len(other) > 0 {
+		// One note for all of them (a 学生榜单 has a sheet per subject).
+		m.Notes = append(m.Notes, fmt.Sprintf("工作表%s的列与“%s”不同，未读取", strings.Join(other, "、"), f.Sheets[first.sheet].Name))
 	}
 	m.decide(f)
 	return m, m.check()
