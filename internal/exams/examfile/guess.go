@@ -46,6 +46,9 @@ type SheetMap struct {
 	// School of every row of the sheet (one sheet per school), used when
 	// the rows have no school column.
 	School string `json:"school,omitempty"`
+	// Subject of every row of a long sheet without a 科目 column: a
+	// workbook with one sheet per subject (语文, 数学 …), each with 得分.
+	Subject string `json:"subject,omitempty"`
 }
 
 // Column maps one column, found by its header text in every sheet (Index
@@ -275,6 +278,14 @@ func (m *Mapping) decide(f *File) {
 	switch {
 	case has[FieldSubject] > 0 && has[FieldValue] > 0:
 		m.Shape = ShapeLong
+	case has[FieldSubject] == 0 && has[FieldValue] > 0 && has[FieldScore] == 0 && has[FieldItem] < 3 && subjectSheets(m):
+		// A sheet per subject, each with its 得分 column: the long shape,
+		// the subject from the sheet name.
+		m.Shape = ShapeLong
+		for i := range m.Sheets {
+			m.Sheets[i].Subject, _ = CanonicalSubject(m.Sheets[i].Name)
+		}
+		m.Notes = append(m.Notes, "每个工作表是一个科目（以工作表名为科目），读取其成绩列")
 	case has[FieldItem] >= 3:
 		m.Shape = ShapeItems
 	default:
@@ -384,7 +395,7 @@ func (m *Mapping) check() error {
 	}
 	switch m.Shape {
 	case ShapeLong:
-		if has[FieldSubject] == 0 || has[FieldValue] == 0 {
+		if has[FieldSubject] == 0 && !subjectSheets(m) || has[FieldValue] == 0 {
 			return errs.New(errs.Invalid, keyNoScores, nil)
 		}
 	case ShapeWide, ShapeItems:
@@ -465,4 +476,21 @@ func isReportName(name string) bool {
 		}
 	}
 	return false
+}
+
+// subjectSheets: every data sheet is named after a subject (语文, 数学成绩),
+// a different one each.
+func subjectSheets(m *Mapping) bool {
+	seen := map[string]bool{}
+	for _, sm := range m.Sheets {
+		name := sm.Subject
+		if name == "" {
+			name, _ = CanonicalSubject(sm.Name)
+		}
+		if name == "" || seen[name] {
+			return false
+		}
+		seen[name] = true
+	}
+	return len(seen) > 0
 }

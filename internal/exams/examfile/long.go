@@ -80,6 +80,12 @@ func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []in
 			void = truthy(cell)
 		}
 	}
+	if strings.TrimSpace(subject) == "" && r.subject != "" {
+		if strings.TrimSpace(value) == "" && m.id == "" && m.name == "" {
+			return
+		}
+		subject = r.subject
+	}
 	id, name := NormID(m.id), clean(m.name)
 	if id == "" && name == "" && strings.TrimSpace(subject) == "" {
 		return

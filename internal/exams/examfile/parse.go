@@ -165,6 +165,7 @@ type mcol struct {
 type sheetRoles struct {
 	index    int // into parser.sheets
 	school   string
+	subject  string // of every row (a sheet per subject), "" for none
 	cols     []mcol // every mapped column
 	meta     []mcol // the student's own columns (考号, 姓名, 学校 …)
 	values   []mcol // score and item columns
@@ -310,7 +311,7 @@ func (p *parser) subject(name string) int {
 // roles maps the columns of one sheet from its header row.
 func (p *parser) roles(sheetPos int, header []string) sheetRoles {
 	sm := p.m.Sheets[sheetPos]
-	r := sheetRoles{index: sheetPos, school: sm.School, noID: true}
+	r := sheetRoles{index: sheetPos, school: sm.School, subject: sm.Subject, noID: true}
 	byHeader := map[string]int{}
 	for i, c := range p.m.Columns {
 		if _, dup := byHeader[normHeader(c.Header)]; !dup {

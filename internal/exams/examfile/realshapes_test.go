@@ -374,3 +374,31 @@ func TestCraftedLabelsAnywhereAndRepeatedHeader(t *testing.T) {
 		}
 	}
 }
+
+// Item 3: a workbook with one sheet per subject (the subject sheets of a
+// 学生榜单 export): each sheet's 得分 is its subject, the sheet names are
+// not schools, 备注 缺考 and 不参与 hold per sheet.
+func TestCraftedSheetPerSubject(t *testing.T) {
+	head := []any{"考号", "姓名", "班级", "得分", "班级排名", "是否参与统计", "备注"}
+	data := book(t, []string{"语文", "数学"}, map[string][][]any{
+		"语文": {head, {"1", "甲一", "1班", 90, 1, "参与"}, {"2", "乙二", "1班", 80, 2, "参与"}, {"3", "丙三", "1班", nil, "-", "不参与", "缺考"},
+			{"平均分", nil, nil, 85}},
+		"数学": {head, {"1", "甲一", "1班", 70, 2, "参与"}, {"2", "乙二", "1班", nil, "-", "参与", "缺考"}, {"3", "丙三", "1班", nil, "-", "不参与", "缺考"}},
+	}, nil)
+	res, m := parse(t, "榜单.xlsx", data, Options{})
+	if m.Shape != ShapeLong || m.Sheets[0].Subject != "语文" || m.Sheets[1].Subject != "数学" {
+		t.Fatalf("shape %s sheets %+v", m.Shape, m.Sheets)
+	}
+	if res.Data.Len() != 2 || res.Excluded != 1 || len(res.Problems) != 0 {
+		t.Errorf("students %d excluded %d problems %v", res.Data.Len(), res.Excluded, codes(res))
+	}
+	if got := score(t, res, "2", "数学"); got != "缺考" {
+		t.Errorf("数学 of 2: %q", got)
+	}
+	if got := score(t, res, "1", "语文"); got != "90" {
+		t.Errorf("语文 of 1: %q", got)
+	}
+	if res.Data.Schools[0].Name != DefaultSchool || len(res.Data.Schools) != 1 {
+		t.Errorf("schools %+v", res.Data.Schools)
+	}
+}

@@ -150,8 +150,19 @@ func (p *parser) skipNotes(ws []*worker) {
 	}
 	by := map[key]*agg{}
 	var order []key
+	// Students left out by their flag, once each across sheets (a sheet
+	// per subject repeats them).
+	excludedIDs := map[string]bool{}
 	for _, w := range ws {
 		for _, s := range w.skipped {
+			if s.kind == skipExcluded {
+				if s.id == "" {
+					p.excluded++
+				} else if !excludedIDs[s.id] {
+					excludedIDs[s.id] = true
+					p.excluded++
+				}
+			}
 			k := key{s.sheet, s.kind}
 			a := by[k]
 			if a == nil {
@@ -198,7 +209,6 @@ func (p *parser) skipNotes(ws []*worker) {
 			p.noteKey(keyNoteHeaderAgain, args)
 		case skipExcluded:
 			p.noteKey(keyNoteExcluded, args)
-			p.excluded += a.n
 		case skipRemark:
 			p.noteKey(keyNoteRemark, args)
 		}
