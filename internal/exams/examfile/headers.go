@@ -127,8 +127,10 @@ type classified struct {
 // case, full-width brackets as ASCII.
 func normHeader(h string) string {
 	h = strings.ToUpper(squeeze(Norm(h)))
-	return strings.NewReplacer("（", "(", "）", ")", "【", "[", "】", "]", "：", ":").Replace(h)
+	return headerBrackets.Replace(h)
 }
+
+var headerBrackets = strings.NewReplacer("（", "(", "）", ")", "【", "[", "】", "]", "：", ":")
 
 // classify guesses a column from its header.
 func classify(header string) classified {

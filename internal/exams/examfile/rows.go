@@ -74,9 +74,13 @@ func (r *sheetRoles) flagCol(col int) bool {
 // under its own header): its 考号 or 姓名 cell is the column's header.
 func headerAgain(r *sheetRoles, cells []string) bool {
 	for _, mc := range r.meta {
-		if (mc.field == FieldID || mc.field == FieldName) && mc.col < len(cells) && cells[mc.col] != "" &&
-			isCJK(cells[mc.col]) && normHeader(cells[mc.col]) == normHeader(mc.header) {
-			return true
+		if (mc.field == FieldID || mc.field == FieldName) && mc.col < len(cells) {
+			// The header text again, as written or spaced differently
+			// (a test that allocates nothing: it runs on every name).
+			c := cells[mc.col]
+			if c == mc.header || strings.ReplaceAll(c, " ", "") == mc.header {
+				return true
+			}
 		}
 	}
 	return false
