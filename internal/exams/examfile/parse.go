@@ -862,11 +862,13 @@ func (w *worker) item(r *sheetRoles, line int, mc mcol, cell string, n int) bool
 	return ok
 }
 
+var answerSeparators = strings.NewReplacer(",", "", "、", "", "/", "", "，", "")
+
 // answer reads an objective answer: option letters A–H, in any case and
 // with separators ("A", "bd", "A,C").
 func answer(cell string) (string, bool) {
 	s := strings.ToUpper(squeeze(Norm(cell)))
-	s = strings.NewReplacer(",", "", "、", "", "/", "", "，", "").Replace(s)
+	s = answerSeparators.Replace(s)
 	if s == "" || len(s) > 8 {
 		return "", false
 	}

@@ -23,10 +23,16 @@ var summaryWords = map[string]bool{"全校": true, "全年级": true, "全体": 
 // isSummaryLabel: a cell that labels a statistics row rather than names a
 // student, class or school.
 func isSummaryLabel(cell string) bool {
-	s := normHeader(cell)
-	if s == "" || !isCJK(s) {
+	// Labels are Chinese: a number, a code or a blank is answered without
+	// allocating (this runs on the cells of rows without a 考号).
+	ascii := true
+	for i := 0; i < len(cell) && ascii; i++ {
+		ascii = cell[i] < 0x80
+	}
+	if ascii || !isCJK(cell) {
 		return false
 	}
+	s := strings.TrimSpace(cell)
 	if summaryWords[s] {
 		return true
 	}
