@@ -73,6 +73,16 @@ func TestCraftedSwappedNameAndClass(t *testing.T) {
 		t.Errorf("problems %v", codes(res))
 	}
 
+	// The same league sorted by score, the schools interleaved: the same.
+	inter := [][]any{rows[0]}
+	for i := range names {
+		inter = append(inter, rows[1+i], rows[1+len(names)+i])
+	}
+	res, _ = parse(t, "sorted.xlsx", book(t, []string{"分数"}, map[string][][]any{"分数": inter}, nil), Options{})
+	if got := classesOf(res); got["一中"] != 2 || got["二中"] != 3 {
+		t.Errorf("interleaved: classes per school %v", got)
+	}
+
 	// Swapped and plain rows mixed within one school: ask.
 	mixed := [][]any{{"学校", "考号", "姓名", "班级", "语文"}}
 	for i, n := range names {

@@ -64,49 +64,37 @@ func (p *parser) swappedColumns(res *Result) error {
 	if !any {
 		return nil
 	}
-	// Runs of swapped rows, per school, in file order.
+	// Runs of swapped rows among each school's own rows, in file order (a
+	// league sorted by score interleaves the schools).
 	type state struct {
-		run, rows, fixed int
-		unsure           bool
-		start            int
+		rows, fixed int
+		unsure      bool
 	}
 	schools := make([]state, len(d.Schools))
-	for i := range schools {
-		schools[i].start = -1
-	}
-	fix := make([]bool, len(d.ID))
-	closeRun := func(s *state, end int) {
-		if s.run == 0 {
-			return
-		}
-		if s.run >= minSwappedRun || s.run == s.rows {
-			for k := s.start; k < end; k++ {
-				fix[k] = true
-			}
-		}
-		s.run = 0
-	}
-	last := make([]int, len(d.Schools)) // last row of each school, for runs
-	for i := range last {
-		last[i] = -1
-	}
+	bySchool := make([][]int32, len(d.Schools))
 	for i := range d.ID {
 		sc := d.Classes[d.Class[i]].School
-		s := &schools[sc]
-		s.rows++
-		if swapped[i] {
-			if s.run == 0 || last[sc] != i-1 {
-				closeRun(s, last[sc]+1)
-				s.start = i
-			}
-			s.run++
-		} else {
-			closeRun(s, i)
-		}
-		last[sc] = i
+		bySchool[sc] = append(bySchool[sc], int32(i))
+		schools[sc].rows++
 	}
-	for sc := range schools {
-		closeRun(&schools[sc], last[sc]+1)
+	fix := make([]bool, len(d.ID))
+	for _, rows := range bySchool {
+		for k := 0; k < len(rows); {
+			if !swapped[rows[k]] {
+				k++
+				continue
+			}
+			end := k
+			for end < len(rows) && swapped[rows[end]] {
+				end++
+			}
+			if end-k >= minSwappedRun || end-k == len(rows) {
+				for _, i := range rows[k:end] {
+					fix[i] = true
+				}
+			}
+			k = end
+		}
 	}
 	var unsure []string
 	for i := range d.ID {
