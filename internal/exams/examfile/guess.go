@@ -34,6 +34,8 @@ type Mapping struct {
 	PaperSheet string `json:"paper_sheet,omitempty"`
 	// Notes explain the guess in Chinese (ignored columns, assumptions).
 	Notes []string `json:"notes,omitempty"`
+	// NoteKeys are the notes that have message keys, for other languages.
+	NoteKeys []Note `json:"note_keys,omitempty"`
 }
 
 // SheetMap is one sheet of student rows.
@@ -170,7 +172,7 @@ func (f *File) Guess() (*Mapping, error) {
 			first, firstHeader = &pp, header
 			m.Columns = guessColumns(header, p.rows[h+headerRows:])
 			if headerRows == 2 {
-				m.Notes = append(m.Notes, msg(keyNoteTwoRowHeader, errs.Args{"sheet": s.Name, "row": p.lines[h]}))
+				m.noteKey(keyNoteTwoRowHeader, errs.Args{"sheet": s.Name, "row": p.lines[h]})
 			}
 		} else if !sameLayout(firstHeader, header) {
 			other = append(other, "“"+s.Name+"”")
@@ -187,7 +189,7 @@ func (f *File) Guess() (*Mapping, error) {
 	}
 	if len(other) > 0 {
 		// One note for all of them (a 学生榜单 has a sheet per subject).
-		m.Notes = append(m.Notes, fmt.Sprintf("工作表%s的列与“%s”不同，未读取", strings.Join(other, "、"), f.Sheets[first.sheet].Name))
+		m.noteKey(keyNoteOtherLayout, errs.Args{"sheets": strings.Join(other, "、"), "first": f.Sheets[first.sheet].Name})
 	}
 	m.decide(f)
 	return m, m.check()
@@ -285,7 +287,7 @@ func (m *Mapping) decide(f *File) {
 		for i := range m.Sheets {
 			m.Sheets[i].Subject, _ = CanonicalSubject(m.Sheets[i].Name)
 		}
-		m.Notes = append(m.Notes, "每个工作表是一个科目（以工作表名为科目），读取其成绩列")
+		m.noteKey(keyNoteSheetPerSubject, nil)
 	case has[FieldItem] >= 3:
 		m.Shape = ShapeItems
 	default:
@@ -328,7 +330,7 @@ func (m *Mapping) decide(f *File) {
 			name := strings.TrimSpace(Norm(m.Sheets[i].Name))
 			if isReportName(name) {
 				m.Sheets[i].School = DefaultSchool
-				m.Notes = append(m.Notes, msg(keyNoteSheetNotSchool, errs.Args{"sheet": name, "school": DefaultSchool}))
+				m.noteKey(keyNoteSheetNotSchool, errs.Args{"sheet": name, "school": DefaultSchool})
 				continue
 			}
 			m.Sheets[i].School = name
@@ -357,7 +359,7 @@ func (m *Mapping) decide(f *File) {
 		// The ranks and grades under each subject of a two-row header: one
 		// note for all of them.
 		shown := strings.Join(under[:min(3, len(under))], "”“")
-		m.Notes = append(m.Notes, fmt.Sprintf("未读取各科下的排名、等级等 %d 列（“%s”等）：派生列，由系统重新计算", len(under), shown))
+		m.noteKey(keyNoteDerivedUnder, errs.Args{"n": len(under), "examples": shown})
 	}
 }
 
@@ -493,4 +495,10 @@ func subjectSheets(m *Mapping) bool {
 		seen[name] = true
 	}
 	return len(seen) > 0
+}
+
+// noteKey adds a note by key (and its Chinese text to Notes).
+func (m *Mapping) noteKey(key string, args errs.Args) {
+	m.NoteKeys = append(m.NoteKeys, Note{Key: key, Args: args})
+	m.Notes = append(m.Notes, msg(key, args))
 }

@@ -248,7 +248,7 @@ func (f *File) Parse(m *Mapping, opts Options) (*Result, error) {
 	if err := p.exam(res); err != nil {
 		return nil, err
 	}
-	res.Notes = p.keyed
+	res.Notes = append(append([]Note{}, p.m.NoteKeys...), p.keyed...)
 	return res, nil
 }
 
