@@ -3,6 +3,7 @@ package examfile
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"edugroup/internal/errs"
@@ -136,7 +137,8 @@ func (f *File) Guess() (*Mapping, error) {
 	m := &Mapping{}
 	var first *peeked
 	var firstHeader []string
-	var other []string // sheets with other columns
+	var other []string            // sheets with other columns
+	titles := map[string]string{} // the rows above each header, joined
 	for i, s := range f.Sheets {
 		if isHelpSheet(s.Name) {
 			continue
@@ -178,6 +180,15 @@ func (f *File) Guess() (*Mapping, error) {
 			other = append(other, "“"+s.Name+"”")
 			continue
 		}
+		var title []string
+		for _, row := range p.rows[:h] {
+			for _, c := range row {
+				if c = strings.TrimSpace(Norm(c)); c != "" {
+					title = append(title, c)
+				}
+			}
+		}
+		titles[s.Name] = strings.Join(title, " ")
 		sm := SheetMap{Name: s.Name, HeaderRow: p.lines[h]}
 		if headerRows == 2 {
 			sm.HeaderRows = 2
@@ -191,7 +202,7 @@ func (f *File) Guess() (*Mapping, error) {
 		// One note for all of them (a 学生榜单 has a sheet per subject).
 		m.noteKey(keyNoteOtherLayout, errs.Args{"sheets": strings.Join(other, "、"), "first": f.Sheets[first.sheet].Name})
 	}
-	m.decide(f)
+	m.decide(f, titles)
 	return m, m.check()
 }
 
@@ -263,7 +274,7 @@ func guessColumns(header []string, data [][]string) []Column {
 
 // decide settles the shape, school codes, the items' subject and the
 // school of sheets without a school column.
-func (m *Mapping) decide(f *File) {
+func (m *Mapping) decide(f *File, titles map[string]string) {
 	has := map[Field]int{}
 	var subjects []string
 	for i := range m.Columns {
@@ -329,16 +340,27 @@ func (m *Mapping) decide(f *File) {
 		for i := range m.Sheets {
 			name := strings.TrimSpace(Norm(m.Sheets[i].Name))
 			if isReportName(name) {
+				if school := schoolInTitle(titles[m.Sheets[i].Name]); school != "" {
+					m.Sheets[i].School = school
+					m.noteKey(keyNoteSchoolFromTitle, errs.Args{"sheet": name, "school": school})
+					continue
+				}
 				m.Sheets[i].School = DefaultSchool
 				m.noteKey(keyNoteSheetNotSchool, errs.Args{"sheet": name, "school": DefaultSchool})
 				continue
 			}
 			m.Sheets[i].School = name
 		}
-		if m.Sheets[0].School == DefaultSchool && len(m.Sheets) == 1 {
-		} else if len(m.Sheets) > 1 {
+		named := 0 // sheets named after their school
+		for _, sm := range m.Sheets {
+			if !isReportName(sm.Name) {
+				named++
+			}
+		}
+		switch {
+		case named > 1:
 			m.Notes = append(m.Notes, "没有学校列：每个工作表是一所学校，以工作表名为校名")
-		} else {
+		case named == 1 && len(m.Sheets) == 1:
 			m.Notes = append(m.Notes, fmt.Sprintf("没有学校列：全部学生记为“%s”，请核对", m.Sheets[0].School))
 		}
 	}
@@ -501,4 +523,29 @@ func subjectSheets(m *Mapping) bool {
 func (m *Mapping) noteKey(key string, args errs.Args) {
 	m.NoteKeys = append(m.NoteKeys, Note{Key: key, Args: args})
 	m.Notes = append(m.Notes, msg(key, args))
+}
+
+// titleSchool finds a school's name in a title row: 温州市第二中学2025学年…
+var (
+	titleSchool = regexp.MustCompile(`\p{Han}{2,16}?(?:高级中学|实验学校|中学|小学|学校|高中|初中)`)
+	hanRun      = regexp.MustCompile(`\p{Han}+`)
+)
+
+// schoolInTitle is the school a sheet's title rows name, or "". Words
+// before the school that say when or what (2025学年, 第一学期) do not
+// match: the name is the Chinese run just before the school word.
+func schoolInTitle(title string) string {
+	for _, run := range hanRun.FindAllString(title, -1) {
+		m := titleSchool.FindString(run)
+		// Time words before the name: 2025学年实验小学 → 实验小学.
+		for _, w := range []string{"学年", "学期", "年度", "季", "年"} {
+			if i := strings.LastIndex(m, w); i >= 0 {
+				m = m[i+len(w):]
+			}
+		}
+		if len([]rune(m)) >= 4 && !strings.ContainsAny(m, "期考试届级") {
+			return m
+		}
+	}
+	return ""
 }

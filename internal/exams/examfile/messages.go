@@ -35,6 +35,7 @@ const (
 	keyNoteExcluded        = "examfile.note.excluded"
 	keyNoteRemark          = "examfile.note.remark"
 	keyNoteSheetNotSchool  = "examfile.note.sheet_not_school"
+	keyNoteSchoolFromTitle = "examfile.note.school_from_title"
 	keyNoteRepeated        = "examfile.note.repeated_sheets"
 	keyNoteSwapped         = "examfile.note.swapped_columns"
 	keyNoteGeneratedIDs    = "examfile.note.generated_ids"
@@ -68,6 +69,7 @@ var Messages = map[string]string{
 	keyNoteExcluded:        "“{sheet}”表有 {n} 名学生的“{header}”为“{value}”（第{rows}行），按文件的标记不计入统计",
 	keyNoteRemark:          "“{sheet}”表有 {n} 名学生的“{header}”写明“{value}”（第{rows}行），其空白成绩按此计",
 	keyNoteSheetNotSchool:  "没有学校列，工作表名“{sheet}”是科目或报表名，不作校名：全部学生记为“{school}”，请指定学校",
+	keyNoteSchoolFromTitle: "没有学校列，工作表名“{sheet}”不是校名：按标题行记为“{school}”，请核对",
 	keyNoteRepeated:        "工作表{sheets}重复了其他工作表中的 {n} 名学生（考号、姓名和成绩都相同），每名学生只读一次",
 	keyNoteSwapped:         "{schools}的“{name}”列是班级、“{class}”列是姓名（共 {n} 行）：已按内容对调读取，请核对",
 	keyNoteGeneratedIDs:    "{schools}没有考号（{n} 名学生）：以“学校+班级+姓名”识别这些学生，无法与其他考试匹配",

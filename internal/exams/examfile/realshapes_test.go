@@ -412,3 +412,22 @@ func TestCraftedSheetPerSubject(t *testing.T) {
 		t.Errorf("schools %+v", res.Data.Schools)
 	}
 }
+
+// Item 3: a report-named sheet under a title that names the school takes
+// the school from the title; the words of the term before it do not.
+func TestCraftedSchoolFromTitle(t *testing.T) {
+	for title, want := range map[string]string{
+		"温州市第二中学2025学年第一学期期中考试成绩": "温州市第二中学",
+		"2025学年实验小学三年级期末成绩":       "实验小学",
+		"十校联合体高一期中考试-总分-学生榜单":     DefaultSchool,
+	} {
+		data := book(t, []string{"总分"}, map[string][][]any{"总分": {{title}, {"考号", "姓名", "班级", "语文"}, {"1", "甲一", "1班", 90}}}, nil)
+		res, _ := parse(t, "t.xlsx", data, Options{})
+		if got := res.Data.Schools[0].Name; got != want {
+			t.Errorf("%s: school %q, want %q", title, got, want)
+		}
+	}
+	if got := schoolInTitle(""); got != "" {
+		t.Errorf("empty title → %q", got)
+	}
+}
