@@ -61,6 +61,10 @@ type Options struct {
 	// school by its code (小学, 初中, 高中, or primary, junior, senior;
 	// anything else says nothing): evidence for the stage when Stage is "".
 	SchoolStage func(code string) string
+	// School is the school (name or code) of rows the mapping puts in
+	// DefaultSchool (no school column, a sheet named 总分 or Sheet1): an
+	// uploader's own school. "" keeps DefaultSchool.
+	School string
 	// MaxProblems caps the list (default 1000); ProblemCount counts all.
 	MaxProblems int
 	// Workers parse a big CSV in parallel (default GOMAXPROCS).
@@ -312,6 +316,9 @@ func (p *parser) subject(name string) int {
 func (p *parser) roles(sheetPos int, header []string) sheetRoles {
 	sm := p.m.Sheets[sheetPos]
 	r := sheetRoles{index: sheetPos, school: sm.School, subject: sm.Subject, noID: true}
+	if r.school == DefaultSchool && p.opts.School != "" {
+		r.school = p.opts.School
+	}
 	byHeader := map[string]int{}
 	for i, c := range p.m.Columns {
 		if _, dup := byHeader[normHeader(c.Header)]; !dup {

@@ -431,3 +431,17 @@ func TestCraftedSchoolFromTitle(t *testing.T) {
 		t.Errorf("empty title → %q", got)
 	}
 }
+
+// A caller who knows the school (a principal's upload) names the rows the
+// mapping put in 本校.
+func TestCraftedDefaultSchoolGiven(t *testing.T) {
+	data := book(t, []string{"Sheet1"}, map[string][][]any{"Sheet1": {{"考号", "姓名", "班级", "语文"}, {"1", "甲一", "1班", 90}}}, nil)
+	res, _ := parse(t, "s.xlsx", data, Options{})
+	if got := res.Data.Schools[0].Name; got != DefaultSchool {
+		t.Errorf("school %q, want %s", got, DefaultSchool)
+	}
+	res, _ = parse(t, "s.xlsx", data, Options{School: "实验中学"})
+	if got := res.Data.Schools[0].Name; got != "实验中学" {
+		t.Errorf("school %q, want the given one", got)
+	}
+}
