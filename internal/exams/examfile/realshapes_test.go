@@ -378,6 +378,10 @@ func TestCraftedLabelsAnywhereAndRepeatedHeader(t *testing.T) {
 	if len(res.Problems) != 0 {
 		t.Errorf("problems %v", codes(res))
 	}
+	// A dash in the 考号 column is no student number.
+	if res, _ := parse(t, "dash.csv", []byte("考号,姓名,班级,语文\n1,甲一,1班,90\n-,平均分,,90\n"), Options{}); res.Data.Len() != 1 {
+		t.Errorf("dash row read as a student: %d students", res.Data.Len())
+	}
 	for _, k := range []string{keyNoteSummaryRows, keyNoteHeaderAgain, keyNoteNoIdentity} {
 		if _, ok := hasNote(res, k); !ok {
 			t.Errorf("no note %s: %q", k, res.Assumptions)

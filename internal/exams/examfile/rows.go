@@ -46,10 +46,10 @@ func isSummaryLabel(cell string) bool {
 
 // summaryRow: one of the student's cells, or another cell of the row
 // (not a flag column), is a statistics label. A row with a student number
-// (no Chinese in it) is a student's, whatever else it holds: the common
-// case costs nothing.
+// (digits or letters, no Chinese) is a student's, whatever else it holds:
+// the common case costs little.
 func summaryRow(r *sheetRoles, m *studentCells, cells []string) bool {
-	if m.id != "" && !isCJK(m.id) {
+	if m.id != "" && !isCJK(m.id) && strings.ContainsAny(m.id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
 		return false
 	}
 	for _, c := range []string{m.id, m.name, m.class, m.school} {
