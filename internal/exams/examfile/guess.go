@@ -525,7 +525,7 @@ func (m *Mapping) noteKey(key string, args errs.Args) {
 	m.Notes = append(m.Notes, msg(key, args))
 }
 
-// titleSchool finds a school's name in a title row: 温州市第二中学2025学年…
+// titleSchool finds a school's name in a title row: 青山市第二中学2025学年…
 var (
 	titleSchool = regexp.MustCompile(`\p{Han}{2,16}?(?:高级中学|实验学校|中学|小学|学校|高中|初中)`)
 	hanRun      = regexp.MustCompile(`\p{Han}+`)

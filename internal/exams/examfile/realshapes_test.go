@@ -421,7 +421,7 @@ func TestCraftedSheetPerSubject(t *testing.T) {
 // the school from the title; the words of the term before it do not.
 func TestCraftedSchoolFromTitle(t *testing.T) {
 	for title, want := range map[string]string{
-		"温州市第二中学2025学年第一学期期中考试成绩": "温州市第二中学",
+		"青山市第二中学2025学年第一学期期中考试成绩": "青山市第二中学",
 		"2025学年实验小学三年级期末成绩":       "实验小学",
 		"十校联合体高一期中考试-总分-学生榜单":     DefaultSchool,
 	} {
