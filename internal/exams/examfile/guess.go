@@ -472,13 +472,14 @@ var reportWords = []string{"成绩", "分数", "榜单", "总分", "汇总", "�
 	"考试", "期中", "期末", "月考", "联考", "得分", "小题", "原始", "学生", "年级", "班级"}
 
 // isReportName: a sheet named Sheet1, 工作表1, after a subject (语文,
-// 语数英), 总分, or a report (学生榜单, 成绩表).
+// 语数英), 总分, a class (高一1班), or a report (学生榜单, 成绩表).
 func isReportName(name string) bool {
 	n := normHeader(name)
 	if n == "" {
 		return true
 	}
-	if _, ok := CanonicalSubject(n); ok || totalHeaders[n] {
+	if _, ok := CanonicalSubject(n); ok || totalHeaders[n] || classLike(n) {
+		// A subject, 总分, or a class (one sheet per class).
 		return true
 	}
 	for _, prefix := range []string{"SHEET", "工作表", "TABLE", "表"} {

@@ -449,3 +449,16 @@ func TestCraftedDefaultSchoolGiven(t *testing.T) {
 		t.Errorf("school %q, want the given one", got)
 	}
 }
+
+// Sheet names that are subjects or reports are not schools; schools'
+// names are.
+func TestReportSheetNames(t *testing.T) {
+	for name, report := range map[string]bool{
+		"Sheet1": true, "工作表2": true, "总分": true, "语文": true, "数学成绩": true, "学生榜单": true, "成绩表": true,
+		"期中考试": true, "一中": false, "实验小学": false, "城关二小": false, "育才学校": false, "东区": false, "高一1班": true,
+	} {
+		if got := isReportName(name); got != report {
+			t.Errorf("isReportName(%q) = %v, want %v", name, got, report)
+		}
+	}
+}
