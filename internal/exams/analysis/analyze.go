@@ -72,7 +72,9 @@ type analyzer struct {
 	tOff     []int // per subject, offset of its teacher rows
 	lines    []lineSet
 	warnings []string
-	mu       sync.Mutex
+	// warningKeys are the warnings by message key, beside their text.
+	warningKeys []Warning
+	mu          sync.Mutex
 }
 
 // teachMap says who teaches each class in one subject.
@@ -155,10 +157,13 @@ func parallel(n int, fn func(lo, hi int)) {
 	wg.Wait()
 }
 
-func (a *analyzer) warn(format string, args ...any) {
+// warnKey adds a warning: its Chinese text to Report.Warnings, its key
+// and arguments to Report.WarningKeys (for other languages).
+func (a *analyzer) warnKey(key string, args errs.Args) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.warnings = append(a.warnings, fmt.Sprintf(format, args...))
+	a.warnings = append(a.warnings, fill(key, args))
+	a.warningKeys = append(a.warningKeys, Warning{Key: key, Args: args})
 }
 
 // eff is the value a score counts as: its bin, or −1 when it is left out.
@@ -249,6 +254,7 @@ func (a *analyzer) run() *Report {
 	a.rep.TierLines = a.lines[a.nS].tiers
 	a.rep.Papers = a.papers()
 	a.rep.Warnings = append(a.rep.Warnings, a.warnings...)
+	a.rep.WarningKeys = append(a.rep.WarningKeys, a.warningKeys...)
 	return a.rep
 }
 
@@ -264,11 +270,11 @@ func (a *analyzer) emptySubjects() {
 		}
 		switch {
 		case sub.CountsForTotal() && a.set.TotalMissing == "exclude":
-			a.warn("科目“%s”没有一名学生有成绩，按缺科计，所有总分统计为空（请核对该科成绩列，或设为不计入总分）", sub.Name)
+			a.warnKey(keyWarnSubjectEmptyTotals, errs.Args{"subject": sub.Name})
 		case sub.CountsForTotal():
-			a.warn("科目“%s”没有一名学生有成绩，总分只含其余科目", sub.Name)
+			a.warnKey(keyWarnSubjectEmptyRest, errs.Args{"subject": sub.Name})
 		default:
-			a.warn("科目“%s”没有一名学生有成绩", sub.Name)
+			a.warnKey(keyWarnSubjectEmpty, errs.Args{"subject": sub.Name})
 		}
 	}
 }
@@ -409,17 +415,13 @@ func (a *analyzer) teaching() {
 			tm.names = append(tm.names, t.Teacher)
 		}
 		if prev := tm.of[c]; prev >= 0 && prev != id {
-			a.warn("任课表中%s %s %s有两位教师（%s、%s），按后者计", t.School, t.Class, t.Subject, tm.names[prev], t.Teacher)
+			a.warnKey(keyWarnTeacherTwice, errs.Args{"school": t.School, "class": t.Class, "subject": t.Subject, "first": tm.names[prev], "second": t.Teacher})
 		}
 		tm.of[c] = id
 	}
 	if len(unknown) > 0 {
 		shown := unknown[:min(len(unknown), 10)]
-		more := ""
-		if len(unknown) > 10 {
-			more = fmt.Sprintf(" 等 %d 处", len(unknown))
-		}
-		a.warn("任课表中有本次考试没有的%s%s，已忽略", strings.Join(shown, "、"), more)
+		a.warnKey(keyWarnTeachingUnknown, errs.Args{"list": strings.Join(shown, "、"), "n": len(unknown)})
 	}
 	for s := range a.nS {
 		tm := &a.teach[s]
@@ -588,7 +590,7 @@ func (a *analyzer) leads() {
 			if n, ok := leadName[info.Name]; ok {
 				shown = n
 			}
-			a.warn("集团“%s”的核心校“%s”不在本次考试中，按总分T值最高的学校计", info.Name, shown)
+			a.warnKey(keyWarnLeadAbsent, errs.Args{"group": info.Name, "lead": shown})
 		}
 		if lead[g] < 0 {
 			lead[g] = bestSchool

@@ -187,6 +187,14 @@ func TestCraftedEmptySubjectWarns(t *testing.T) {
 	if !found {
 		t.Errorf("no warning naming 数学: %q", r.Warnings)
 	}
+	// The same warning by message key, for other languages.
+	if len(r.WarningKeys) != len(r.Warnings) || r.WarningKeys[0].Key != "exam.warn.subject_empty_totals" ||
+		r.WarningKeys[0].Args["subject"] != "数学" {
+		t.Errorf("warning keys %+v", r.WarningKeys)
+	}
+	if _, ok := analysis.Messages[r.WarningKeys[0].Key]; !ok {
+		t.Errorf("warning key %s has no text", r.WarningKeys[0].Key)
+	}
 }
 
 // Issue 12 item 12: value added is float64 from the regression to the

@@ -30,7 +30,21 @@ const (
 	keyDataScore       = "exam.data_score"
 	keyDataClass       = "exam.data_class"
 	keyDataTooMany     = "exam.data_too_many"
+
+	// Warnings of a report (Report.Warnings, Report.WarningKeys).
+	keyWarnSubjectEmptyTotals = "exam.warn.subject_empty_totals"
+	keyWarnSubjectEmptyRest   = "exam.warn.subject_empty_rest"
+	keyWarnSubjectEmpty       = "exam.warn.subject_empty"
+	keyWarnTeacherTwice       = "exam.warn.teacher_twice"
+	keyWarnTeachingUnknown    = "exam.warn.teaching_unknown"
+	keyWarnLeadAbsent         = "exam.warn.lead_absent"
 )
+
+// Warning is a report's warning as a message key and its arguments.
+type Warning struct {
+	Key  string    `json:"key"`
+	Args errs.Args `json:"args,omitempty"`
+}
 
 // Messages maps each key this package uses to its zh-CN text ({name} marks
 // an argument).
@@ -54,6 +68,13 @@ var Messages = map[string]string{
 	keyDataScore:       "第{row}名学生“{name}”的成绩 {score} 超出满分",
 	keyDataClass:       "第{row}名学生的班级编号无效",
 	keyDataTooMany:     "学校、集团或教师过多（{schools} 所学校），无法分析：请检查学校列",
+
+	keyWarnSubjectEmptyTotals: "科目“{subject}”没有一名学生有成绩，按缺科计，所有总分统计为空（请核对该科成绩列，或设为不计入总分）",
+	keyWarnSubjectEmptyRest:   "科目“{subject}”没有一名学生有成绩，总分只含其余科目",
+	keyWarnSubjectEmpty:       "科目“{subject}”没有一名学生有成绩",
+	keyWarnTeacherTwice:       "任课表中{school} {class} {subject}有两位教师（{first}、{second}），按后者计",
+	keyWarnTeachingUnknown:    "任课表中有本次考试没有的{list}（共 {n} 处），已忽略",
+	keyWarnLeadAbsent:         "集团“{group}”的核心校“{lead}”不在本次考试中，按总分T值最高的学校计",
 }
 
 // Describe renders a domain error of this package in Chinese, one line per

@@ -29,6 +29,9 @@ type Report struct {
 	Balance   []Balance    `json:"balance"`
 	Papers    []PaperStats `json:"papers"`
 	Warnings  []string     `json:"warnings"`
+	// WarningKeys are the same warnings as message keys and arguments
+	// (Messages, the server's catalogs), for a reader in another language.
+	WarningKeys []Warning `json:"warning_keys,omitempty"`
 	// Distributions are the 一分一段 tables of the exam, per subject.
 	Distributions []Distribution `json:"distributions"`
 	// Bands are the 分数段 tables of the exam, each group and each school.

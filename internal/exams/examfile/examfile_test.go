@@ -532,6 +532,11 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("考号,姓名,学校,班级,1,2,3\n1,甲,一中,1班,A,2,3\n"))
 	f.Add([]byte("\xef\xbb\xbf准考证号,姓名,学校,班级,语文(150)\n\"1\n2\",甲,一中,1,151\n"))
 	f.Add([]byte("考号,,,,数\n0,,,,200")) // found by fuzzing: 数学 above 150 with no stage
+	// The real export shapes of issue 12: swapped 姓名/班级, two header
+	// rows with flags and statistics rows, a school without 考号.
+	f.Add([]byte("学校,考号,姓名,班级,语文\n一中,1,101,甲一,90\n一中,2,102,乙二,80\n一中,3,101,丙三,70\n一中,4,102,丁四,60\n一中,5,101,戊五,50\n"))
+	f.Add([]byte("学籍号,姓名,班级,语文,,数学,,是否参与统计,备注\n,,,得分,班级排名,得分,班级排名,,\n1,甲,高一(01)班,120,1,-,-,参与,缺考\n2,乙,高一(01)班,90,2,100,1,不参与,\n年级平均分,,,105,,100,,,\n"))
+	f.Add([]byte("学校,考号,姓名,班级,语文,政治\n一中,1,甲,101,120,60\n外国语,,乙,1,110,70\n外国语,,丙,2,100,80\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, _, err := ReadFile("f.csv", data, Options{Workers: 2})
 		if err != nil {

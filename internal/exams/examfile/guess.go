@@ -3,6 +3,7 @@ package examfile
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"edugroup/internal/errs"
@@ -34,15 +35,23 @@ type Mapping struct {
 	PaperSheet string `json:"paper_sheet,omitempty"`
 	// Notes explain the guess in Chinese (ignored columns, assumptions).
 	Notes []string `json:"notes,omitempty"`
+	// NoteKeys are the notes that have message keys, for other languages.
+	NoteKeys []Note `json:"note_keys,omitempty"`
 }
 
 // SheetMap is one sheet of student rows.
 type SheetMap struct {
 	Name      string `json:"name"`
 	HeaderRow int    `json:"header_row"` // 1-based
+	// HeaderRows is 2 when a second header row (得分, 班级排名 … under
+	// each subject) follows HeaderRow; 0 or 1 for one row.
+	HeaderRows int `json:"header_rows,omitempty"`
 	// School of every row of the sheet (one sheet per school), used when
 	// the rows have no school column.
 	School string `json:"school,omitempty"`
+	// Subject of every row of a long sheet without a 科目 column: a
+	// workbook with one sheet per subject (语文, 数学 …), each with 得分.
+	Subject string `json:"subject,omitempty"`
 }
 
 // Column maps one column, found by its header text in every sheet (Index
@@ -128,6 +137,8 @@ func (f *File) Guess() (*Mapping, error) {
 	m := &Mapping{}
 	var first *peeked
 	var firstHeader []string
+	var other []string            // sheets with other columns
+	titles := map[string]string{} // the rows above each header, joined
 	for i, s := range f.Sheets {
 		if isHelpSheet(s.Name) {
 			continue
@@ -154,21 +165,44 @@ func (f *File) Guess() (*Mapping, error) {
 			m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”是隐藏的，未读取", s.Name))
 			continue
 		}
-		header := p.rows[h]
+		header, headerRows := p.rows[h], 1
+		if h+1 < len(p.rows) && isSubHeader(header, p.rows[h+1]) {
+			header, headerRows = combineHeader(header, p.rows[h+1]), 2
+		}
 		if first == nil {
 			pp := p
 			first, firstHeader = &pp, header
-			m.Columns = guessColumns(header, p.rows[h+1:])
+			m.Columns = guessColumns(header, p.rows[h+headerRows:])
+			if headerRows == 2 {
+				m.noteKey(keyNoteTwoRowHeader, errs.Args{"sheet": s.Name, "row": p.lines[h]})
+			}
 		} else if !sameLayout(firstHeader, header) {
-			m.Notes = append(m.Notes, fmt.Sprintf("工作表“%s”的列与“%s”不同，未读取", s.Name, f.Sheets[first.sheet].Name))
+			other = append(other, "“"+s.Name+"”")
 			continue
 		}
-		m.Sheets = append(m.Sheets, SheetMap{Name: s.Name, HeaderRow: p.lines[h]})
+		var title []string
+		for _, row := range p.rows[:h] {
+			for _, c := range row {
+				if c = strings.TrimSpace(Norm(c)); c != "" {
+					title = append(title, c)
+				}
+			}
+		}
+		titles[s.Name] = strings.Join(title, " ")
+		sm := SheetMap{Name: s.Name, HeaderRow: p.lines[h]}
+		if headerRows == 2 {
+			sm.HeaderRows = 2
+		}
+		m.Sheets = append(m.Sheets, sm)
 	}
 	if first == nil {
 		return nil, errs.New(errs.Invalid, keyNoHeader, errs.Args{"rows": peekRows})
 	}
-	m.decide(f)
+	if len(other) > 0 {
+		// One note for all of them (a 学生榜单 has a sheet per subject).
+		m.noteKey(keyNoteOtherLayout, errs.Args{"sheets": strings.Join(other, "、"), "first": f.Sheets[first.sheet].Name})
+	}
+	m.decide(f, titles)
 	return m, m.check()
 }
 
@@ -240,7 +274,7 @@ func guessColumns(header []string, data [][]string) []Column {
 
 // decide settles the shape, school codes, the items' subject and the
 // school of sheets without a school column.
-func (m *Mapping) decide(f *File) {
+func (m *Mapping) decide(f *File, titles map[string]string) {
 	has := map[Field]int{}
 	var subjects []string
 	for i := range m.Columns {
@@ -257,6 +291,14 @@ func (m *Mapping) decide(f *File) {
 	switch {
 	case has[FieldSubject] > 0 && has[FieldValue] > 0:
 		m.Shape = ShapeLong
+	case has[FieldSubject] == 0 && has[FieldValue] > 0 && has[FieldScore] == 0 && has[FieldItem] < 3 && subjectSheets(m):
+		// A sheet per subject, each with its 得分 column: the long shape,
+		// the subject from the sheet name.
+		m.Shape = ShapeLong
+		for i := range m.Sheets {
+			m.Sheets[i].Subject, _ = CanonicalSubject(m.Sheets[i].Name)
+		}
+		m.noteKey(keyNoteSheetPerSubject, nil)
 	case has[FieldItem] >= 3:
 		m.Shape = ShapeItems
 	default:
@@ -296,21 +338,50 @@ func (m *Mapping) decide(f *File) {
 	}
 	if has[FieldSchool] == 0 && has[FieldSchoolCode] == 0 {
 		for i := range m.Sheets {
-			m.Sheets[i].School = strings.TrimSpace(Norm(m.Sheets[i].Name))
+			name := strings.TrimSpace(Norm(m.Sheets[i].Name))
+			if isReportName(name) {
+				if school := schoolInTitle(titles[m.Sheets[i].Name]); school != "" {
+					m.Sheets[i].School = school
+					m.noteKey(keyNoteSchoolFromTitle, errs.Args{"sheet": name, "school": school})
+					continue
+				}
+				m.Sheets[i].School = DefaultSchool
+				m.noteKey(keyNoteSheetNotSchool, errs.Args{"sheet": name, "school": DefaultSchool})
+				continue
+			}
+			m.Sheets[i].School = name
 		}
-		if len(m.Sheets) > 1 {
+		named := 0 // sheets named after their school
+		for _, sm := range m.Sheets {
+			if !isReportName(sm.Name) {
+				named++
+			}
+		}
+		switch {
+		case named > 1:
 			m.Notes = append(m.Notes, "没有学校列：每个工作表是一所学校，以工作表名为校名")
-		} else {
+		case named == 1 && len(m.Sheets) == 1:
 			m.Notes = append(m.Notes, fmt.Sprintf("没有学校列：全部学生记为“%s”，请核对", m.Sheets[0].School))
 		}
 	}
 	if has[FieldID] == 0 {
 		m.Notes = append(m.Notes, "没有考号列：以“学校+班级+姓名”识别学生，无法与其他考试匹配")
 	}
+	var under []string
 	for _, c := range m.Columns {
+		if c.Field == FieldIgnore && strings.Contains(c.Header, "·") {
+			under = append(under, c.Header)
+			continue
+		}
 		if c.Field == FieldIgnore && c.Reason != "空表头" {
 			m.Notes = append(m.Notes, fmt.Sprintf("未读取“%s”列：%s", c.Header, c.Reason))
 		}
+	}
+	if len(under) > 0 {
+		// The ranks and grades under each subject of a two-row header: one
+		// note for all of them.
+		shown := strings.Join(under[:min(3, len(under))], "”“")
+		m.noteKey(keyNoteDerivedUnder, errs.Args{"n": len(under), "examples": shown})
 	}
 }
 
@@ -348,7 +419,7 @@ func (m *Mapping) check() error {
 	}
 	switch m.Shape {
 	case ShapeLong:
-		if has[FieldSubject] == 0 || has[FieldValue] == 0 {
+		if has[FieldSubject] == 0 && !subjectSheets(m) || has[FieldValue] == 0 {
 			return errs.New(errs.Invalid, keyNoScores, nil)
 		}
 	case ShapeWide, ShapeItems:
@@ -389,4 +460,93 @@ func subjectIn(name string) string {
 		}
 	}
 	return best
+}
+
+// DefaultSchool is the school of a file without a school column whose
+// sheet name is not a school's (Sheet1, 总分, 语文成绩): the user names it.
+const DefaultSchool = "本校"
+
+// reportWords mark a sheet name as a report's or a subject's, not a
+// school's.
+var reportWords = []string{"成绩", "分数", "榜单", "总分", "汇总", "名单", "数据", "统计", "排名", "报表", "导入", "模板",
+	"考试", "期中", "期末", "月考", "联考", "得分", "小题", "原始", "学生", "年级", "班级"}
+
+// isReportName: a sheet named Sheet1, 工作表1, after a subject (语文,
+// 语数英), 总分, a class (高一1班), or a report (学生榜单, 成绩表).
+func isReportName(name string) bool {
+	n := normHeader(name)
+	if n == "" {
+		return true
+	}
+	if _, ok := CanonicalSubject(n); ok || totalHeaders[n] || classLike(n) {
+		// A subject, 总分, or a class (one sheet per class).
+		return true
+	}
+	for _, prefix := range []string{"SHEET", "工作表", "TABLE", "表"} {
+		if rest, ok := strings.CutPrefix(n, prefix); ok && strings.Trim(rest, "0123456789") == "" {
+			return true
+		}
+	}
+	for _, suffix := range []string{"学校", "中学", "小学", "学校", "中", "小", "校", "学院", "学园", "分校", "校区"} {
+		if strings.HasSuffix(n, suffix) {
+			return false
+		}
+	}
+	if subjectIn(n) != "" && len([]rune(n)) <= 8 {
+		return true
+	}
+	for _, w := range reportWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectSheets: every data sheet is named after a subject (语文, 数学成绩),
+// a different one each.
+func subjectSheets(m *Mapping) bool {
+	seen := map[string]bool{}
+	for _, sm := range m.Sheets {
+		name := sm.Subject
+		if name == "" {
+			name, _ = CanonicalSubject(sm.Name)
+		}
+		if name == "" || seen[name] {
+			return false
+		}
+		seen[name] = true
+	}
+	return len(seen) > 0
+}
+
+// noteKey adds a note by key (and its Chinese text to Notes).
+func (m *Mapping) noteKey(key string, args errs.Args) {
+	m.NoteKeys = append(m.NoteKeys, Note{Key: key, Args: args})
+	m.Notes = append(m.Notes, msg(key, args))
+}
+
+// titleSchool finds a school's name in a title row: 青山市第二中学2025学年…
+var (
+	titleSchool = regexp.MustCompile(`\p{Han}{2,16}?(?:高级中学|实验学校|中学|小学|学校|高中|初中)`)
+	hanRun      = regexp.MustCompile(`\p{Han}+`)
+)
+
+// schoolInTitle is the school a sheet's title rows name, or "". Words
+// before the school that say when or what (2025学年, 第一学期) do not
+// match: the name is the Chinese run just before the school word.
+func schoolInTitle(title string) string {
+	for _, run := range hanRun.FindAllString(title, -1) {
+		m := titleSchool.FindString(run)
+		// Time words before the name: 2025学年实验小学 → 实验小学.
+		for _, w := range []string{"学年", "学期", "年度", "季", "年"} {
+			if i := strings.LastIndex(m, w); i >= 0 {
+				m = m[i+len(w):]
+			}
+		}
+		if len([]rune(m)) >= 4 && !strings.ContainsAny(m, "期考试届级") {
+			return m
+		}
+	}
+	return ""
 }

@@ -24,6 +24,8 @@ const (
 	FieldValue      Field = "value"       // long: the score
 	FieldAbsent     Field = "absent"      // long: a 缺考 flag
 	FieldVoid       Field = "void"        // long: a 作弊/违纪 flag
+	FieldInclude    Field = "include"     // 是否参与统计: 不参与 leaves the student out
+	FieldRemark     Field = "remark"      // 备注: 缺考 or 作弊 there marks the blank scores
 )
 
 // headerAliases: normalized header text → field.
@@ -45,12 +47,15 @@ var headerAliases = map[string]Field{
 	"SCORE": FieldValue,
 	"缺考":    FieldAbsent, "是否缺考": FieldAbsent, "缺考标记": FieldAbsent,
 	"作弊": FieldVoid, "违纪": FieldVoid, "是否作弊": FieldVoid, "是否违纪": FieldVoid, "作弊/违纪": FieldVoid,
+	"是否参与统计": FieldInclude, "是否统计": FieldInclude, "参与统计": FieldInclude, "是否参加统计": FieldInclude,
+	"是否计入统计": FieldInclude, "计入统计": FieldInclude, "统计标记": FieldInclude, "是否参评": FieldInclude,
+	"备注": FieldRemark, "说明": FieldRemark, "考试状态": FieldRemark, "状态": FieldRemark,
 }
 
 // ignoredHeaders are columns recognized and deliberately left out.
 var ignoredHeaders = map[string]string{
 	"序号": "序号", "性别": "性别", "座号": "座号", "座位号": "座位号", "考场": "考场", "考场号": "考场", "考点": "考点",
-	"备注": "备注", "身份证号": "身份证号", "身份证": "身份证号", "年级": "年级", "文理": "选科", "选科": "选科", "选科组合": "选科",
+	"身份证号": "身份证号", "身份证": "身份证号", "年级": "年级", "文理": "选科", "选科": "选科", "选科组合": "选科",
 	"NO": "序号", "NO.": "序号",
 }
 
@@ -122,8 +127,10 @@ type classified struct {
 // case, full-width brackets as ASCII.
 func normHeader(h string) string {
 	h = strings.ToUpper(squeeze(Norm(h)))
-	return strings.NewReplacer("（", "(", "）", ")", "【", "[", "】", "]", "：", ":").Replace(h)
+	return headerBrackets.Replace(h)
 }
+
+var headerBrackets = strings.NewReplacer("（", "(", "）", ")", "【", "[", "】", "]", "：", ":")
 
 // classify guesses a column from its header.
 func classify(header string) classified {
@@ -139,6 +146,13 @@ func classify(header string) classified {
 	}
 	if totalHeaders[h] || strings.HasSuffix(h, "总分") && len([]rune(h)) <= 6 {
 		return classified{field: FieldIgnore, reason: "总分由系统按总分科目重新计算"}
+	}
+	if top, sub, ok := strings.Cut(h, "·"); ok {
+		what := "派生列（" + sub + "），由系统重新计算"
+		if _, subject := CanonicalSubject(top); !subject && !totalHeaders[top] {
+			what = "未识别的列"
+		}
+		return classified{field: FieldIgnore, reason: what}
 	}
 	for _, m := range derivedMarks {
 		if strings.Contains(h, m) {
@@ -203,4 +217,78 @@ func isHelpSheet(name string) bool {
 		}
 	}
 	return false
+}
+
+// scoreWords are the sub-headers under a subject that hold its score (a
+// two-row header: 语文 over 得分, 班级排名, 年级排名).
+var scoreWords = map[string]bool{"得分": true, "分数": true, "成绩": true, "原始分": true, "卷面分": true, "原始成绩": true,
+	"卷面成绩": true, "分": true, "总分": true, "SCORE": true}
+
+// subHeaderWords are the cells of a second header row.
+var subHeaderWords = map[string]bool{"班名": true, "校名": true, "级名": true, "区名": true, "县名": true, "联名": true,
+	"学业等级": true, "等级": true, "等第": true, "赋分": true, "排名": true, "名次": true, "班级排名": true, "年级排名": true,
+	"学校排名": true, "整体排名": true, "联考排名": true, "区排名": true, "县排名": true, "班次": true, "校次": true, "级次": true,
+	"得分率": true, "标准分": true, "T分": true, "百分位": true}
+
+// isSubHeader: the row below a header is a second header row when the
+// student columns are blank in it and its cells are score or rank words
+// (得分, 班级排名, 学业等级 …), at least two.
+func isSubHeader(header, row []string) bool {
+	n, words := 0, 0
+	for i, cell := range row {
+		h := normHeader(cell)
+		if h == "" {
+			continue
+		}
+		n++
+		if i < len(header) {
+			switch classify(header[i]).field {
+			case FieldID, FieldName, FieldClass, FieldSchool, FieldSchoolCode:
+				return false
+			}
+		}
+		if scoreWords[h] || subHeaderWords[h] || totalHeaders[h] {
+			words++
+		}
+	}
+	return words >= 2 && words*10 >= n*8
+}
+
+// combineHeader reads two header rows as one: a subject (or 总分) spans the
+// blank cells after it, as a merged cell does; under it the score word
+// (得分, 分数) is the subject's score column and every other word (班级排名,
+// 学业等级) one of its derived columns, written 语文·班级排名.
+func combineHeader(top, sub []string) []string {
+	out := make([]string, max(len(top), len(sub)))
+	group := ""
+	for i := range out {
+		t, s := "", ""
+		if i < len(top) {
+			t = strings.TrimSpace(Norm(top[i]))
+		}
+		if i < len(sub) {
+			s = strings.TrimSpace(Norm(sub[i]))
+		}
+		if t != "" {
+			group = ""
+			if _, ok := CanonicalSubject(t); ok || totalHeaders[normHeader(t)] {
+				group = t
+			}
+		} else if group != "" && s != "" {
+			t = group
+		}
+		switch {
+		case s == "":
+			out[i] = t
+		case t == "":
+			out[i] = s
+		case scoreWords[normHeader(s)] && (group != "" || normHeader(s) == normHeader(t)):
+			out[i] = t
+		case group != "":
+			out[i] = t + "·" + s
+		default:
+			out[i] = t
+		}
+	}
+	return out
 }

@@ -5,16 +5,17 @@ import (
 	"math"
 	"strconv"
 
+	"edugroup/internal/errs"
 	"edugroup/internal/exams/analysis"
 )
 
 // StandardFull is the usual full marks of a subject: 语文, 数学 and 英语
-// 150 in 初中 and 高中 and 100 in 小学; 理综 and 文综 300; everything else
+// (or the 日语, 俄语 taken instead) 150 in 初中 and 高中 and 100 in 小学; 理综 and 文综 300; everything else
 // 100. ok is false for an unknown stage's 语数英 (InferExam then gives the
 // three one full mark: 150 when scores pass 100 in any of them, else 100).
 func StandardFull(subject, stage string) (float64, bool) {
 	switch subject {
-	case "语文", "数学", "英语":
+	case "语文", "数学", "英语", "日语", "俄语":
 		switch stage {
 		case "小学":
 			return 100, true
@@ -111,26 +112,9 @@ func InferExam(name string, subjects []string, headerFull []float64, cols [][]in
 
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// stageOf guesses the stage from class names (most classes decide), else
-// returns "".
-func stageOf(d *analysis.Data) string {
-	count := map[string]int{}
-	for _, c := range d.Classes {
-		if s := stageOfClass(c.Name); s != "" {
-			count[s]++
-		}
-	}
-	best, n := "", 0
-	for _, s := range []string{"小学", "初中", "高中"} {
-		if count[s] > n {
-			best, n = s, count[s]
-		}
-	}
-	return best
-}
-
-// exam sets Result.Exam: the caller's (with the papers read), or inferred.
-func (p *parser) exam(res *Result) {
+// exam sets Result.Exam: the caller's (with the papers read), or inferred;
+// it asks when the evidence of the stage conflicts.
+func (p *parser) exam(res *Result) error {
 	res.Assumptions = append(res.Assumptions, p.m.Notes...)
 	var papers []analysis.Paper
 	for _, pc := range p.papers {
@@ -146,13 +130,23 @@ func (p *parser) exam(res *Result) {
 				res.Assumptions = append(res.Assumptions, fmt.Sprintf("文件中没有“%s”的成绩", name))
 			}
 		}
+		p.stageClasses(res.Data, p.opts.Stage)
 		res.Assumptions = append(res.Assumptions, p.notes...)
-		return
+		return nil
 	}
 	stage := p.opts.Stage
 	if stage == "" {
-		stage = stageOf(res.Data)
+		var evidence string
+		var ask bool
+		stage, evidence, ask = p.decideStage(res.Data)
+		if ask {
+			return errs.New(errs.Invalid, keyAskStage, errs.Args{"evidence": evidence})
+		}
+		if stage != "" {
+			p.noteKey(keyNoteStage, errs.Args{"stage": stage, "evidence": evidence})
+		}
 	}
+	p.stageClasses(res.Data, stage)
 	name := p.f.Sheets[0].Name
 	if p.f.Format == "xlsx" {
 		name = p.f.Name
@@ -161,11 +155,9 @@ func (p *parser) exam(res *Result) {
 	e.Papers = papers
 	res.Exam = e
 	p.outliers(res, outliers)
-	if stage != "" && p.opts.Stage == "" {
-		res.Assumptions = append(res.Assumptions, "按班级名称判断学段为"+stage)
-	}
 	res.Assumptions = append(res.Assumptions, notes...)
 	res.Assumptions = append(res.Assumptions, p.notes...)
+	return nil
 }
 
 // hasColumn: the mapping reads subject s from some column.

@@ -80,9 +80,32 @@ func (lw *longWorker) row(r *sheetRoles, line int, cells []string, formulas []in
 			void = truthy(cell)
 		}
 	}
+	if strings.TrimSpace(subject) == "" && r.subject != "" {
+		if strings.TrimSpace(value) == "" && m.id == "" && m.name == "" {
+			return
+		}
+		subject = r.subject
+	}
 	id, name := NormID(m.id), clean(m.name)
 	if id == "" && name == "" && strings.TrimSpace(subject) == "" {
 		return
+	}
+	switch {
+	case headerAgain(r, cells):
+		w.skip(r, line, skipHeader, "")
+		return
+	case summaryRow(r, &m, cells):
+		w.skip(r, line, skipSummary, "")
+		return
+	case m.include != "" && excluded(m.include):
+		// Counted once per student (a student's rows are one per subject).
+		w.skip(r, line, skipExcluded, Norm(m.include))
+		w.skipped[len(w.skipped)-1].id = id + "\x00" + name
+		return
+	}
+	if !absent && !void && m.remark != "" {
+		_, k := parseScore(m.remark)
+		absent, void = k == scoreAbsent, k == scoreVoid
 	}
 	bad := w.formulaProblems(r, line, cells, formulas)
 	// The subject.

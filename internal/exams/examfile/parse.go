@@ -57,6 +57,14 @@ type Options struct {
 	Stage string
 	// Schools, when set, matches every school; unknown ones are problems.
 	Schools SchoolMatcher
+	// SchoolStage, when set, gives the registry's stage of a matched
+	// school by its code (小学, 初中, 高中, or primary, junior, senior;
+	// anything else says nothing): evidence for the stage when Stage is "".
+	SchoolStage func(code string) string
+	// School is the school (name or code) of rows the mapping puts in
+	// DefaultSchool (no school column, a sheet named 总分 or Sheet1): an
+	// uploader's own school. "" keeps DefaultSchool.
+	School string
 	// MaxProblems caps the list (default 1000); ProblemCount counts all.
 	MaxProblems int
 	// Workers parse a big CSV in parallel (default GOMAXPROCS).
@@ -77,7 +85,13 @@ type Result struct {
 	ProblemCount int
 	// Assumptions lists, in Chinese, what was inferred or left out.
 	Assumptions []string
-	Sheets      []string
+	// Notes are the reader's findings by message key (rows left out,
+	// columns read differently, the stage decided), for other languages.
+	Notes []Note
+	// Excluded counts the students the file itself marks as not counted
+	// (是否参与统计 = 不参与); they are not in Data.
+	Excluded int
+	Sheets   []string
 }
 
 // RowRef is a student's sheet (index into Result.Sheets) and row number.
@@ -112,9 +126,16 @@ type parser struct {
 	fullHint []float64 // from headers
 	papers   []*paperCols
 	notes    []string
+	keyed    []Note
+	excluded int
 	sheets   []string
 	seed     maphash.Seed
 	global   *columns // the final columns, when workers write into them
+	missing  []int32  // rows without a 考号 (merged)
+	// wordedGrade: classes like 一(1)班 written with the grade in words
+	// (一年级1班, 一(1)班), not as a code (101): a 小学's names.
+	wordedGrade map[string]bool
+	hash        []uint64 // of the merged student numbers
 }
 
 // columns are the per-student columns workers fill.
@@ -148,6 +169,7 @@ type mcol struct {
 type sheetRoles struct {
 	index    int // into parser.sheets
 	school   string
+	subject  string // of every row (a sheet per subject), "" for none
 	cols     []mcol // every mapped column
 	meta     []mcol // the student's own columns (考号, 姓名, 学校 …)
 	values   []mcol // score and item columns
@@ -217,12 +239,20 @@ func (f *File) Parse(m *Mapping, opts Options) (*Result, error) {
 		}
 	}
 	p.formulaNotes(ws)
+	p.skipNotes(ws)
 	res := p.merge(ws)
+	res.Excluded = p.excluded
+	if err := p.settle(res); err != nil {
+		return nil, err
+	}
 	if res.Data.Len() == 0 {
 		return nil, errs.New(errs.Invalid, keyNoStudent, nil)
 	}
 	p.itemTotals(res)
-	p.exam(res)
+	if err := p.exam(res); err != nil {
+		return nil, err
+	}
+	res.Notes = append(append([]Note{}, p.m.NoteKeys...), p.keyed...)
 	return res, nil
 }
 
@@ -285,7 +315,10 @@ func (p *parser) subject(name string) int {
 // roles maps the columns of one sheet from its header row.
 func (p *parser) roles(sheetPos int, header []string) sheetRoles {
 	sm := p.m.Sheets[sheetPos]
-	r := sheetRoles{index: sheetPos, school: sm.School, noID: true}
+	r := sheetRoles{index: sheetPos, school: sm.School, subject: sm.Subject, noID: true}
+	if r.school == DefaultSchool && p.opts.School != "" {
+		r.school = p.opts.School
+	}
 	byHeader := map[string]int{}
 	for i, c := range p.m.Columns {
 		if _, dup := byHeader[normHeader(c.Header)]; !dup {
@@ -372,13 +405,23 @@ func (p *parser) paperOf(subj int) int {
 // the rows after it to row.
 func (p *parser) scanSheet(i, sheetPos int, w *worker, row func(*sheetRoles, int, []string, []int)) error {
 	headerRow := p.m.Sheets[sheetPos].HeaderRow
+	two := p.m.Sheets[sheetPos].HeaderRows == 2
 	var roles *sheetRoles
+	var top []string
 	fn := func(line int, cells []string, formulas []int) error {
 		if roles == nil {
 			if line < headerRow {
 				return nil
 			}
-			r := p.roles(sheetPos, cells)
+			if two && top == nil {
+				top = append([]string{}, cells...)
+				return nil
+			}
+			header := cells
+			if two {
+				header = combineHeader(top, cells)
+			}
+			r := p.roles(sheetPos, header)
 			roles = &r
 			return nil
 		}
@@ -398,6 +441,7 @@ func (p *parser) parallelText(sheetPos int) ([]*worker, error) {
 	pos, line := 0, 1
 	var cells []string
 	var roles sheetRoles
+	var top []string
 	found := false
 	for pos < len(f.text) {
 		var n int
@@ -405,7 +449,15 @@ func (p *parser) parallelText(sheetPos int) ([]*worker, error) {
 		cells, pos, n = record(f.text, pos, f.delim, cells)
 		line += n
 		if start >= headerRow && !(len(cells) == 1 && strings.TrimSpace(cells[0]) == "") {
-			roles = p.roles(sheetPos, cells)
+			if p.m.Sheets[sheetPos].HeaderRows == 2 && top == nil {
+				top = append([]string{}, cells...)
+				continue
+			}
+			header := cells
+			if top != nil {
+				header = combineHeader(top, cells)
+			}
+			roles = p.roles(sheetPos, header)
 			found = true
 			break
 		}
@@ -505,6 +557,8 @@ type worker struct {
 	// formula cells read from their saved values, for the notes
 	formulas     map[formulaKey]*formulaNote
 	formulaOrder []formulaKey
+	skipped      []skipped
+	missing      []int32 // rows without a 考号 in a sheet that has the column
 
 	schools   []schoolRec
 	schoolIdx map[string]int32
@@ -562,10 +616,6 @@ func (w *worker) problem(roles *sheetRoles, line int, field, code, value, msg st
 	}
 }
 
-// footerNames are the summary rows spreadsheets end with.
-var footerNames = map[string]bool{"平均分": true, "平均": true, "均分": true, "最高分": true, "最低分": true, "合计": true, "总计": true,
-	"及格率": true, "优秀率": true, "人数": true, "参考人数": true, "标准差": true, "统计": true}
-
 // row reads one student of a wide or item sheet.
 func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 	var m studentCells
@@ -586,7 +636,18 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 	}
 	id := NormID(m.id)
 	name := clean(m.name)
-	if id == "" && footerNames[name] {
+	switch {
+	case headerAgain(r, cells):
+		w.skip(r, line, skipHeader, "")
+		return
+	case summaryRow(r, &m, cells):
+		w.skip(r, line, skipSummary, "")
+		return
+	case id == "" && name == "":
+		w.skip(r, line, skipNoIdentity, "")
+		return
+	case m.include != "" && excluded(m.include):
+		w.skip(r, line, skipExcluded, Norm(m.include))
 		return
 	}
 	bad := w.formulaProblems(r, line, cells, formulas)
@@ -619,6 +680,9 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 		}
 		w.scores[mc.subj] = append(w.scores[mc.subj], v)
 	}
+	if m.remark != "" {
+		w.remark(r, line, m.remark, n)
+	}
 	school, ok := w.school(r, line, m.school, m.code, m.group)
 	if !ok {
 		bad = true
@@ -628,8 +692,9 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 		if r.noID {
 			id = w.schools[school].name + "|" + CanonicalClass(m.class) + "|" + name
 		} else {
-			w.problem(r, line, "考号", ProblemMissingID, "", "缺少考号")
-			bad = true
+			// Whether the school has no 考号 at all is known after
+			// every row is read (missingIDs).
+			w.missing = append(w.missing, int32(n))
 		}
 	}
 	w.ids = append(w.ids, id)
@@ -641,7 +706,7 @@ func (w *worker) row(r *sheetRoles, line int, cells []string, formulas []int) {
 }
 
 // studentCells are the texts of a row's student columns, as they stand.
-type studentCells struct{ id, name, school, code, group, class string }
+type studentCells struct{ id, name, school, code, group, class, include, remark string }
 
 // take keeps cell when field is a student column and says whether it was.
 func (m *studentCells) take(field Field, cell string) bool {
@@ -658,6 +723,10 @@ func (m *studentCells) take(field Field, cell string) bool {
 		m.group = cell
 	case FieldClass:
 		m.class = cell
+	case FieldInclude:
+		m.include = cell
+	case FieldRemark:
+		m.remark = cell
 	default:
 		return false
 	}
@@ -800,11 +869,13 @@ func (w *worker) item(r *sheetRoles, line int, mc mcol, cell string, n int) bool
 	return ok
 }
 
+var answerSeparators = strings.NewReplacer(",", "", "、", "", "/", "", "，", "")
+
 // answer reads an objective answer: option letters A–H, in any case and
 // with separators ("A", "bd", "A,C").
 func answer(cell string) (string, bool) {
 	s := strings.ToUpper(squeeze(Norm(cell)))
-	s = strings.NewReplacer(",", "", "、", "", "/", "", "，", "").Replace(s)
+	s = answerSeparators.Replace(s)
 	if s == "" || len(s) > 8 {
 		return "", false
 	}
@@ -914,6 +985,17 @@ func (p *parser) merge(ws []*worker) *Result {
 	d := res.Data
 	n := 0
 	for _, w := range ws {
+		for raw, name := range w.canon {
+			if bareGrade.MatchString(name) && !codeOnly(raw) {
+				if p.wordedGrade == nil {
+					p.wordedGrade = map[string]bool{}
+				}
+				p.wordedGrade[name] = true
+			}
+		}
+		for _, i := range w.missing {
+			p.missing = append(p.missing, int32(n)+i)
+		}
 		n += len(w.ids)
 	}
 	groupIdx := map[string]int32{}
@@ -1018,16 +1100,29 @@ func (p *parser) merge(ws []*worker) *Result {
 		res.Problems = append(res.Problems, w.problems...)
 		res.ProblemCount += w.nProb
 	}
-	p.duplicates(res, g.hash)
+	p.hash = g.hash
+	return res
+}
+
+// settle runs the checks that need every row: swapped columns, schools
+// without 考号, repeated sheets, then repeated 考号.
+func (p *parser) settle(res *Result) error {
+	if err := p.swappedColumns(res); err != nil {
+		return err
+	}
+	p.missingIDs(res)
+	p.repeatedSheets(res)
+	p.duplicates(res, p.hash)
 	if len(res.Problems) > p.opts.MaxProblems {
 		res.Problems = res.Problems[:p.opts.MaxProblems]
 	}
+	res.InvalidCount = 0
 	for _, bad := range res.Invalid {
 		if bad {
 			res.InvalidCount++
 		}
 	}
-	return res
+	return nil
 }
 
 // duplicates flags every repeat of a student number and leaves out every
@@ -1109,13 +1204,18 @@ func (r *Result) ValidData() *analysis.Data {
 	if r.InvalidCount == 0 {
 		return r.Data
 	}
-	d := r.Data
-	keep := make([]int, 0, len(d.ID)-r.InvalidCount)
+	keep := make([]int, 0, len(r.Data.ID)-r.InvalidCount)
 	for i, bad := range r.Invalid {
 		if !bad {
 			keep = append(keep, i)
 		}
 	}
+	return subset(r.Data, keep)
+}
+
+// subset is d with only the students keep lists (in order), and without
+// the schools, classes and groups left empty.
+func subset(d *analysis.Data, keep []int) *analysis.Data {
 	out := &analysis.Data{Teaching: d.Teaching,
 		ID: make([]string, len(keep)), Name: make([]string, len(keep)), Class: make([]int32, len(keep)),
 		Scores: make([][]int32, len(d.Scores)), Papers: make([]analysis.PaperScores, len(d.Papers))}

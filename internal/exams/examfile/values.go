@@ -203,7 +203,7 @@ func CanonicalClass(raw string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.NewReplacer("（", "(", "）", ")", "【", "(", "】", ")", "[", "(", "]", ")").Replace(s)
+	s = classBrackets.Replace(s)
 	rs := []rune(s)
 	grade, rest, ok := readGrade(rs)
 	if !ok {
@@ -221,6 +221,8 @@ func CanonicalClass(raw string) string {
 	}
 	return s
 }
+
+var classBrackets = strings.NewReplacer("（", "(", "）", ")", "【", "(", "】", ")", "[", "(", "]", ")")
 
 // readGrade reads a grade at the start of a class name: 初三, 高一, 七年级,
 // 三年级, 三 (before "(" or a digit). It returns the grade as it will be
