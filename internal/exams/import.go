@@ -39,24 +39,41 @@ type Imported struct {
 	Preview
 }
 
-// matcher matches a file's school cell to the registry by code, name or
-// short name.
-func (s *Service) matcher(ctx context.Context) (examfile.SchoolMatcher, error) {
-	rows, err := s.st.R.QueryContext(ctx, `SELECT code, name, short_name FROM schools`)
+// registryFacts are what the reader takes from the registry: the school of
+// a file's school cell (by code, name or short name), the registry's stage
+// of a matched school (evidence for the exam's stage), and the uploader's
+// own school for rows whose file names none.
+type registryFacts struct {
+	match  examfile.SchoolMatcher
+	stage  func(code string) string
+	school string
+}
+
+// facts reads the registry's schools once per parse. The uploader's own
+// school is the one school a school-scoped importer reaches; importers at
+// group or county level have none, and a file without school names then
+// asks for them.
+func (s *Service) facts(ctx context.Context, a auth.Actor) (registryFacts, error) {
+	rows, err := s.st.R.QueryContext(ctx, `SELECT id, code, name, short_name, stage FROM schools`)
 	if err != nil {
-		return nil, err
+		return registryFacts{}, err
 	}
 	defer rows.Close()
 	type school struct{ code, name string }
 	by := map[string]school{}
 	dup := map[string]bool{}
+	stages := map[string]string{}
+	r := a.Reach(auth.PermExamsManage)
+	own := ""
 	for rows.Next() {
-		var code, name, short string
-		if err := rows.Scan(&code, &name, &short); err != nil {
-			return nil, err
+		var id int64
+		var code, name, short, stage string
+		if err := rows.Scan(&id, &code, &name, &short, &stage); err != nil {
+			return registryFacts{}, err
 		}
 		sc := school{code, name}
 		by[code] = sc
+		stages[code] = stage
 		for _, k := range []string{name, short} {
 			if k == "" {
 				continue
@@ -66,20 +83,24 @@ func (s *Service) matcher(ctx context.Context) (examfile.SchoolMatcher, error) {
 			}
 			by[k] = sc
 		}
+		if !r.County && len(r.Groups) == 0 && len(r.Schools) == 1 && r.Schools[0] == id {
+			own = code
+		}
 	}
-	return func(v string) (string, string, bool) {
+	match := func(v string) (string, string, bool) {
 		v = strings.TrimSpace(v)
 		sc, ok := by[v]
 		if !ok || dup[v] {
 			return "", "", false
 		}
 		return sc.code, sc.name, true
-	}, rows.Err()
+	}
+	return registryFacts{match: match, stage: func(code string) string { return stages[code] }, school: own}, rows.Err()
 }
 
 // parse reads an uploaded score file against the exam's subjects.
-func (s *Service) parse(ctx context.Context, x Exam, name string, data []byte, mapping *examfile.Mapping) (*examfile.Result, *examfile.Mapping, error) {
-	match, err := s.matcher(ctx)
+func (s *Service) parse(ctx context.Context, a auth.Actor, x Exam, name string, data []byte, mapping *examfile.Mapping) (*examfile.Result, *examfile.Mapping, error) {
+	reg, err := s.facts(ctx, a)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,7 +114,8 @@ func (s *Service) parse(ctx context.Context, x Exam, name string, data []byte, m
 		}
 	}
 	spec := x.Spec
-	res, err := f.Parse(mapping, examfile.Options{Exam: &spec, Stage: x.Stage, Schools: match, MaxProblems: maxShownProblems})
+	res, err := f.Parse(mapping, examfile.Options{Exam: &spec, Stage: x.Stage, Schools: reg.match, SchoolStage: reg.stage, School: reg.school,
+		MaxProblems: maxShownProblems})
 	if err != nil {
 		return nil, mapping, fileError(err)
 	}
@@ -130,7 +152,7 @@ func (s *Service) PreviewFile(ctx context.Context, a auth.Actor, id int64, name 
 	if err != nil {
 		return Preview{}, err
 	}
-	res, m, err := s.parse(ctx, x, name, data, mapping)
+	res, m, err := s.parse(ctx, a, x, name, data, mapping)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -144,7 +166,7 @@ func (s *Service) ImportFile(ctx context.Context, a auth.Actor, id int64, name s
 	if err != nil {
 		return Imported{}, err
 	}
-	res, m, err := s.parse(ctx, x, name, data, mapping)
+	res, m, err := s.parse(ctx, a, x, name, data, mapping)
 	if err != nil {
 		return Imported{}, err
 	}
