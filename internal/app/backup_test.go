@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"edugroup/internal/app"
+	"edugroup/internal/apptest"
 	"edugroup/internal/auth"
 	"edugroup/internal/demo"
 	"edugroup/internal/store"
@@ -230,13 +231,12 @@ func bkRun(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-// bkDemoDir is a new data directory with the demo county, made by the CLI.
+// bkDemoDir is a new data directory with the demo county: a copy of
+// apptest.Demo, which is loaded once per test binary.
 func bkDemoDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if code, _, stderr := bkRun(t, "demo", "--data", dir); code != 0 {
-		t.Fatalf("demo: exit %d: %s", code, stderr)
-	}
+	apptest.Demo.SQLiteFile(t, filepath.Join(dir, "edugroup.db"))
 	return dir
 }
 

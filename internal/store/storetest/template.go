@@ -86,6 +86,15 @@ func (t *Template) PostgresDSN(tb testing.TB) string {
 	return createDB(tb, name)
 }
 
+// SQLiteFile writes a copy of the SQLite template to path without opening
+// it, for tests of what runs on a data directory (backup, restore, serve).
+func (t *Template) SQLiteFile(tb testing.TB, path string) {
+	tb.Helper()
+	if err := t.copySQLite(path); err != nil {
+		tb.Fatalf("template %s: %v", t.name, err)
+	}
+}
+
 // copySQLite writes a copy of the SQLite template to path.
 func (t *Template) copySQLite(path string) error {
 	src, err := t.sqliteFile()
