@@ -158,6 +158,7 @@ func contains(list []string, s string) bool {
 // an access policy cannot be registered (Handle panics), and every route must
 // appear in the specification above.
 func TestEveryRouteHasAPolicyAndIsInTheMatrix(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	srv := e.App.Server(web.Config{})
 	seen := map[string]bool{}
@@ -183,6 +184,7 @@ func TestEveryRouteHasAPolicyAndIsInTheMatrix(t *testing.T) {
 
 // TestAuthorizationMatrix calls every route as every role and as nobody.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		srv := e.App.Server(web.Config{})
@@ -250,6 +252,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // business role: out of scope answers 404 exactly like a missing object, and
 // the attempt is audited.
 func TestScopeMatrix(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		d := e.IDs

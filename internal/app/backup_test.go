@@ -29,6 +29,7 @@ import (
 // the data directory (as a running server does), restores it into a second
 // directory and compares every table row by row.
 func TestBackupRestoreKeepsEveryTable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := bkDemoDir(t)
 	srcDB := filepath.Join(src, "edugroup.db")
@@ -97,6 +98,7 @@ func TestBackupRestoreKeepsEveryTable(t *testing.T) {
 // lock. flock belongs to an open file description, so a store opened in this
 // process holds it against the restore just as a server process would.
 func TestRestoreRefusesWhileTheDataDirIsHeld(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	backup := bkBackupOf(t, bkDemoDir(t))
 
@@ -141,6 +143,7 @@ func TestRestoreRefusesWhileTheDataDirIsHeld(t *testing.T) {
 // TestRestoreRefusesAFileThatIsNotAnEduGroupDatabase: a wrong --from must
 // fail before anything in the data directory is touched.
 func TestRestoreRefusesAFileThatIsNotAnEduGroupDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dst := bkDemoDir(t)
 	dstDB := filepath.Join(dst, "edugroup.db")
@@ -191,6 +194,7 @@ func TestRestoreRefusesAFileThatIsNotAnEduGroupDatabase(t *testing.T) {
 // TestBackupRefusesToOverwriteAnExistingFile: an operator who reuses a file
 // name must not lose the older backup.
 func TestBackupRefusesToOverwriteAnExistingFile(t *testing.T) {
+	t.Parallel()
 	src := bkDemoDir(t)
 	out := filepath.Join(t.TempDir(), "edugroup-backup.db")
 	keep := []byte("an older backup that must survive\n")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSecurityHeadersAndErrors(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	for _, p := range []string{"/", "/api/v1/session", "/healthz", "/nowhere/in/the/app"} {
 		_, _, h := e.Anon().DoH("GET", p, nil, nil)

@@ -22,6 +22,7 @@ import (
 // TestOpenAPICoversEveryRoute fetches the published document and checks it
 // against the router, both ways.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	s, b := e.Anon().Do("GET", "/api/v1/openapi.json", nil)
 	if s != 200 {
@@ -71,6 +72,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 // TestMessageCatalogs: both languages have the same keys, and every message
 // key the Go code names exists.
 func TestMessageCatalogs(t *testing.T) {
+	t.Parallel()
 	cat := i18n.MustLoad()
 	zh, en := map[string]bool{}, map[string]bool{}
 	for _, k := range cat.Keys("zh-CN") {
@@ -121,6 +123,7 @@ func TestMessageCatalogs(t *testing.T) {
 // TestAuditFailsClosed: when the audit record cannot be written, the change
 // it records is rolled back.
 func TestAuditFailsClosed(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		c := e.Login("sysadmin")
@@ -141,6 +144,7 @@ func TestAuditFailsClosed(t *testing.T) {
 }
 
 func TestDemoCounty(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		counts := map[string]int64{}
@@ -189,6 +193,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestCLIBootstrapUsersTokensAndAuditVerify(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "migrate", "--data", dir)
 	if code != 0 || !strings.Contains(out, "schema is at version") {

@@ -31,6 +31,7 @@ import (
 // hold no business role. Each refusal is audited; the command line (the
 // recovery path) still may.
 func TestTriadAccountsCannotTakeEachOtherOver(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		sys, sec := e.Login("sysadmin"), e.Login("secadmin")
@@ -106,6 +107,7 @@ func TestTriadAccountsCannotTakeEachOtherOver(t *testing.T) {
 // TestVoluntaryTOTPIsAlwaysRequired: a user who enabled a second factor
 // gives a code at every login, though no policy lists their role.
 func TestVoluntaryTOTPIsAlwaysRequired(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		c := e.Login("leader")
@@ -141,6 +143,7 @@ func TestVoluntaryTOTPIsAlwaysRequired(t *testing.T) {
 // still signs in; and a second instance on the same database refuses the
 // address too (the counters are in the database).
 func TestLoginThrottlePerAddress(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		srv := httptest.NewServer(e.App.Server(web.Config{TrustProxy: true}).Handler())
@@ -211,6 +214,7 @@ func TestLoginThrottlePerAddress(t *testing.T) {
 // or the school (by form and by import), and the attempt is audited; inside
 // the scope the refusal names the record so the user can find it.
 func TestDuplicateIDNamesNobodyOutsideScope(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		p := e.Login("principal")
@@ -264,6 +268,7 @@ func TestDuplicateIDNamesNobodyOutsideScope(t *testing.T) {
 // check compares the record that would be stored, so an empty legal_person
 // (which validation turns into "independent") is a change like any other.
 func TestSchoolAdminCannotChangeBureauFieldsBySendingThemEmpty(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		if _, err := st.W.Exec(`UPDATE schools SET legal_person = 'campus', parent_school_id = $1 WHERE id = $2`, e.IDs.LeadSchool, e.IDs.School); err != nil {
@@ -307,6 +312,7 @@ func TestSchoolAdminCannotChangeBureauFieldsBySendingThemEmpty(t *testing.T) {
 // county code, which the school gives away, and the birth date). Only the
 // unmask endpoint, with a reason and an audit record, gives the date.
 func TestNoResponseRebuildsAnIDNumber(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		type person struct{ card, birth string }
@@ -496,6 +502,7 @@ func (a *anyOf) find(b []byte) string {
 }
 
 func TestAnyOfAgreesWithContains(t *testing.T) {
+	t.Parallel()
 	needles := []string{"", "110101199003071234", "11010119900307123X", "13800001111", "0551-1234567", "ab"}
 	for _, body := range []string{"", "x", "…110101199003071234…", "11010119900307123", "电话13800001111", "0551-123456", "cab", "a", "b11010119900307123X"} {
 		want := false

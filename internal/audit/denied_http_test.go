@@ -15,6 +15,7 @@ import (
 // is written after the response; the shutdown drain (App.Close's
 // StopDenials) then writes it, with the request's id, before returning.
 func TestDenialRecordedAfterResponse(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		principal := e.Login("principal")

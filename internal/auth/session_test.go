@@ -14,6 +14,7 @@ import (
 )
 
 func TestLoginAnswersTheSameForEveryFailure(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		// Disable one account so all four failure kinds are covered.
@@ -44,6 +45,7 @@ func TestLoginAnswersTheSameForEveryFailure(t *testing.T) {
 }
 
 func TestLockoutAfterFiveFailuresAndUnlock(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		for i := 0; i < 5; i++ {
@@ -78,6 +80,7 @@ func TestLockoutAfterFiveFailuresAndUnlock(t *testing.T) {
 }
 
 func TestFailuresOutsideTheWindowDoNotLock(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	base := store.Now()
 	for i := 0; i < 8; i++ {
@@ -94,6 +97,7 @@ func TestFailuresOutsideTheWindowDoNotLock(t *testing.T) {
 }
 
 func TestSessionIdAndFixation(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		c := e.Login("leader")
@@ -121,6 +125,7 @@ func TestSessionIdAndFixation(t *testing.T) {
 }
 
 func TestSessionCookieFlags(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	_, _, h := e.Anon().DoH("POST", "/api/v1/session", map[string]string{"username": "leader", "password": demo.DefaultPassword}, nil)
 	sc := h.Get("Set-Cookie")
@@ -132,6 +137,7 @@ func TestSessionCookieFlags(t *testing.T) {
 }
 
 func TestIdleAndAbsoluteTimeouts(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		base := store.Now()
@@ -168,6 +174,7 @@ func TestIdleAndAbsoluteTimeouts(t *testing.T) {
 }
 
 func TestLogoutAndDisableEndSessionsAtOnce(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		c := e.Login("leader")
@@ -192,6 +199,7 @@ func TestLogoutAndDisableEndSessionsAtOnce(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		c := e.Login("sysadmin")
@@ -220,6 +228,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		c := e.Login("groupadmin")
@@ -282,6 +291,7 @@ func TestAPITokens(t *testing.T) {
 }
 
 func TestForcedPasswordChangeAndPolicy(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		admin := e.Login("sysadmin")
@@ -349,6 +359,7 @@ func TestForcedPasswordChangeAndPolicy(t *testing.T) {
 }
 
 func TestSeparationOfDuties(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		sec := e.Login("secadmin")
@@ -374,6 +385,7 @@ func TestSeparationOfDuties(t *testing.T) {
 }
 
 func TestRoleSwitcher(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		c := e.Login("multi")

@@ -16,6 +16,7 @@ import (
 )
 
 func TestTOTPForChosenRoles(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		sec := e.Login("secadmin")

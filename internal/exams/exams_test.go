@@ -38,6 +38,7 @@ func examData(x apptest.ExamSchools, shift float64) *analysis.Data {
 }
 
 func TestExamsScopeAndImport(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		x := e.ExamSchools()
@@ -181,6 +182,7 @@ func TestExamsScopeAndImport(t *testing.T) {
 // TestDemoExams: three joint exams over three terms in which member schools
 // close the gap to their lead school and one falls back.
 func TestDemoExams(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	s, b := e.Login("leader").Do("GET", "/api/v1/exams/gap", nil)
 	var gap exams.GapView
@@ -224,6 +226,7 @@ func TestDemoExams(t *testing.T) {
 // refused with its problems row by row, imported with only its valid rows
 // when asked, and a school's re-import replaces only that school.
 func TestExamFileImport(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		x := e.ExamSchools()
@@ -288,6 +291,7 @@ func TestExamFileImport(t *testing.T) {
 // TestExamMessagesInCatalog: the engine's and the importer's message keys,
 // which reach people through the API, are in both catalogs.
 func TestExamMessagesInCatalog(t *testing.T) {
+	t.Parallel()
 	cat := i18n.MustLoad()
 	for _, m := range []map[string]string{analysis.Messages, examfile.Messages} {
 		for k := range m {

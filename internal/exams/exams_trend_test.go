@@ -18,6 +18,7 @@ import (
 // pupil of their class only, a principal their school's, and anything else
 // is not found.
 func TestStudentTrend(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		leader := e.Login("leader")
@@ -215,6 +216,7 @@ func TestStudentTrend(t *testing.T) {
 // TestStudentTrendOpenAPI: the student number is a string path parameter,
 // and a trend score's schema carries the promoted student-score fields.
 func TestStudentTrendOpenAPI(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	s, b := e.Anon().Do("GET", "/api/v1/openapi.json", nil)
 	var doc struct {

@@ -131,6 +131,7 @@ func expect(t *testing.T, got map[string]exchange.Check, rule, result string) {
 
 // TestExchangeRules checks each rule of 五(四) at its boundary.
 func TestExchangeRules(t *testing.T) {
+	t.Parallel()
 	rulesCounty.Each(t, func(t *testing.T, st *store.Store) {
 		f := newExFixture(t, st)
 		ctx := context.Background()
@@ -283,6 +284,7 @@ func TestExchangeRules(t *testing.T) {
 // TestExchangeQuotaRace: 20 final approvals race for the last 2 teacher
 // places; exactly 2 win and the rest are refused with quota_teacher.
 func TestExchangeQuotaRace(t *testing.T) {
+	t.Parallel()
 	rulesCounty.Each(t, func(t *testing.T, st *store.Store) {
 		f := newExFixture(t, st)
 		for i := 0; i < 5; i++ {
@@ -341,6 +343,7 @@ func exDetail(t *testing.T, status int, body []byte, want int) exchange.Detail {
 // HTTP: order enforced, the wrong section and self-approval refused, out of
 // scope 404, every step audited, and the overdue return flagged.
 func TestExchangeWorkflow(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		today := store.Today()
@@ -475,6 +478,7 @@ func TestExchangeWorkflow(t *testing.T) {
 // TestExchangeSelfApprovalAndScope: a section member never decides their own
 // application, and an exchange outside the viewer's scope is not found.
 func TestExchangeSelfApprovalAndScope(t *testing.T) {
+	t.Parallel()
 	rulesCounty.Each(t, func(t *testing.T, st *store.Store) {
 		f := newExFixture(t, st)
 		// renshi's account is linked to the teacher whose exchange waits for approval.
@@ -506,6 +510,7 @@ func TestExchangeSelfApprovalAndScope(t *testing.T) {
 // TestExchangeTeam: a 团队进驻 submits one 跟岗锻炼 per cadre at once (or
 // none), and ends with the report the member school answers.
 func TestExchangeTeam(t *testing.T) {
+	t.Parallel()
 	rulesCounty.Each(t, func(t *testing.T, st *store.Store) {
 		f := newExFixture(t, st)
 		ctx := context.Background()
@@ -578,6 +583,7 @@ func TestExchangeTeam(t *testing.T) {
 // TestDemoExchanges: the demo county has an exchange in every state, an
 // overdue return, and vetoed drafts whose checks name the clause.
 func TestDemoExchanges(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	for _, status := range []string{"draft", "submitted", "endorsed", "reviewed", "approved", "underway", "returned", "closed", "rejected", "withdrawn", "cancelled"} {
 		if n := e.One(`SELECT count(*) FROM exchanges WHERE status = $1`, status); n == 0 {
@@ -635,6 +641,7 @@ func TestDemoExchanges(t *testing.T) {
 // of a step refused by the veto; the neutral answers carry neither the rule
 // ids nor the clauses nor their messages, in either language.
 func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		ctx := context.Background()

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPolicyVersionsByEffectiveDate(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		sys := e.Login("sysadmin")
@@ -50,6 +51,7 @@ func TestPolicyVersionsByEffectiveDate(t *testing.T) {
 }
 
 func TestPolicySectionsBelongToTheirAdmins(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		sys, sec := e.Login("sysadmin"), e.Login("secadmin")
@@ -83,6 +85,7 @@ func TestPolicySectionsBelongToTheirAdmins(t *testing.T) {
 }
 
 func TestPolicyValidationNamesFields(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	sys := e.Login("sysadmin")
 	_, b := sys.Do("GET", "/api/v1/policy", nil)

@@ -46,6 +46,7 @@ func freeSchool(e *apptest.Env, skip ...int64) int64 {
 }
 
 func TestJoinLeaveAndOneGroupPerDate(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		ga := e.Login("groupadmin")
@@ -131,6 +132,7 @@ func TestJoinLeaveAndOneGroupPerDate(t *testing.T) {
 }
 
 func TestScaleLimitsNeedAReason(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		sys := e.Login("sysadmin")
@@ -177,6 +179,7 @@ func TestScaleLimitsNeedAReason(t *testing.T) {
 }
 
 func TestGraduationTwoSteps(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		ga := e.Login("groupadmin")
@@ -229,6 +232,7 @@ func TestGraduationTwoSteps(t *testing.T) {
 }
 
 func TestCreateGroupAndCoverage(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		jj := e.Login("jijiao")

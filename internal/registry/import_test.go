@@ -13,6 +13,7 @@ import (
 )
 
 func TestSchoolImportAllOrNothingAndIdempotent(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		jj := e.Login("jijiao")
@@ -80,6 +81,7 @@ func TestSchoolImportAllOrNothingAndIdempotent(t *testing.T) {
 }
 
 func TestStaffImportChecksIDs(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		rs := e.Login("renshi")

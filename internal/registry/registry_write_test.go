@@ -13,6 +13,7 @@ import (
 )
 
 func TestSchoolRules(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		jj := e.Login("jijiao")
@@ -83,6 +84,7 @@ func TestSchoolRules(t *testing.T) {
 }
 
 func TestStaffRulesMaskingAndRecords(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, st *store.Store) {
 		e := apptest.NewEnv(t, st)
 		rs := e.Login("renshi")
@@ -198,6 +200,7 @@ func TestStaffRulesMaskingAndRecords(t *testing.T) {
 }
 
 func TestExportsAreScopedMaskedAndAudited(t *testing.T) {
+	t.Parallel()
 	e := apptest.NewEnv(t, apptest.SQLite(t))
 	for user, want := range map[string]int64{
 		"leader":     e.One(`SELECT count(*) FROM staff`),
