@@ -217,7 +217,6 @@ func pagingActors(fx pagingFixture) []struct {
 }
 
 func TestListPagesMatchPlainOffset(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		fx := buildPagingFixture(t, st)
