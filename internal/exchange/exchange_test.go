@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,14 +12,18 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/alexedwards/argon2id"
+
 	"edugroup/internal/apptest"
 	"edugroup/internal/auth"
+	"edugroup/internal/demo"
 	"edugroup/internal/errs"
 	"edugroup/internal/exchange"
 	"edugroup/internal/store"
+	"edugroup/internal/store/storetest"
 )
 
-// exFixture is a group of the demo county with the staff the exchange tests
+// exFixture is the group of rulesCounty with the staff the exchange tests
 // move around, and the service on a fixed date.
 type exFixture struct {
 	e                  *apptest.Env
@@ -35,17 +40,102 @@ type exFixture struct {
 	memberTeacherOther int64
 }
 
-// rulesCounty is the demo county without the demo's exchanges and
-// eligibility records, which sit around the real today: the rules are tested
-// on a clean slate. It is built once per test binary and engine.
-var rulesCounty = apptest.Demo.Derive("exchange_rules", func(ctx context.Context, st *store.Store) error {
-	for _, table := range []string{"exchange_checkins", "exchange_evaluations", "exchange_steps", "exchanges", "exchange_teams", "cross_school_service", "eligibility_records"} {
-		if _, err := st.W.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+// rulesCounty is a county built for the rules, with no exchanges and no
+// eligibility records: the rules start from a clean slate (the demo's sit
+// around the real today). One group of a lead school (three cadres, two
+// teachers) and two member schools (35 teachers and 10 cadres between them),
+// a second group of two schools, and the accounts the tests sign in as. It
+// is built once per test binary and engine.
+var rulesCounty = storetest.NewTemplate("exchange_rules", seedRulesCounty)
+
+func seedRulesCounty(ctx context.Context, st *store.Store) error {
+	now := store.Now()
+	founded := store.MustDate("2020-09-01")
+	hash, err := argon2id.CreateHash(demo.DefaultPassword, &argon2id.Params{Memory: 8, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	if err != nil {
+		return err
+	}
+	return st.Tx(ctx, func(tx *sql.Tx) error {
+		insert := func(q string, args ...any) (int64, error) {
+			var id int64
+			err := tx.QueryRowContext(ctx, q+" RETURNING id", args...).Scan(&id)
+			return id, err
+		}
+		town, err := insert(`INSERT INTO townships (code, name) VALUES ('340321100', '城关镇')`)
+		if err != nil {
 			return err
 		}
-	}
-	return nil
-})
+		// lead, member (the principal's), sibling member; lead and member of the other group.
+		var schools []int64
+		for i, name := range []string{"城关第一小学", "城关第二小学", "城关第三小学", "双桥中心小学", "双桥第二小学"} {
+			id, err := insert(`INSERT INTO schools (code, name, township_id, urban_rural, stage, type_code, tier, created_at, updated_at)
+				VALUES ($1, $2, $3, '111', 'primary', '211', 'good', $4, $4)`, fmt.Sprintf("21340%05d", i+1), name, town, now)
+			if err != nil {
+				return err
+			}
+			schools = append(schools, id)
+		}
+		for g, members := range [][]int64{schools[:3], schools[3:]} {
+			gid, err := insert(`INSERT INTO edu_groups (name, mode, governance, lead_school_id, founded_on, created_at, updated_at)
+				VALUES ($1, '紧密型', 'single', $2, $3, $4, $4)`, []string{"城关教育集团", "双桥教育集团"}[g], members[0], founded, now)
+			if err != nil {
+				return err
+			}
+			for k, school := range members {
+				role := map[bool]string{true: "lead", false: "member"}[k == 0]
+				if _, err := insert(`INSERT INTO group_members (group_id, school_id, role, joined_on, created_at) VALUES ($1, $2, $3, $4, $5)`, gid, school, role, founded, now); err != nil {
+					return err
+				}
+			}
+		}
+		n := 0
+		person := func(school int64, cadre bool) (int64, error) {
+			n++
+			post := map[bool]string{true: "director", false: "teacher"}[cadre]
+			return insert(`INSERT INTO staff (staff_no, name, gender, id_card, school_id, post, is_cadre, subject, title, status, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, '语文', '一级教师', 'active', $8, $8)`,
+				fmt.Sprintf("T%04d", n), fmt.Sprintf("教师%d", n), []string{"1", "2"}[n%2], fmt.Sprintf("34032119800101%04d", n), school, post, cadre, now)
+		}
+		for _, c := range []struct {
+			school           int64
+			teachers, cadres int
+		}{{schools[0], 2, 3}, {schools[1], 17, 5}, {schools[2], 17, 5}, {schools[3], 1, 1}, {schools[4], 1, 1}} {
+			for k := 0; k < c.teachers+c.cadres; k++ {
+				if _, err := person(c.school, k >= c.teachers); err != nil {
+					return err
+				}
+			}
+		}
+		// The teacher account's own record comes last, after the staff the
+		// tests move around.
+		own, err := person(schools[1], false)
+		if err != nil {
+			return err
+		}
+		for _, u := range []struct {
+			username string
+			staff    any
+			role     auth.Role
+			scope    auth.ScopeType
+			scopeID  int64
+		}{
+			{"sysadmin", nil, auth.SystemAdmin, auth.ScopeCounty, 0}, {"leader", nil, auth.BureauLeader, auth.ScopeCounty, 0},
+			{"renshi", nil, auth.SectionPersonnel, auth.ScopeCounty, 0}, {"principal", nil, auth.SchoolAdmin, auth.ScopeSchool, schools[1]},
+			{"teacher", own, auth.Teacher, auth.ScopeSelf, 0},
+		} {
+			uid, err := insert(`INSERT INTO users (username, display_name, password_hash, password_changed_at, staff_id, created_at, updated_at)
+				VALUES ($1, $1, $2, $3, $4, $3, $3)`, u.username, hash, now, u.staff)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO role_grants (user_id, role, scope_type, scope_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+				uid, u.role, u.scope, u.scopeID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
 
 // newExFixture starts the app on st, a copy of rulesCounty.
 func newExFixture(t *testing.T, st *store.Store) *exFixture {
