@@ -94,6 +94,7 @@ func postFile(c *apptest.Client, base, path, name string, file []byte) (int, str
 // once across two instances: every import answers 200 (each replaces the
 // part in turn) and the exam holds exactly one copy of it.
 func TestInstancesConcurrentReimport(t *testing.T) {
+	t.Parallel()
 	sts := openPostgres(t, apptest.PostgresDSN(t), 2)
 	a := apptest.NewEnv(t, sts[0])
 	b := instance(t, a, sts[1])
@@ -158,6 +159,7 @@ func TestInstancesConcurrentReimport(t *testing.T) {
 // migrated, empty database: exactly one creates the administrator and gets
 // a one-time password; the other starts normally and finds it.
 func TestInstancesBootstrapOnce(t *testing.T) {
+	t.Parallel()
 	for round := 0; round < 3; round++ {
 		sts := openPostgres(t, storetest.PostgresDSN(t), 2)
 		ctx := context.Background()
@@ -288,6 +290,7 @@ func TestInstancesPolicyWithinOneSecond(t *testing.T) {
 // shows under its new name in the exam report of both instances at once,
 // though both had the report cached and the exam's data did not change.
 func TestInstancesSeeARenameInTheReport(t *testing.T) {
+	t.Parallel()
 	sts := openPostgres(t, apptest.PostgresDSN(t), 2)
 	a := apptest.NewEnv(t, sts[0])
 	b := instance(t, a, sts[1])
