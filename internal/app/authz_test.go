@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"edugroup/internal/apptest"
 	"edugroup/internal/store"
-	"edugroup/internal/store/storetest"
 	"edugroup/internal/web"
 )
 
@@ -158,8 +158,9 @@ func contains(list []string, s string) bool {
 // an access policy cannot be registered (Handle panics), and every route must
 // appear in the specification above.
 func TestEveryRouteHasAPolicyAndIsInTheMatrix(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
-	srv := e.app.Server(web.Config{})
+	t.Parallel()
+	e := apptest.NewEnv(t, apptest.SQLite(t))
+	srv := e.App.Server(web.Config{})
 	seen := map[string]bool{}
 	for _, rt := range srv.Router().Routes() {
 		key := rt.Method + " " + rt.Pattern
@@ -183,30 +184,31 @@ func TestEveryRouteHasAPolicyAndIsInTheMatrix(t *testing.T) {
 
 // TestAuthorizationMatrix calls every route as every role and as nobody.
 func TestAuthorizationMatrix(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		srv := e.app.Server(web.Config{})
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		srv := e.App.Server(web.Config{})
 		// Writes aim at an account no client below uses, so a password reset
 		// does not end the sessions of the test's own clients.
-		userID := e.one(`SELECT id FROM users WHERE username = 'multi'`)
+		userID := e.One(`SELECT id FROM users WHERE username = 'multi'`)
 		// A student of the demo exams: the first of the principal's school.
-		student := demoStudent(e.str(`SELECT code FROM schools WHERE id = $1`, e.ids.school), 1)
+		student := apptest.DemoStudent(e.Str(`SELECT code FROM schools WHERE id = $1`, e.IDs.School), 1)
 		subst := strings.NewReplacer(
 			"/users/{id}", fmt.Sprintf("/users/%d", userID), "{grant}", "999999",
-			"/schools/{id}", fmt.Sprintf("/schools/%d", e.ids.school),
-			"/groups/{id}", fmt.Sprintf("/groups/%d", e.ids.group),
-			"/staff/{id}", fmt.Sprintf("/staff/%d", e.ids.staffOwn),
+			"/schools/{id}", fmt.Sprintf("/schools/%d", e.IDs.School),
+			"/groups/{id}", fmt.Sprintf("/groups/%d", e.IDs.Group),
+			"/staff/{id}", fmt.Sprintf("/staff/%d", e.IDs.StaffOwn),
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()
 		sort.Slice(routes, func(i, j int) bool { return routes[i].Pattern < routes[j].Pattern })
-		clients := map[string]*client{}
+		clients := map[string]*apptest.Client{}
 		for role, user := range roleUsers {
-			clients[role] = e.login(user)
+			clients[role] = e.Login(user)
 		}
-		anon := e.anon()
+		anon := e.Anon()
 		for _, rt := range routes {
 			key := rt.Method + " " + rt.Pattern
 			path := subst.Replace(rt.Pattern)
@@ -219,13 +221,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			spec := allowed[key]
 			if spec != nil {
-				if s, b := anon.do(rt.Method, path, body); s != 401 {
+				if s, b := anon.Do(rt.Method, path, body); s != 401 {
 					t.Errorf("%s without login: %d %s", key, s, b)
 				}
 			}
 			for _, role := range everyone {
 				c := clients[role]
-				s, b := c.do(rt.Method, path, body)
+				s, b := c.Do(rt.Method, path, body)
 				ok := spec == nil || contains(spec, role)
 				switch {
 				case spec == nil:
@@ -236,11 +238,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s as %s: %d %s, want 403", key, role, s, b)
 				}
 				if key == "DELETE /api/v1/session" && s == 204 {
-					clients[role] = e.login(roleUsers[role])
+					clients[role] = e.Login(roleUsers[role])
 				}
 			}
 		}
-		if e.auditCount("access.denied", "denied") == 0 {
+		if e.AuditCount("access.denied", "denied") == 0 {
 			t.Fatal("denied requests were not audited")
 		}
 	})
@@ -250,21 +252,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 // business role: out of scope answers 404 exactly like a missing object, and
 // the attempt is audited.
 func TestScopeMatrix(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		d := e.ids
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		d := e.IDs
 		type obj struct {
 			name, path string
 		}
 		objs := []obj{
-			{"school own", fmt.Sprintf("/api/v1/schools/%d", d.school)},
-			{"school sibling", fmt.Sprintf("/api/v1/schools/%d", d.siblingSchool)},
-			{"school other", fmt.Sprintf("/api/v1/schools/%d", d.otherSchool)},
-			{"group own", fmt.Sprintf("/api/v1/groups/%d", d.group)},
-			{"group other", fmt.Sprintf("/api/v1/groups/%d", d.otherGroup)},
-			{"staff own", fmt.Sprintf("/api/v1/staff/%d", d.staffOwn)},
-			{"staff sibling", fmt.Sprintf("/api/v1/staff/%d", d.staffSibling)},
-			{"staff other", fmt.Sprintf("/api/v1/staff/%d", d.staffOther)},
+			{"school own", fmt.Sprintf("/api/v1/schools/%d", d.School)},
+			{"school sibling", fmt.Sprintf("/api/v1/schools/%d", d.SiblingSchool)},
+			{"school other", fmt.Sprintf("/api/v1/schools/%d", d.OtherSchool)},
+			{"group own", fmt.Sprintf("/api/v1/groups/%d", d.Group)},
+			{"group other", fmt.Sprintf("/api/v1/groups/%d", d.OtherGroup)},
+			{"staff own", fmt.Sprintf("/api/v1/staff/%d", d.StaffOwn)},
+			{"staff sibling", fmt.Sprintf("/api/v1/staff/%d", d.StaffSibling)},
+			{"staff other", fmt.Sprintf("/api/v1/staff/%d", d.StaffOther)},
 		}
 		all := []int{200, 200, 200, 200, 200, 200, 200, 200}
 		want := map[string][]int{
@@ -278,38 +281,38 @@ func TestScopeMatrix(t *testing.T) {
 			"teacher": {200, 404, 404, 200, 404, 200, 404, 404},
 		}
 		for role, codes := range want {
-			c := e.login(roleUsers[role])
+			c := e.Login(roleUsers[role])
 			for i, o := range objs {
-				s, b := c.do("GET", o.path, nil)
+				s, b := c.Do("GET", o.path, nil)
 				if s != codes[i] {
 					t.Errorf("%s reading %s: %d %s, want %d", role, o.name, s, b, codes[i])
 				}
 			}
 		}
-		missing := e.login("groupadmin")
-		s1, b1 := missing.do("GET", "/api/v1/schools/99999999", nil)
-		s2, b2 := missing.do("GET", fmt.Sprintf("/api/v1/schools/%d", d.otherSchool), nil)
-		if s1 != 404 || s2 != 404 || parseErr(t, b1).Error.Message != parseErr(t, b2).Error.Message {
+		missing := e.Login("groupadmin")
+		s1, b1 := missing.Do("GET", "/api/v1/schools/99999999", nil)
+		s2, b2 := missing.Do("GET", fmt.Sprintf("/api/v1/schools/%d", d.OtherSchool), nil)
+		if s1 != 404 || s2 != 404 || apptest.ParseErr(t, b1).Error.Message != apptest.ParseErr(t, b2).Error.Message {
 			t.Fatalf("missing and out-of-scope answer differently: %s / %s", b1, b2)
 		}
-		if n := e.one(`SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND object_type = 'school' AND object_id = $1`, itoa(d.otherSchool)); n == 0 {
+		if n := e.One(`SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND object_type = 'school' AND object_id = $1`, apptest.Itoa(d.OtherSchool)); n == 0 {
 			t.Fatal("out-of-scope read not audited")
 		}
 
 		// Lists are narrowed the same way.
-		total := func(c *client, path string) int {
-			s, b := c.do("GET", path, nil)
+		total := func(c *apptest.Client, path string) int {
+			s, b := c.Do("GET", path, nil)
 			if s != 200 {
 				t.Fatalf("%s: %d %s", path, s, b)
 			}
-			return decode[struct {
+			return apptest.Decode[struct {
 				Total int `json:"total"`
 			}](t, b).Total
 		}
-		members := int(e.one(`SELECT count(*) FROM group_members WHERE group_id = $1 AND left_on IS NULL`, d.group))
-		groupStaff := int(e.one(`SELECT count(*) FROM staff WHERE school_id IN (SELECT school_id FROM group_members WHERE group_id = $1 AND left_on IS NULL)`, d.group))
-		schoolStaff := int(e.one(`SELECT count(*) FROM staff WHERE school_id = $1`, d.school))
-		allSchools := int(e.one(`SELECT count(*) FROM schools`))
+		members := int(e.One(`SELECT count(*) FROM group_members WHERE group_id = $1 AND left_on IS NULL`, d.Group))
+		groupStaff := int(e.One(`SELECT count(*) FROM staff WHERE school_id IN (SELECT school_id FROM group_members WHERE group_id = $1 AND left_on IS NULL)`, d.Group))
+		schoolStaff := int(e.One(`SELECT count(*) FROM staff WHERE school_id = $1`, d.School))
+		allSchools := int(e.One(`SELECT count(*) FROM schools`))
 		for _, c := range []struct {
 			user, path string
 			want       int
@@ -322,13 +325,13 @@ func TestScopeMatrix(t *testing.T) {
 			{"teacher", "/api/v1/schools", 1},
 			{"teacher", "/api/v1/staff", 1},
 		} {
-			if got := total(e.login(c.user), c.path); got != c.want {
+			if got := total(e.Login(c.user), c.path); got != c.want {
 				t.Errorf("%s %s: total %d, want %d", c.user, c.path, got, c.want)
 			}
 		}
 		// Phones and ID numbers are masked in lists.
-		_, b := e.login("leader").do("GET", "/api/v1/staff?page_size=5", nil)
-		list := decode[struct {
+		_, b := e.Login("leader").Do("GET", "/api/v1/staff?page_size=5", nil)
+		list := apptest.Decode[struct {
 			Items []struct {
 				Phone  string `json:"phone"`
 				IDCard string `json:"id_card"`

@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"edugroup/internal/app"
+	"edugroup/internal/apptest"
 	"edugroup/internal/auth"
 	"edugroup/internal/demo"
 	"edugroup/internal/store"
@@ -28,6 +29,7 @@ import (
 // the data directory (as a running server does), restores it into a second
 // directory and compares every table row by row.
 func TestBackupRestoreKeepsEveryTable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := bkDemoDir(t)
 	srcDB := filepath.Join(src, "edugroup.db")
@@ -96,6 +98,7 @@ func TestBackupRestoreKeepsEveryTable(t *testing.T) {
 // lock. flock belongs to an open file description, so a store opened in this
 // process holds it against the restore just as a server process would.
 func TestRestoreRefusesWhileTheDataDirIsHeld(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	backup := bkBackupOf(t, bkDemoDir(t))
 
@@ -140,6 +143,7 @@ func TestRestoreRefusesWhileTheDataDirIsHeld(t *testing.T) {
 // TestRestoreRefusesAFileThatIsNotAnEduGroupDatabase: a wrong --from must
 // fail before anything in the data directory is touched.
 func TestRestoreRefusesAFileThatIsNotAnEduGroupDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dst := bkDemoDir(t)
 	dstDB := filepath.Join(dst, "edugroup.db")
@@ -190,6 +194,7 @@ func TestRestoreRefusesAFileThatIsNotAnEduGroupDatabase(t *testing.T) {
 // TestBackupRefusesToOverwriteAnExistingFile: an operator who reuses a file
 // name must not lose the older backup.
 func TestBackupRefusesToOverwriteAnExistingFile(t *testing.T) {
+	t.Parallel()
 	src := bkDemoDir(t)
 	out := filepath.Join(t.TempDir(), "edugroup-backup.db")
 	keep := []byte("an older backup that must survive\n")
@@ -230,13 +235,12 @@ func bkRun(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-// bkDemoDir is a new data directory with the demo county, made by the CLI.
+// bkDemoDir is a new data directory with the demo county: a copy of
+// apptest.Demo, which is loaded once per test binary.
 func bkDemoDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if code, _, stderr := bkRun(t, "demo", "--data", dir); code != 0 {
-		t.Fatalf("demo: exit %d: %s", code, stderr)
-	}
+	apptest.Demo.SQLiteFile(t, filepath.Join(dir, "edugroup.db"))
 	return dir
 }
 

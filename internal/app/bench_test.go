@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"edugroup/internal/store/storetest"
+	"edugroup/internal/apptest"
 )
 
 // BenchmarkReads measures the read endpoints of the load target end to end
@@ -18,17 +18,17 @@ func BenchmarkReads(b *testing.B) {
 	} {
 		path := c.path
 		b.Run(c.name, func(b *testing.B) {
-			e := newEnv(b, storetest.SQLite(b))
-			c := e.login("leader")
-			req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
-			ck := c.hc.Jar.Cookies(req.URL)
+			e := apptest.NewEnv(b, apptest.SQLite(b))
+			c := e.Login("leader")
+			req, _ := http.NewRequest("GET", e.Srv.URL+path, nil)
+			ck := c.HC.Jar.Cookies(req.URL)
 			tr := &http.Transport{MaxIdleConnsPerHost: 64}
 			hc := &http.Client{Transport: tr}
 			b.SetParallelism(25)
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					r, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+					r, _ := http.NewRequest("GET", e.Srv.URL+path, nil)
 					for _, k := range ck {
 						r.AddCookie(k)
 					}

@@ -52,6 +52,7 @@ type reportJSON struct {
 }
 
 func TestAnalyzeDemoExam(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	csv := filepath.Join(dir, "exam.csv")
 	examJSON := filepath.Join(dir, "exam.json")
@@ -174,6 +175,7 @@ func TestAnalyzeDemoExam(t *testing.T) {
 }
 
 func TestAnalyzeProblemsAndUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	if err := os.WriteFile(bad, []byte("考号,姓名,学校,班级,语文\n1,甲,一中,1班,90\n1,乙,一中,1班,80\n2,丙,一中,1班,abc\n3,丁,一中,2班,70\n"), 0o644); err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"edugroup/internal/app"
+	"edugroup/internal/apptest"
 	"edugroup/internal/exams"
 	"edugroup/internal/policy"
 	"edugroup/internal/store"
@@ -22,12 +23,11 @@ import (
 	"edugroup/internal/web"
 )
 
-// openPostgres opens and migrates n stores on one new PostgreSQL database:
+// openPostgres opens and migrates n stores on the PostgreSQL database dsn:
 // the pools of n instances. They migrate at once, as instances starting
 // together do.
-func openPostgres(t *testing.T, n int) []*store.Store {
+func openPostgres(t *testing.T, dsn string, n int) []*store.Store {
 	t.Helper()
-	dsn := storetest.PostgresDSN(t)
 	ctx := context.Background()
 	sts := make([]*store.Store, n)
 	for i := range sts {
@@ -52,7 +52,7 @@ func openPostgres(t *testing.T, n int) []*store.Store {
 
 // instance is another `edugroup serve` on the store of first's database:
 // its own app (caches, listener) and HTTP server, the same demo objects.
-func instance(t *testing.T, first *env, st *store.Store) *env {
+func instance(t *testing.T, first *apptest.Env, st *store.Store) *apptest.Env {
 	t.Helper()
 	a, err := app.New(context.Background(), st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -64,12 +64,12 @@ func instance(t *testing.T, first *env, st *store.Store) *env {
 		a.Policy.Stop()
 		_ = a.Audit.StopDenials(context.Background())
 	})
-	return &env{t: t, app: a, srv: srv, ids: first.ids}
+	return &apptest.Env{T: t, App: a, Srv: srv, IDs: first.IDs}
 }
 
 // postFile posts a score file from any goroutine: errors are returned, not
 // fatal.
-func postFile(c *client, base, path, name string, file []byte) (int, string, error) {
+func postFile(c *apptest.Client, base, path, name string, file []byte) (int, string, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", name)
@@ -80,8 +80,8 @@ func postFile(c *client, base, path, name string, file []byte) (int, string, err
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("X-CSRF-Token", c.csrf)
-	resp, err := c.hc.Do(req)
+	req.Header.Set("X-CSRF-Token", c.CSRF)
+	resp, err := c.HC.Do(req)
 	if err != nil {
 		return 0, "", err
 	}
@@ -94,18 +94,19 @@ func postFile(c *client, base, path, name string, file []byte) (int, string, err
 // once across two instances: every import answers 200 (each replaces the
 // part in turn) and the exam holds exactly one copy of it.
 func TestInstancesConcurrentReimport(t *testing.T) {
-	sts := openPostgres(t, 2)
-	a := newEnv(t, sts[0])
+	t.Parallel()
+	sts := openPostgres(t, apptest.PostgresDSN(t), 2)
+	a := apptest.NewEnv(t, sts[0])
 	b := instance(t, a, sts[1])
-	x := a.examSchools()
-	school := a.str(`SELECT name FROM schools WHERE code = $1`, x.codes[0])
-	jijiao := a.login("jijiao")
-	s, body := jijiao.do("POST", "/api/v1/exams", map[string]any{"name": "并发导入", "term": "2026-2027学年第一学期", "held_on": "2026-12-20", "stage": "小学",
+	x := a.ExamSchools()
+	school := a.Str(`SELECT name FROM schools WHERE code = $1`, x.Codes[0])
+	jijiao := a.Login("jijiao")
+	s, body := jijiao.Do("POST", "/api/v1/exams", map[string]any{"name": "并发导入", "term": "2026-2027学年第一学期", "held_on": "2026-12-20", "stage": "小学",
 		"spec": map[string]any{"subjects": []map[string]any{{"name": "语文", "full": 100}, {"name": "数学", "full": 100}}}})
 	if s != 201 {
 		t.Fatalf("create: %d %s", s, body)
 	}
-	d := decode[exams.Detail](t, body)
+	d := apptest.Decode[exams.Detail](t, body)
 	var file strings.Builder
 	file.WriteString("考号,姓名,学校,班级,语文,数学\n")
 	const students = 12
@@ -123,9 +124,9 @@ func TestInstancesConcurrentReimport(t *testing.T) {
 	answers := make(chan answer, 20)
 	var wg sync.WaitGroup
 	for i := 0; i < 20; i++ {
-		base := a.srv.URL
+		base := a.Srv.URL
 		if i%2 == 1 {
-			base = b.srv.URL
+			base = b.Srv.URL
 		}
 		wg.Add(1)
 		go func() {
@@ -143,13 +144,13 @@ func TestInstancesConcurrentReimport(t *testing.T) {
 			t.Errorf("import: %d %v %.300s", ans.status, ans.err, ans.body)
 		}
 	}
-	if n := a.one(`SELECT count(*) FROM exam_parts WHERE exam_id = $1`, d.ID); n != 1 {
+	if n := a.One(`SELECT count(*) FROM exam_parts WHERE exam_id = $1`, d.ID); n != 1 {
 		t.Fatalf("%d parts stored, want 1", n)
 	}
-	if n := a.one(`SELECT students FROM exams WHERE id = $1`, d.ID); n != students {
+	if n := a.One(`SELECT students FROM exams WHERE id = $1`, d.ID); n != students {
 		t.Fatalf("exam counts %d students, want %d", n, students)
 	}
-	if n := a.one(`SELECT count(*) FROM audit_log WHERE action = 'exam.import' AND object_id = $1`, itoa(d.ID)); n != 20 {
+	if n := a.One(`SELECT count(*) FROM audit_log WHERE action = 'exam.import' AND object_id = $1`, apptest.Itoa(d.ID)); n != 20 {
 		t.Fatalf("%d imports audited, want 20", n)
 	}
 }
@@ -158,8 +159,9 @@ func TestInstancesConcurrentReimport(t *testing.T) {
 // migrated, empty database: exactly one creates the administrator and gets
 // a one-time password; the other starts normally and finds it.
 func TestInstancesBootstrapOnce(t *testing.T) {
+	t.Parallel()
 	for round := 0; round < 3; round++ {
-		sts := openPostgres(t, 2)
+		sts := openPostgres(t, storetest.PostgresDSN(t), 2)
 		ctx := context.Background()
 		start := make(chan struct{})
 		type result struct {
@@ -214,30 +216,30 @@ func TestInstancesBootstrapOnce(t *testing.T) {
 // instance is in force on the other within a second, also after the other's
 // listening connection was cut (it reconnects and meanwhile caches briefly).
 func TestInstancesPolicyWithinOneSecond(t *testing.T) {
-	sts := openPostgres(t, 2)
-	a := newEnv(t, sts[0])
+	sts := openPostgres(t, apptest.PostgresDSN(t), 2)
+	a := apptest.NewEnv(t, sts[0])
 	b := instance(t, a, sts[1])
 	ctx := t.Context()
 	waitFollowing := func() {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
-		for !b.app.Policy.Following() {
+		for !b.App.Policy.Following() {
 			if time.Now().After(deadline) {
 				t.Fatal("instance B does not follow policy saves")
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	sec := a.login("secadmin")
+	sec := a.Login("secadmin")
 	save := func(threshold int) {
 		t.Helper()
-		s, body := sec.do("GET", "/api/v1/policy", nil)
+		s, body := sec.Do("GET", "/api/v1/policy", nil)
 		if s != 200 {
 			t.Fatalf("policy: %d %s", s, body)
 		}
-		next := decode[policy.Version](t, body).Settings
+		next := apptest.Decode[policy.Version](t, body).Settings
 		next.Security.LockoutThreshold = threshold
-		if s, body := sec.do("POST", "/api/v1/policy/versions", map[string]any{"effective_from": store.Today().String(), "settings": next}); s != 201 {
+		if s, body := sec.Do("POST", "/api/v1/policy/versions", map[string]any{"effective_from": store.Today().String(), "settings": next}); s != 201 {
 			t.Fatalf("save: %d %s", s, body)
 		}
 	}
@@ -246,7 +248,7 @@ func TestInstancesPolicyWithinOneSecond(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(time.Second)
 		for {
-			p, err := b.app.Policy.Security(ctx)
+			p, err := b.App.Policy.Security(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,7 +262,7 @@ func TestInstancesPolicyWithinOneSecond(t *testing.T) {
 		}
 	}
 	waitFollowing()
-	if p, err := b.app.Policy.Security(ctx); err != nil || p.LockoutThreshold != 5 {
+	if p, err := b.App.Policy.Security(ctx); err != nil || p.LockoutThreshold != 5 {
 		t.Fatalf("B before: %+v %v", p, err)
 	}
 	save(3)
@@ -277,7 +279,7 @@ func TestInstancesPolicyWithinOneSecond(t *testing.T) {
 	save(4)
 	seen(4)
 	waitFollowing()
-	if p, _ := b.app.Policy.Security(ctx); p.LockoutThreshold != 4 {
+	if p, _ := b.App.Policy.Security(ctx); p.LockoutThreshold != 4 {
 		t.Fatalf("B after reconnecting: %d", p.LockoutThreshold)
 	}
 	save(6)
@@ -288,25 +290,26 @@ func TestInstancesPolicyWithinOneSecond(t *testing.T) {
 // shows under its new name in the exam report of both instances at once,
 // though both had the report cached and the exam's data did not change.
 func TestInstancesSeeARenameInTheReport(t *testing.T) {
-	sts := openPostgres(t, 2)
-	a := newEnv(t, sts[0])
+	t.Parallel()
+	sts := openPostgres(t, apptest.PostgresDSN(t), 2)
+	a := apptest.NewEnv(t, sts[0])
 	b := instance(t, a, sts[1])
-	id := a.one(`SELECT max(id) FROM exams`)
+	id := a.One(`SELECT max(id) FROM exams`)
 	path := fmt.Sprintf("/api/v1/exams/%d/report?level=school", id)
-	old := a.str(`SELECT name FROM schools WHERE id = $1`, a.ids.school)
-	for _, e := range []*env{a, b} {
-		if s, body := e.login("leader").do("GET", path, nil); s != 200 || !strings.Contains(string(body), old) {
+	old := a.Str(`SELECT name FROM schools WHERE id = $1`, a.IDs.School)
+	for _, e := range []*apptest.Env{a, b} {
+		if s, body := e.Login("leader").Do("GET", path, nil); s != 200 || !strings.Contains(string(body), old) {
 			t.Fatalf("report before: %d %.300s", s, body)
 		}
 	}
-	jj := a.login("jijiao")
-	in := schoolInput(t, jj, a.ids.school)
+	jj := a.Login("jijiao")
+	in := apptest.SchoolInput(t, jj, a.IDs.School)
 	in["name"] = old + "（更名）"
-	if s, body := jj.do("PATCH", "/api/v1/schools/"+itoa(a.ids.school), in); s != 200 {
+	if s, body := jj.Do("PATCH", "/api/v1/schools/"+apptest.Itoa(a.IDs.School), in); s != 200 {
 		t.Fatalf("rename: %d %s", s, body)
 	}
-	for i, e := range []*env{a, b} {
-		s, body := e.login("leader").do("GET", path, nil)
+	for i, e := range []*apptest.Env{a, b} {
+		s, body := e.Login("leader").Do("GET", path, nil)
 		if s != 200 || !strings.Contains(string(body), old+"（更名）") {
 			t.Fatalf("instance %d's report after the rename: %d %.300s", i, s, body)
 		}

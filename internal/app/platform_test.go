@@ -11,19 +11,20 @@ import (
 	"testing"
 
 	"edugroup/internal/app"
+	"edugroup/internal/apptest"
 	"edugroup/internal/auth"
 	"edugroup/internal/demo"
 	"edugroup/internal/i18n"
 	"edugroup/internal/store"
-	"edugroup/internal/store/storetest"
 	"edugroup/internal/web"
 )
 
 // TestOpenAPICoversEveryRoute fetches the published document and checks it
 // against the router, both ways.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
-	s, b := e.anon().do("GET", "/api/v1/openapi.json", nil)
+	t.Parallel()
+	e := apptest.NewEnv(t, apptest.SQLite(t))
+	s, b := e.Anon().Do("GET", "/api/v1/openapi.json", nil)
 	if s != 200 {
 		t.Fatal(s)
 	}
@@ -37,7 +38,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	routes := e.app.Server(web.Config{}).Router().Routes()
+	routes := e.App.Server(web.Config{}).Router().Routes()
 	n := 0
 	for _, rt := range routes {
 		op, ok := doc.Paths[rt.Pattern][strings.ToLower(rt.Method)]
@@ -71,6 +72,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 // TestMessageCatalogs: both languages have the same keys, and every message
 // key the Go code names exists.
 func TestMessageCatalogs(t *testing.T) {
+	t.Parallel()
 	cat := i18n.MustLoad()
 	zh, en := map[string]bool{}, map[string]bool{}
 	for _, k := range cat.Keys("zh-CN") {
@@ -121,61 +123,63 @@ func TestMessageCatalogs(t *testing.T) {
 // TestAuditFailsClosed: when the audit record cannot be written, the change
 // it records is rolled back.
 func TestAuditFailsClosed(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		c := e.login("sysadmin")
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		c := e.Login("sysadmin")
 		if _, err := st.W.Exec(`ALTER TABLE audit_log RENAME TO audit_log_gone`); err != nil {
 			t.Fatal(err)
 		}
-		s, b := c.do("POST", "/api/v1/users", map[string]string{"username": "ghost", "display_name": "幽灵"})
+		s, b := c.Do("POST", "/api/v1/users", map[string]string{"username": "ghost", "display_name": "幽灵"})
 		if s != 500 {
 			t.Fatalf("write without audit: %d %s", s, b)
 		}
 		if strings.Contains(string(b), "audit_log") || strings.Contains(strings.ToLower(string(b)), "sql") {
 			t.Fatalf("internal detail leaked: %s", b)
 		}
-		if n := e.one(`SELECT count(*) FROM users WHERE username = 'ghost'`); n != 0 {
+		if n := e.One(`SELECT count(*) FROM users WHERE username = 'ghost'`); n != 0 {
 			t.Fatal("the change was kept although its audit record failed")
 		}
 	})
 }
 
 func TestDemoCounty(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
 		counts := map[string]int64{}
 		for _, tbl := range []string{"schools", "edu_groups", "staff", "users", "role_grants", "townships"} {
-			counts[tbl] = e.one(`SELECT count(*) FROM ` + tbl)
+			counts[tbl] = e.One(`SELECT count(*) FROM ` + tbl)
 		}
 		if counts["schools"] < 40 || counts["edu_groups"] < 6 || counts["staff"] < 2000 || counts["users"] != 13 {
 			t.Fatalf("demo county too small: %v", counts)
 		}
-		if modes := e.one(`SELECT count(DISTINCT mode) FROM edu_groups`); modes < 6 {
+		if modes := e.One(`SELECT count(DISTINCT mode) FROM edu_groups`); modes < 6 {
 			t.Fatalf("%d modes", modes)
 		}
 		// Every role has a demo account.
 		for _, ri := range auth.Roles {
-			if n := e.one(`SELECT count(*) FROM role_grants WHERE role = $1`, string(ri.Role)); n == 0 {
+			if n := e.One(`SELECT count(*) FROM role_grants WHERE role = $1`, string(ri.Role)); n == 0 {
 				t.Errorf("no demo account for %s", ri.Role)
 			}
 		}
 		// The lead school of the principal's group has its own school admin,
 		// who sends that group's 团队进驻.
-		if n := e.one(`SELECT count(*) FROM role_grants g JOIN users u ON u.id = g.user_id
-			WHERE u.username = 'leadadmin' AND g.role = 'school_admin' AND g.scope_type = 'school' AND g.scope_id = $1`, e.ids.leadSchool); n != 1 {
-			t.Errorf("leadadmin is not the school admin of the lead school %d", e.ids.leadSchool)
+		if n := e.One(`SELECT count(*) FROM role_grants g JOIN users u ON u.id = g.user_id
+			WHERE u.username = 'leadadmin' AND g.role = 'school_admin' AND g.scope_type = 'school' AND g.scope_id = $1`, e.IDs.LeadSchool); n != 1 {
+			t.Errorf("leadadmin is not the school admin of the lead school %d", e.IDs.LeadSchool)
 		}
 		// Loading again changes nothing.
-		res, err := demo.Load(context.Background(), st, e.app.Audit, demo.DefaultPassword)
+		res, err := demo.Load(context.Background(), st, e.App.Audit, demo.DefaultPassword)
 		if err != nil || res.Created {
 			t.Fatalf("second load: created=%v err=%v", res.Created, err)
 		}
 		for tbl, n := range counts {
-			if got := e.one(`SELECT count(*) FROM ` + tbl); got != n {
+			if got := e.One(`SELECT count(*) FROM ` + tbl); got != n {
 				t.Errorf("%s: %d rows after the second load, was %d", tbl, got, n)
 			}
 		}
-		if _, err := demo.Load(context.Background(), st, e.app.Audit, "weak"); err == nil {
+		if _, err := demo.Load(context.Background(), st, e.App.Audit, "weak"); err == nil {
 			t.Fatal("a weak demo password was accepted")
 		}
 	})
@@ -189,6 +193,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestCLIBootstrapUsersTokensAndAuditVerify(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "migrate", "--data", dir)
 	if code != 0 || !strings.Contains(out, "schema is at version") {

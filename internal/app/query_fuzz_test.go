@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"edugroup/internal/apptest"
 	"edugroup/internal/store"
-	"edugroup/internal/store/storetest"
 	"edugroup/internal/web"
 )
 
@@ -39,27 +39,27 @@ func fuzzRole(spec []string) string {
 // invalid integer or an over-long string is a 422 naming the parameter, and
 // undeclared, repeated or badly encoded parameters are 422 too.
 func TestQueryParamsFuzz(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		srv := e.app.Server(web.Config{})
-		exam := e.one(`SELECT id FROM exams ORDER BY id LIMIT 1`)
-		student := demoStudent(e.str(`SELECT code FROM schools WHERE id = $1`, e.ids.school), 1)
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		srv := e.App.Server(web.Config{})
+		exam := e.One(`SELECT id FROM exams ORDER BY id LIMIT 1`)
+		student := apptest.DemoStudent(e.Str(`SELECT code FROM schools WHERE id = $1`, e.IDs.School), 1)
 		subst := strings.NewReplacer(
-			"/schools/{id}", fmt.Sprintf("/schools/%d", e.ids.school), "/groups/{id}", fmt.Sprintf("/groups/%d", e.ids.group),
-			"/staff/{id}", fmt.Sprintf("/staff/%d", e.ids.staffOwn), "/exams/{id}", fmt.Sprintf("/exams/%d", exam), "{number}", student,
+			"/schools/{id}", fmt.Sprintf("/schools/%d", e.IDs.School), "/groups/{id}", fmt.Sprintf("/groups/%d", e.IDs.Group),
+			"/staff/{id}", fmt.Sprintf("/staff/%d", e.IDs.StaffOwn), "/exams/{id}", fmt.Sprintf("/exams/%d", exam), "{number}", student,
 		)
-		clients := map[string]*client{}
+		clients := map[string]*apptest.Client{}
 		rnd := rand.New(rand.NewPCG(1, 2))
 		deadline := time.Now().Add(20 * time.Second) // a guard; the walk takes a few seconds
 		requests := 0
-		send := func(c *client, key, path, raw string) (int, errBody) {
+		send := func(c *apptest.Client, key, path, raw string) (int, apptest.ErrBody) {
 			t.Helper()
 			requests++
-			s, b := c.do("GET", path+"?"+raw, nil)
+			s, b := c.Do("GET", path+"?"+raw, nil)
 			if s >= 500 {
 				t.Fatalf("%s ?%.200s: %d %s", key, raw, s, b)
 			}
-			var eb errBody
+			var eb apptest.ErrBody
 			if s >= 400 {
 				if err := json.Unmarshal(b, &eb); err != nil || eb.Error.Code == "" {
 					t.Fatalf("%s ?%.200s: %d without the error shape: %.300s", key, raw, s, b)
@@ -67,7 +67,7 @@ func TestQueryParamsFuzz(t *testing.T) {
 			}
 			return s, eb
 		}
-		wantField := func(key, raw string, s int, eb errBody, field string) {
+		wantField := func(key, raw string, s int, eb apptest.ErrBody, field string) {
 			t.Helper()
 			if s != 422 || len(eb.Error.Details) == 0 || eb.Error.Details[0].Field != field {
 				t.Errorf("%s ?%.100s: %d %+v, want 422 naming %s", key, raw, s, eb.Error, field)
@@ -85,7 +85,7 @@ func TestQueryParamsFuzz(t *testing.T) {
 			}
 			role := fuzzRole(spec)
 			if clients[role] == nil {
-				clients[role] = e.login(roleUsers[role])
+				clients[role] = e.Login(roleUsers[role])
 			}
 			c := clients[role]
 			path := subst.Replace(rt.Pattern)

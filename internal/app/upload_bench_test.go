@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"edugroup/internal/apptest"
 	"edugroup/internal/exams"
 	"edugroup/internal/exams/examgen"
 	"edugroup/internal/store"
-	"edugroup/internal/store/storetest"
 )
 
 // BenchmarkUploadMillionFile uploads the 1,000,000 × 9 CSV of `edugroup
@@ -47,25 +47,25 @@ func BenchmarkUploadMillionFile(b *testing.B) {
 		b.Run(engine, func(b *testing.B) {
 			var st *store.Store
 			if engine == "sqlite" {
-				st = storetest.SQLite(b)
+				st = apptest.SQLite(b)
 			} else {
-				st = storetest.Postgres(b)
+				st = apptest.Postgres(b)
 			}
-			e := newEnv(b, st)
+			e := apptest.NewEnv(b, st)
 			now := store.Now()
-			town := e.one(`SELECT id FROM townships ORDER BY id LIMIT 1`)
+			town := e.One(`SELECT id FROM townships ORDER BY id LIMIT 1`)
 			for _, sc := range plan.Schools {
 				if _, err := st.W.Exec(`INSERT INTO schools (code, name, township_id, urban_rural, stage, type_code, tier, created_at, updated_at)
 					VALUES ($1, $2, $3, '121', 'junior', '311', 'ordinary', $4, $4) ON CONFLICT DO NOTHING`, sc.Code, sc.Name, town, now); err != nil {
 					b.Fatal(err)
 				}
 			}
-			jj := e.login("jijiao")
+			jj := e.Login("jijiao")
 			var subjects []map[string]any
 			for _, s := range plan.Subjects {
 				subjects = append(subjects, map[string]any{"name": s.Name, "full": s.Full})
 			}
-			s, body := jj.do("POST", "/api/v1/exams", map[string]any{"name": "百万人联考", "term": "2026-2027学年第一学期", "held_on": "2026-12-20", "stage": "初中",
+			s, body := jj.Do("POST", "/api/v1/exams", map[string]any{"name": "百万人联考", "term": "2026-2027学年第一学期", "held_on": "2026-12-20", "stage": "初中",
 				"spec": map[string]any{"subjects": subjects}})
 			if s != 201 {
 				b.Fatalf("create: %d %s", s, body)
@@ -92,7 +92,7 @@ func BenchmarkUploadMillionFile(b *testing.B) {
 }
 
 // uploadPath posts the file at path as the multipart field file, streamed.
-func uploadPath(b *testing.B, c *client, url, path string) (int, string) {
+func uploadPath(b *testing.B, c *apptest.Client, url, path string) (int, string) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
@@ -109,10 +109,10 @@ func uploadPath(b *testing.B, c *client, url, path string) (int, string) {
 		}
 		pw.CloseWithError(err)
 	}()
-	req, _ := http.NewRequest("POST", c.e.srv.URL+url, pr)
+	req, _ := http.NewRequest("POST", c.E.Srv.URL+url, pr)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("X-CSRF-Token", c.csrf)
-	resp, err := c.hc.Do(req)
+	req.Header.Set("X-CSRF-Token", c.CSRF)
+	resp, err := c.HC.Do(req)
 	if err != nil {
 		b.Fatal(err)
 	}

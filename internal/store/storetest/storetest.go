@@ -1,6 +1,7 @@
 // Package storetest gives tests a fresh, migrated store on each engine: a new
 // SQLite file, and a new database in a throwaway PostgreSQL cluster that the
-// test binary starts itself with initdb and pg_ctl. With EDUGROUP_TEST_PG set
+// test binary starts itself with initdb and pg_ctl. A Template gives each
+// test a copy of a store seeded once per test binary instead. With EDUGROUP_TEST_PG set
 // to a postgres:// URL of a server the tests may create databases on, that
 // server is used instead. Under CI=true a missing PostgreSQL fails the test.
 package storetest
@@ -28,6 +29,7 @@ import (
 // was started. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	removeTemplates()
 	stopCluster()
 	os.Exit(code)
 }
@@ -79,6 +81,14 @@ var (
 // test (fails under CI=true) when no PostgreSQL can be had.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
+	requirePostgres(t)
+	return createDB(t, "")
+}
+
+// requirePostgres starts the cluster on first use, and skips the test (fails
+// it under CI=true) when no PostgreSQL can be had.
+func requirePostgres(t testing.TB) {
+	t.Helper()
 	clusterOnce.Do(startCluster)
 	if clusterErr != nil {
 		if os.Getenv("CI") == "true" {
@@ -86,16 +96,6 @@ func PostgresDSN(t testing.TB) string {
 		}
 		t.Skipf("PostgreSQL not available: %v", clusterErr)
 	}
-	name := fmt.Sprintf("t%d_%d", os.Getpid(), dbCounter.Add(1))
-	admin, err := sql.Open("pgx", clusterURL+"/postgres?sslmode=disable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	return clusterURL + "/" + name + "?sslmode=disable"
 }
 
 func startCluster() {

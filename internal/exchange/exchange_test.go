@@ -1,9 +1,10 @@
-package app_test
+package exchange_test
 
 import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,17 +12,21 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/alexedwards/argon2id"
+
+	"edugroup/internal/apptest"
 	"edugroup/internal/auth"
+	"edugroup/internal/demo"
 	"edugroup/internal/errs"
 	"edugroup/internal/exchange"
 	"edugroup/internal/store"
 	"edugroup/internal/store/storetest"
 )
 
-// exFixture is a group of the demo county with the staff the exchange tests
+// exFixture is the group of rulesCounty with the staff the exchange tests
 // move around, and the service on a fixed date.
 type exFixture struct {
-	e                  *env
+	e                  *apptest.Env
 	svc                *exchange.Service
 	today              store.Date
 	group, lead        int64
@@ -35,19 +40,110 @@ type exFixture struct {
 	memberTeacherOther int64
 }
 
-func newExFixture(t *testing.T, st *store.Store) *exFixture {
-	e := newEnv(t, st)
-	f := &exFixture{e: e, svc: e.app.Exchange, today: store.MustDate("2026-03-02"), group: e.ids.group, lead: e.ids.leadSchool,
-		member: e.ids.school, member2: e.ids.siblingSchool, otherSchool: e.ids.otherSchool, sys: auth.SystemActor("test")}
-	f.svc.Today = func() store.Date { return f.today }
-	// The rules are tested on a clean slate: without the demo's exchanges
-	// and eligibility records, which sit around the real today.
-	for _, table := range []string{"exchange_checkins", "exchange_evaluations", "exchange_steps", "exchanges", "exchange_teams", "cross_school_service", "eligibility_records"} {
-		if _, err := st.W.Exec(`DELETE FROM ` + table); err != nil {
-			t.Fatal(err)
-		}
+// rulesCounty is a county built for the rules, with no exchanges and no
+// eligibility records: the rules start from a clean slate (the demo's sit
+// around the real today). One group of a lead school (three cadres, two
+// teachers) and two member schools (35 teachers and 10 cadres between them),
+// a second group of two schools, and the accounts the tests sign in as. It
+// is built once per test binary and engine.
+var rulesCounty = storetest.NewTemplate("exchange_rules", seedRulesCounty)
+
+func seedRulesCounty(ctx context.Context, st *store.Store) error {
+	now := store.Now()
+	founded := store.MustDate("2020-09-01")
+	hash, err := argon2id.CreateHash(demo.DefaultPassword, &argon2id.Params{Memory: 8, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	if err != nil {
+		return err
 	}
-	f.creator = e.one(`SELECT id FROM users WHERE username = 'sysadmin'`)
+	return st.Tx(ctx, func(tx *sql.Tx) error {
+		insert := func(q string, args ...any) (int64, error) {
+			var id int64
+			err := tx.QueryRowContext(ctx, q+" RETURNING id", args...).Scan(&id)
+			return id, err
+		}
+		town, err := insert(`INSERT INTO townships (code, name) VALUES ('340321100', '城关镇')`)
+		if err != nil {
+			return err
+		}
+		// lead, member (the principal's), sibling member; lead and member of the other group.
+		var schools []int64
+		for i, name := range []string{"城关第一小学", "城关第二小学", "城关第三小学", "双桥中心小学", "双桥第二小学"} {
+			id, err := insert(`INSERT INTO schools (code, name, township_id, urban_rural, stage, type_code, tier, created_at, updated_at)
+				VALUES ($1, $2, $3, '111', 'primary', '211', 'good', $4, $4)`, fmt.Sprintf("21340%05d", i+1), name, town, now)
+			if err != nil {
+				return err
+			}
+			schools = append(schools, id)
+		}
+		for g, members := range [][]int64{schools[:3], schools[3:]} {
+			gid, err := insert(`INSERT INTO edu_groups (name, mode, governance, lead_school_id, founded_on, created_at, updated_at)
+				VALUES ($1, '紧密型', 'single', $2, $3, $4, $4)`, []string{"城关教育集团", "双桥教育集团"}[g], members[0], founded, now)
+			if err != nil {
+				return err
+			}
+			for k, school := range members {
+				role := map[bool]string{true: "lead", false: "member"}[k == 0]
+				if _, err := insert(`INSERT INTO group_members (group_id, school_id, role, joined_on, created_at) VALUES ($1, $2, $3, $4, $5)`, gid, school, role, founded, now); err != nil {
+					return err
+				}
+			}
+		}
+		n := 0
+		person := func(school int64, cadre bool) (int64, error) {
+			n++
+			post := map[bool]string{true: "director", false: "teacher"}[cadre]
+			return insert(`INSERT INTO staff (staff_no, name, gender, id_card, school_id, post, is_cadre, subject, title, status, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, '语文', '一级教师', 'active', $8, $8)`,
+				fmt.Sprintf("T%04d", n), fmt.Sprintf("教师%d", n), []string{"1", "2"}[n%2], fmt.Sprintf("34032119800101%04d", n), school, post, cadre, now)
+		}
+		for _, c := range []struct {
+			school           int64
+			teachers, cadres int
+		}{{schools[0], 2, 3}, {schools[1], 17, 5}, {schools[2], 17, 5}, {schools[3], 1, 1}, {schools[4], 1, 1}} {
+			for k := 0; k < c.teachers+c.cadres; k++ {
+				if _, err := person(c.school, k >= c.teachers); err != nil {
+					return err
+				}
+			}
+		}
+		// The teacher account's own record comes last, after the staff the
+		// tests move around.
+		own, err := person(schools[1], false)
+		if err != nil {
+			return err
+		}
+		for _, u := range []struct {
+			username string
+			staff    any
+			role     auth.Role
+			scope    auth.ScopeType
+			scopeID  int64
+		}{
+			{"sysadmin", nil, auth.SystemAdmin, auth.ScopeCounty, 0}, {"leader", nil, auth.BureauLeader, auth.ScopeCounty, 0},
+			{"renshi", nil, auth.SectionPersonnel, auth.ScopeCounty, 0}, {"principal", nil, auth.SchoolAdmin, auth.ScopeSchool, schools[1]},
+			{"teacher", own, auth.Teacher, auth.ScopeSelf, 0},
+		} {
+			uid, err := insert(`INSERT INTO users (username, display_name, password_hash, password_changed_at, staff_id, created_at, updated_at)
+				VALUES ($1, $1, $2, $3, $4, $3, $3)`, u.username, hash, now, u.staff)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO role_grants (user_id, role, scope_type, scope_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+				uid, u.role, u.scope, u.scopeID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// newExFixture starts the app on st, a copy of rulesCounty.
+func newExFixture(t *testing.T, st *store.Store) *exFixture {
+	e := apptest.NewEnv(t, st)
+	f := &exFixture{e: e, svc: e.App.Exchange, today: store.MustDate("2026-03-02"), group: e.IDs.Group, lead: e.IDs.LeadSchool,
+		member: e.IDs.School, member2: e.IDs.SiblingSchool, otherSchool: e.IDs.OtherSchool, sys: auth.SystemActor("test")}
+	f.svc.Today = func() store.Date { return f.today }
+	f.creator = e.One(`SELECT id FROM users WHERE username = 'sysadmin'`)
 	ids := func(q string, args ...any) []int64 {
 		rows, err := st.R.QueryContext(context.Background(), q, args...)
 		if err != nil {
@@ -78,28 +174,28 @@ func newExFixture(t *testing.T, st *store.Store) *exFixture {
 
 // put inserts an exchange in a given state, for the counts the rules make.
 func (f *exFixture) put(kind string, staff int64, host int64, start, end, status string) int64 {
-	f.e.t.Helper()
+	f.e.T.Helper()
 	var school int64
 	var cadre bool
-	if err := f.e.app.Store.R.QueryRow(`SELECT school_id, is_cadre FROM staff WHERE id = $1`, staff).Scan(&school, &cadre); err != nil {
-		f.e.t.Fatal(err)
+	if err := f.e.App.Store.R.QueryRow(`SELECT school_id, is_cadre FROM staff WHERE id = $1`, staff).Scan(&school, &cadre); err != nil {
+		f.e.T.Fatal(err)
 	}
 	var id int64
 	now := store.Now()
-	err := f.e.app.Store.W.QueryRow(`INSERT INTO exchanges (kind, staff_id, is_cadre, group_id, home_school_id, host_school_id, start_on, end_on, purpose, status,
+	err := f.e.App.Store.W.QueryRow(`INSERT INTO exchanges (kind, staff_id, is_cadre, group_id, home_school_id, host_school_id, start_on, end_on, purpose, status,
 		submitted_on, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '测试', $9, $10, $11, $12, $12) RETURNING id`,
 		kind, staff, cadre, f.group, school, host, store.MustDate(start), store.MustDate(end), status, f.today, f.creator, now).Scan(&id)
 	if err != nil {
-		f.e.t.Fatal(err)
+		f.e.T.Fatal(err)
 	}
 	return id
 }
 
 func (f *exFixture) check(in exchange.Input) map[string]exchange.Check {
-	f.e.t.Helper()
+	f.e.T.Helper()
 	res, err := f.svc.Check(context.Background(), f.sys, in)
 	if err != nil {
-		f.e.t.Fatalf("check %+v: %v", in, err)
+		f.e.T.Fatalf("check %+v: %v", in, err)
 	}
 	out := map[string]exchange.Check{}
 	for _, c := range res.Checks {
@@ -125,7 +221,8 @@ func expect(t *testing.T, got map[string]exchange.Check, rule, result string) {
 
 // TestExchangeRules checks each rule of 五(四) at its boundary.
 func TestExchangeRules(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	t.Parallel()
+	rulesCounty.Each(t, func(t *testing.T, st *store.Store) {
 		f := newExFixture(t, st)
 		ctx := context.Background()
 		tch := f.teachers
@@ -145,13 +242,13 @@ func TestExchangeRules(t *testing.T) {
 			expect(t, f.check(study(tch[0], f.otherSchool, "2026-04-01", "2026-04-10")), exchange.RuleSameGroup, exchange.Fail)
 			// Another school of the same group (the lead is one).
 			expect(t, f.check(study(tch[0], f.lead, "2026-04-01", "2026-04-10")), exchange.RuleSameGroup, exchange.Pass)
-			home := f.e.one(`SELECT school_id FROM staff WHERE id = $1`, tch[0])
+			home := f.e.One(`SELECT school_id FROM staff WHERE id = $1`, tch[0])
 			expect(t, f.check(study(tch[0], home, "2026-04-01", "2026-04-10")), exchange.RuleSameGroup, exchange.Fail)
 			// 跟岗锻炼 from a member school to the lead is the wrong way round.
 			tr := exchange.Input{Kind: exchange.KindTraining, StaffID: f.cadres[0], HostSchoolID: f.lead, StartOn: store.MustDate("2026-04-01"), EndOn: store.MustDate("2026-04-10"), Purpose: "诊断"}
 			expect(t, f.check(tr), exchange.RuleSameGroup, exchange.Fail)
 			// A teacher cannot go on 跟岗锻炼.
-			leadTeacher := f.e.one(`SELECT id FROM staff WHERE school_id = $1 AND is_cadre = FALSE AND status = 'active' ORDER BY id LIMIT 1`, f.lead)
+			leadTeacher := f.e.One(`SELECT id FROM staff WHERE school_id = $1 AND is_cadre = FALSE AND status = 'active' ORDER BY id LIMIT 1`, f.lead)
 			tr = exchange.Input{Kind: exchange.KindTraining, StaffID: leadTeacher, HostSchoolID: f.member, StartOn: store.MustDate("2026-04-01"), EndOn: store.MustDate("2026-04-10"), Purpose: "诊断"}
 			expect(t, f.check(tr), exchange.RuleCadreOnly, exchange.Fail)
 		})
@@ -277,7 +374,8 @@ func TestExchangeRules(t *testing.T) {
 // TestExchangeQuotaRace: 20 final approvals race for the last 2 teacher
 // places; exactly 2 win and the rest are refused with quota_teacher.
 func TestExchangeQuotaRace(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	t.Parallel()
+	rulesCounty.Each(t, func(t *testing.T, st *store.Store) {
 		f := newExFixture(t, st)
 		for i := 0; i < 5; i++ {
 			f.put(exchange.KindStudy, f.teachers[i], f.lead, "2026-04-01", "2026-04-10", exchange.Approved)
@@ -312,7 +410,7 @@ func TestExchangeQuotaRace(t *testing.T) {
 		if won != 2 || quota != 18 || len(other) > 0 {
 			t.Fatalf("won %d, refused by quota %d, other errors %v", won, quota, other)
 		}
-		if n := f.e.one(`SELECT count(*) FROM exchanges WHERE status = 'approved' AND kind = 'study' AND is_cadre = FALSE AND group_id = $1`, f.group); n != 7 {
+		if n := f.e.One(`SELECT count(*) FROM exchanges WHERE status = 'approved' AND kind = 'study' AND is_cadre = FALSE AND group_id = $1`, f.group); n != 7 {
 			t.Fatalf("%d approved", n)
 		}
 	})
@@ -335,24 +433,25 @@ func exDetail(t *testing.T, status int, body []byte, want int) exchange.Detail {
 // HTTP: order enforced, the wrong section and self-approval refused, out of
 // scope 404, every step audited, and the overdue return flagged.
 func TestExchangeWorkflow(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
 		today := store.Today()
 		start := store.Date{Time: today.AddDate(0, 0, -10)}
 		end := store.Date{Time: today.AddDate(0, 0, -1)}
-		teacher, principal, group, jijiao, renshi, ganbu := e.login("teacher"), e.login("principal"), e.login("groupadmin"), e.login("jijiao"), e.login("renshi"), e.login("ganbu")
-		body := map[string]any{"kind": "study", "staff_id": e.ids.staffOwn, "host_school_id": e.ids.leadSchool, "start_on": start.String(), "end_on": end.String(), "purpose": "跟岗学习：语文课堂教学"}
+		teacher, principal, group, jijiao, renshi, ganbu := e.Login("teacher"), e.Login("principal"), e.Login("groupadmin"), e.Login("jijiao"), e.Login("renshi"), e.Login("ganbu")
+		body := map[string]any{"kind": "study", "staff_id": e.IDs.StaffOwn, "host_school_id": e.IDs.LeadSchool, "start_on": start.String(), "end_on": end.String(), "purpose": "跟岗学习：语文课堂教学"}
 
 		// The teacher can pick a mentor at the lead school, not in another group.
-		s, b := teacher.do("GET", fmt.Sprintf("/api/v1/exchanges/mentors?school_id=%d", e.ids.leadSchool), nil)
+		s, b := teacher.Do("GET", fmt.Sprintf("/api/v1/exchanges/mentors?school_id=%d", e.IDs.LeadSchool), nil)
 		if s != 200 || !strings.Contains(string(b), `"subject"`) || strings.Contains(string(b), "id_card") {
 			t.Fatalf("mentors: %d %.200s", s, b)
 		}
-		if s, _ := teacher.do("GET", fmt.Sprintf("/api/v1/exchanges/mentors?school_id=%d", e.ids.otherSchool), nil); s != 404 {
+		if s, _ := teacher.Do("GET", fmt.Sprintf("/api/v1/exchanges/mentors?school_id=%d", e.IDs.OtherSchool), nil); s != 404 {
 			t.Fatalf("mentors of another group: %d", s)
 		}
 		// The session names the teacher's staff record.
-		if s, b := teacher.do("GET", "/api/v1/session", nil); s != 200 || !strings.Contains(string(b), fmt.Sprintf(`"staff_id":%d`, e.ids.staffOwn)) {
+		if s, b := teacher.Do("GET", "/api/v1/session", nil); s != 200 || !strings.Contains(string(b), fmt.Sprintf(`"staff_id":%d`, e.IDs.StaffOwn)) {
 			t.Fatalf("session: %d %s", s, b)
 		}
 		// The dry run lists every rule, before the purpose is written.
@@ -361,21 +460,21 @@ func TestExchangeWorkflow(t *testing.T) {
 			dry[k] = v
 		}
 		delete(dry, "purpose")
-		if s, b := teacher.do("POST", "/api/v1/exchanges/check", dry); s != 200 {
+		if s, b := teacher.Do("POST", "/api/v1/exchanges/check", dry); s != 200 {
 			t.Fatalf("dry run without purpose: %d %s", s, b)
 		}
-		s, b = teacher.do("POST", "/api/v1/exchanges/check", body)
+		s, b = teacher.Do("POST", "/api/v1/exchanges/check", body)
 		var res exchange.CheckResult
 		if s != 200 || json.Unmarshal(b, &res) != nil || !res.OK || len(res.Checks) < 8 || res.Checks[0].Message == "" {
 			t.Fatalf("check: %d %s", s, b)
 		}
-		s, b = teacher.do("POST", "/api/v1/exchanges", body)
+		s, b = teacher.Do("POST", "/api/v1/exchanges", body)
 		d := exDetail(t, s, b, 201)
 		path := fmt.Sprintf("/api/v1/exchanges/%d", d.ID)
-		act := func(c *client, action string, in map[string]any, want int) {
+		act := func(c *apptest.Client, action string, in map[string]any, want int) {
 			t.Helper()
 			in["version"] = d.Version
-			s, b := c.do("POST", path+"/"+action, in)
+			s, b := c.Do("POST", path+"/"+action, in)
 			if want != 200 {
 				if s != want {
 					t.Fatalf("%s: %d %s, want %d", action, s, b, want)
@@ -406,27 +505,27 @@ func TestExchangeWorkflow(t *testing.T) {
 			t.Fatalf("approved: %s overdue=%v", d.Status, d.Overdue)
 		}
 		// Overdue: in the ledger filter and in the supervising section's inbox.
-		s, b = renshi.do("GET", "/api/v1/exchanges/inbox", nil)
+		s, b = renshi.Do("GET", "/api/v1/exchanges/inbox", nil)
 		var box exchange.Inbox
 		if s != 200 || json.Unmarshal(b, &box) != nil || box.Counts["overdue"] < 1 {
 			t.Fatalf("renshi inbox: %d %s", s, b)
 		}
-		s, b = renshi.do("GET", "/api/v1/exchanges?overdue=true", nil)
+		s, b = renshi.Do("GET", "/api/v1/exchanges?overdue=true", nil)
 		if s != 200 || !strings.Contains(string(b), fmt.Sprintf(`"id":%d,`, d.ID)) {
 			t.Fatalf("overdue list: %d %s", s, b)
 		}
-		s, b = principal.do("GET", "/api/v1/exchanges/inbox", nil)
+		s, b = principal.Do("GET", "/api/v1/exchanges/inbox", nil)
 		if s != 200 || json.Unmarshal(b, &box) != nil || box.Counts["return"] < 1 {
 			t.Fatalf("principal inbox: %d %s", s, b)
 		}
 		act(teacher, "start", map[string]any{}, 200)
-		s, b = teacher.do("POST", path+"/checkins", map[string]any{"kind": "checkin", "body": "听课三节，参加教研活动"})
+		s, b = teacher.Do("POST", path+"/checkins", map[string]any{"kind": "checkin", "body": "听课三节，参加教研活动"})
 		d = exDetail(t, s, b, 200)
-		s, _ = teacher.do("POST", path+"/checkins", map[string]any{"kind": "issue", "body": "x"})
+		s, _ = teacher.Do("POST", path+"/checkins", map[string]any{"kind": "issue", "body": "x"})
 		if s != 403 {
 			t.Fatalf("teacher filing an issue: %d", s)
 		}
-		s, b = renshi.do("POST", path+"/checkins", map[string]any{"kind": "note", "body": "电话回访，情况正常"})
+		s, b = renshi.Do("POST", path+"/checkins", map[string]any{"kind": "note", "body": "电话回访，情况正常"})
 		d = exDetail(t, s, b, 200)
 		act(principal, "return", map[string]any{"returned_on": today.String()}, 200)
 		if d.Status != exchange.Returned || d.Overdue {
@@ -448,18 +547,18 @@ func TestExchangeWorkflow(t *testing.T) {
 			if s.Action != wantSteps[i] {
 				t.Fatalf("step %d: %s, want %s", i, s.Action, wantSteps[i])
 			}
-			if n := e.one(`SELECT count(*) FROM audit_log WHERE action = $1 AND object_id = $2`, "exchange."+s.Action, fmt.Sprint(d.ID)); n != 1 {
+			if n := e.One(`SELECT count(*) FROM audit_log WHERE action = $1 AND object_id = $2`, "exchange."+s.Action, fmt.Sprint(d.ID)); n != 1 {
 				t.Fatalf("audit of %s: %d", s.Action, n)
 			}
 		}
 		// The service record counts the days and shows the evaluations.
-		s, b = renshi.do("GET", fmt.Sprintf("/api/v1/staff/%d/service-record", e.ids.staffOwn), nil)
+		s, b = renshi.Do("GET", fmt.Sprintf("/api/v1/staff/%d/service-record", e.IDs.StaffOwn), nil)
 		var rec exchange.ServiceRecord
 		if s != 200 || json.Unmarshal(b, &rec) != nil || len(rec.Exchanges) != 1 || rec.ExchangeDays != 10 || len(rec.Exchanges[0].Evaluations) != 3 {
 			t.Fatalf("service record: %d %s", s, b)
 		}
 		// The ledger exports.
-		s, b = renshi.do("GET", "/api/v1/exchanges/export?kind=study", nil)
+		s, b = renshi.Do("GET", "/api/v1/exchanges/export?kind=study", nil)
 		if s != 200 || len(b) < 100 || string(b[:2]) != "PK" {
 			t.Fatalf("export: %d", s)
 		}
@@ -469,7 +568,8 @@ func TestExchangeWorkflow(t *testing.T) {
 // TestExchangeSelfApprovalAndScope: a section member never decides their own
 // application, and an exchange outside the viewer's scope is not found.
 func TestExchangeSelfApprovalAndScope(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	t.Parallel()
+	rulesCounty.Each(t, func(t *testing.T, st *store.Store) {
 		f := newExFixture(t, st)
 		// renshi's account is linked to the teacher whose exchange waits for approval.
 		staff := f.teachers[3]
@@ -477,21 +577,21 @@ func TestExchangeSelfApprovalAndScope(t *testing.T) {
 			t.Fatal(err)
 		}
 		id := f.put(exchange.KindStudy, staff, f.lead, "2026-04-01", "2026-04-05", exchange.Reviewed)
-		renshi := f.e.login("renshi")
-		s, b := renshi.do("POST", fmt.Sprintf("/api/v1/exchanges/%d/approve", id), map[string]any{"version": 1})
+		renshi := f.e.Login("renshi")
+		s, b := renshi.Do("POST", fmt.Sprintf("/api/v1/exchanges/%d/approve", id), map[string]any{"version": 1})
 		if s != 403 || !strings.Contains(string(b), "本人") {
 			t.Fatalf("self-approval: %d %s", s, b)
 		}
 		// The demo teacher sees only their own exchanges.
-		teacher := f.e.login("teacher")
-		if s, _ := teacher.do("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil); s != 404 {
+		teacher := f.e.Login("teacher")
+		if s, _ := teacher.Do("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil); s != 404 {
 			t.Fatalf("teacher reading another's exchange: %d", s)
 		}
-		s, b = teacher.do("GET", "/api/v1/exchanges", nil)
+		s, b = teacher.Do("GET", "/api/v1/exchanges", nil)
 		if s != 200 || strings.Contains(string(b), fmt.Sprintf(`"id":%d,`, id)) {
 			t.Fatalf("teacher list: %d %s", s, b)
 		}
-		if s, _ := f.e.login("leader").do("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil); s != 200 {
+		if s, _ := f.e.Login("leader").Do("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil); s != 200 {
 			t.Fatalf("leader: %d", s)
 		}
 	})
@@ -500,7 +600,8 @@ func TestExchangeSelfApprovalAndScope(t *testing.T) {
 // TestExchangeTeam: a 团队进驻 submits one 跟岗锻炼 per cadre at once (or
 // none), and ends with the report the member school answers.
 func TestExchangeTeam(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	t.Parallel()
+	rulesCounty.Each(t, func(t *testing.T, st *store.Store) {
 		f := newExFixture(t, st)
 		ctx := context.Background()
 		in := exchange.TeamInput{HostSchoolID: f.member, Name: "教学诊断团队", Goal: "诊断课堂教学与教研制度", StartOn: store.MustDate("2026-04-01"), EndOn: store.MustDate("2026-04-14"),
@@ -512,7 +613,7 @@ func TestExchangeTeam(t *testing.T) {
 		if e, ok := errs.As(err); !ok || e.Code != errs.Rule || e.Details[0].Rule != exchange.RuleDurationMax || e.Details[0].Args["member"] != 1 {
 			t.Fatalf("over-long team: %v", err)
 		}
-		if n := f.e.one(`SELECT count(*) FROM exchange_teams`); n != 0 {
+		if n := f.e.One(`SELECT count(*) FROM exchange_teams`); n != 0 {
 			t.Fatalf("%d teams saved", n)
 		}
 		d, err := f.svc.CreateTeam(ctx, f.sys, in)
@@ -553,17 +654,17 @@ func TestExchangeTeam(t *testing.T) {
 			t.Fatalf("report: %v", err)
 		}
 		// The member school's principal sees the team and answers it.
-		principal := f.e.login("principal")
-		s, b := principal.do("GET", "/api/v1/exchange-teams", nil)
+		principal := f.e.Login("principal")
+		s, b := principal.Do("GET", "/api/v1/exchange-teams", nil)
 		if s != 200 || !strings.Contains(string(b), "教学诊断团队") {
 			t.Fatalf("teams: %d %s", s, b)
 		}
-		s, b = principal.do("POST", fmt.Sprintf("/api/v1/exchange-teams/%d/response", d.ID), map[string]any{"response": "已制定整改计划", "version": d.Version})
+		s, b = principal.Do("POST", fmt.Sprintf("/api/v1/exchange-teams/%d/response", d.ID), map[string]any{"response": "已制定整改计划", "version": d.Version})
 		if s != 200 || !strings.Contains(string(b), "已制定整改计划") || !strings.Contains(string(b), `"stage":"responded"`) {
 			t.Fatalf("response: %d %s", s, b)
 		}
 		// Another group's view: not found.
-		if s, _ := f.e.login("teacher").do("GET", fmt.Sprintf("/api/v1/exchange-teams/%d", d.ID), nil); s != 404 {
+		if s, _ := f.e.Login("teacher").Do("GET", fmt.Sprintf("/api/v1/exchange-teams/%d", d.ID), nil); s != 404 {
 			t.Fatalf("teacher: %d", s)
 		}
 	})
@@ -572,25 +673,26 @@ func TestExchangeTeam(t *testing.T) {
 // TestDemoExchanges: the demo county has an exchange in every state, an
 // overdue return, and vetoed drafts whose checks name the clause.
 func TestDemoExchanges(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	t.Parallel()
+	e := apptest.NewEnv(t, apptest.SQLite(t))
 	for _, status := range []string{"draft", "submitted", "endorsed", "reviewed", "approved", "underway", "returned", "closed", "rejected", "withdrawn", "cancelled"} {
-		if n := e.one(`SELECT count(*) FROM exchanges WHERE status = $1`, status); n == 0 {
+		if n := e.One(`SELECT count(*) FROM exchanges WHERE status = $1`, status); n == 0 {
 			t.Errorf("no demo exchange is %s", status)
 		}
 	}
-	principal := e.login("principal")
-	s, b := principal.do("GET", "/api/v1/exchanges?overdue=true", nil)
+	principal := e.Login("principal")
+	s, b := principal.Do("GET", "/api/v1/exchanges?overdue=true", nil)
 	if s != 200 || !strings.Contains(string(b), `"overdue":true`) {
 		t.Fatalf("overdue: %d %s", s, b)
 	}
-	s, b = principal.do("GET", "/api/v1/exchanges?status=draft", nil)
+	s, b = principal.Do("GET", "/api/v1/exchanges?status=draft", nil)
 	var list struct{ Items []exchange.Exchange }
 	if s != 200 || json.Unmarshal(b, &list) != nil || len(list.Items) < 2 {
 		t.Fatalf("drafts: %d %s", s, b)
 	}
 	vetoes := map[string]bool{}
 	for _, x := range list.Items {
-		s, b := principal.do("GET", fmt.Sprintf("/api/v1/exchanges/%d", x.ID), nil)
+		s, b := principal.Do("GET", fmt.Sprintf("/api/v1/exchanges/%d", x.ID), nil)
 		d := exDetail(t, s, b, 200)
 		for _, c := range d.Checks {
 			if c.Result == exchange.Fail {
@@ -605,13 +707,13 @@ func TestDemoExchanges(t *testing.T) {
 		t.Fatalf("vetoes shown: %v", vetoes)
 	}
 	// The dashboard counts them.
-	s, b = e.login("leader").do("GET", "/api/v1/dashboard", nil)
+	s, b = e.Login("leader").Do("GET", "/api/v1/dashboard", nil)
 	if s != 200 || !strings.Contains(string(b), `"key":"exchanges_overdue","value":1`) || !strings.Contains(string(b), `"exchanges_away"`) {
 		t.Fatalf("dashboard: %d %s", s, b)
 	}
 	// Every approver has something waiting.
 	for user, task := range map[string]string{"principal": "endorse", "jijiao": "review", "renshi": "approve", "ganbu": "approve", "groupadmin": "endorse"} {
-		s, b := e.login(user).do("GET", "/api/v1/exchanges/inbox", nil)
+		s, b := e.Login(user).Do("GET", "/api/v1/exchanges/inbox", nil)
 		var box exchange.Inbox
 		if s != 200 || json.Unmarshal(b, &box) != nil || box.Counts[task] == 0 {
 			t.Errorf("%s inbox: %d %s", user, s, b)
@@ -629,11 +731,12 @@ func TestDemoExchanges(t *testing.T) {
 // of a step refused by the veto; the neutral answers carry neither the rule
 // ids nor the clauses nor their messages, in either language.
 func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
 		ctx := context.Background()
 		today := store.Today()
-		pv, err := e.app.Policy.InForce(ctx, today)
+		pv, err := e.App.Policy.InForce(ctx, today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -646,9 +749,9 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 		for _, lang := range []string{"zh-CN", "en"} {
 			for _, rule := range vetoRules {
 				for _, r := range set.VetoReasons {
-					forbidden = append(forbidden, e.app.Catalog.T(lang, "exchange.rule."+rule, map[string]any{"clause": r.Label}))
+					forbidden = append(forbidden, e.App.Catalog.T(lang, "exchange.rule."+rule, map[string]any{"clause": r.Label}))
 				}
-				forbidden = append(forbidden, e.app.Catalog.T(lang, "exchange.ok."+rule,
+				forbidden = append(forbidden, e.App.Catalog.T(lang, "exchange.ok."+rule,
 					map[string]any{"limit": set.SickLeaveVetoDays, "months": set.VetoLookbackMonths}))
 			}
 		}
@@ -668,22 +771,22 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 			}
 		}
 		users := []string{"teacher", "principal", "leadadmin", "groupadmin", "leader", "jijiao", "ganbu", "renshi", "dudao"}
-		clients := map[string]*client{}
+		clients := map[string]*apptest.Client{}
 		for _, u := range users {
-			clients[u] = e.login(u)
+			clients[u] = e.Login(u)
 		}
 
 		// The vetoed drafts: the demo's two (an ethics finding, sick leave)
 		// and the demo teacher's own application after a refusal of
 		// assignment is put on record.
-		record(e.ids.staffOwn, "refusal")
-		s, b := clients["teacher"].do("POST", "/api/v1/exchanges", map[string]any{"kind": "study", "staff_id": e.ids.staffOwn, "host_school_id": e.ids.leadSchool,
+		record(e.IDs.StaffOwn, "refusal")
+		s, b := clients["teacher"].Do("POST", "/api/v1/exchanges", map[string]any{"kind": "study", "staff_id": e.IDs.StaffOwn, "host_school_id": e.IDs.LeadSchool,
 			"start_on": store.Date{Time: today.AddDate(0, 0, 70)}.String(), "end_on": store.Date{Time: today.AddDate(0, 0, 79)}.String(), "purpose": "跟岗学习课堂教学"})
 		own := exDetail(t, s, b, 201)
 		vetoed := map[int64]string{own.ID: exchange.RuleVetoRefusal}
 		for _, kind := range []string{"paid_tutoring", "sick_leave"} {
-			id := e.one(`SELECT e.id FROM exchanges e WHERE e.status = 'draft' AND e.home_school_id = $1
-				AND EXISTS (SELECT 1 FROM eligibility_records r WHERE r.staff_id = e.staff_id AND r.kind = $2) ORDER BY e.id LIMIT 1`, e.ids.school, kind)
+			id := e.One(`SELECT e.id FROM exchanges e WHERE e.status = 'draft' AND e.home_school_id = $1
+				AND EXISTS (SELECT 1 FROM eligibility_records r WHERE r.staff_id = e.staff_id AND r.kind = $2) ORDER BY e.id LIMIT 1`, e.IDs.School, kind)
 			vetoed[id] = map[string]string{"paid_tutoring": exchange.RuleVetoEthics, "sick_leave": exchange.RuleVetoSickLeave}[kind]
 		}
 		// Who may learn the clause of each: the person, the home school's
@@ -692,13 +795,13 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 		langs := map[string]map[string]string{"zh-CN": {"Accept-Language": "zh-CN"}, "en": {"Accept-Language": "en"}}
 
 		for id, rule := range vetoed {
-			x := decode[exchange.Detail](t, mustGet(t, clients["principal"], fmt.Sprintf("/api/v1/exchanges/%d", id)))
+			x := apptest.Decode[exchange.Detail](t, mustGet(t, clients["principal"], fmt.Sprintf("/api/v1/exchanges/%d", id)))
 			in := map[string]any{"kind": x.Kind, "staff_id": x.StaffID, "host_school_id": x.HostSchoolID, "start_on": x.StartOn.String(), "end_on": x.EndOn.String()}
 			for _, u := range users {
 				sees := readers[u] || (u == "teacher" && id == own.ID)
 				for lang, hdr := range langs {
 					c := clients[u]
-					s, b, _ := c.doH("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil, hdr)
+					s, b, _ := c.DoH("GET", fmt.Sprintf("/api/v1/exchanges/%d", id), nil, hdr)
 					if u == "teacher" && id != own.ID {
 						if s != 404 {
 							t.Errorf("teacher reads exchange %d: %d", id, s)
@@ -718,7 +821,7 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 						continue
 					}
 					neutral := got[exchange.RuleVeto]
-					if neutral.Result != exchange.Fail || neutral.Message != e.app.Catalog.T(lang, "exchange.rule.veto", nil) || len(neutral.Args) != 0 {
+					if neutral.Result != exchange.Fail || neutral.Message != e.App.Catalog.T(lang, "exchange.rule.veto", nil) || len(neutral.Args) != 0 {
 						t.Errorf("%s (%s) on exchange %d: want the neutral veto, got %+v", u, lang, id, d.Checks)
 					}
 					for _, r := range vetoRules {
@@ -730,7 +833,7 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 				}
 				// The dry run of the same application: the applicants see the
 				// clause; nobody else may run it.
-				s, b := clients[u].do("POST", "/api/v1/exchanges/check", in)
+				s, b := clients[u].Do("POST", "/api/v1/exchanges/check", in)
 				switch {
 				case u == "principal" || (u == "teacher" && id == own.ID):
 					if s != 200 || !strings.Contains(string(b), `"rule":"`+rule+`","result":"fail"`) {
@@ -752,13 +855,13 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 			}
 			c := clients[u]
 			for _, path := range []string{"/api/v1/exchanges?page_size=200", "/api/v1/exchanges?status=draft", "/api/v1/exchanges/inbox", "/api/v1/dashboard", "/api/v1/exchange-teams"} {
-				s, b := c.do("GET", path, nil)
+				s, b := c.Do("GET", path, nil)
 				if s != 200 {
 					t.Errorf("%s %s: %d %s", u, path, s, b)
 				}
 				clean(t, u+" "+path, b)
 			}
-			s, b := c.do("GET", "/api/v1/exchanges/export", nil)
+			s, b := c.Do("GET", "/api/v1/exchanges/export", nil)
 			if s != 200 {
 				t.Fatalf("%s export: %d %.200s", u, s, b)
 			}
@@ -766,7 +869,7 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 			var teams struct{ Items []exchange.Team }
 			_ = json.Unmarshal(mustGet(t, c, "/api/v1/exchange-teams"), &teams)
 			for _, tm := range teams.Items {
-				s, b := c.do("GET", fmt.Sprintf("/api/v1/exchange-teams/%d", tm.ID), nil)
+				s, b := c.Do("GET", fmt.Sprintf("/api/v1/exchange-teams/%d", tm.ID), nil)
 				if s != 200 {
 					t.Errorf("%s team %d: %d", u, tm.ID, s)
 				}
@@ -776,53 +879,53 @@ func TestExchangeVetoOnlyForRecordReaders(t *testing.T) {
 
 		// A step refused by the veto: the host side (the lead school, the
 		// group) is told that a veto applies, the home school which one.
-		sub := e.one(`SELECT id FROM exchanges WHERE status = 'submitted' AND home_school_id = $1 AND host_school_id = $2 AND team_id IS NULL ORDER BY id LIMIT 1`,
-			e.ids.school, e.ids.leadSchool)
-		x := decode[exchange.Detail](t, mustGet(t, clients["principal"], fmt.Sprintf("/api/v1/exchanges/%d", sub)))
+		sub := e.One(`SELECT id FROM exchanges WHERE status = 'submitted' AND home_school_id = $1 AND host_school_id = $2 AND team_id IS NULL ORDER BY id LIMIT 1`,
+			e.IDs.School, e.IDs.LeadSchool)
+		x := apptest.Decode[exchange.Detail](t, mustGet(t, clients["principal"], fmt.Sprintf("/api/v1/exchanges/%d", sub)))
 		record(x.StaffID, "ethics")
 		for _, u := range []string{"groupadmin", "leadadmin"} {
 			for lang, hdr := range langs {
-				s, b, _ := clients[u].doH("POST", fmt.Sprintf("/api/v1/exchanges/%d/endorse", sub), map[string]any{"party": "host", "version": x.Version}, hdr)
-				eb := parseErr(t, b)
+				s, b, _ := clients[u].DoH("POST", fmt.Sprintf("/api/v1/exchanges/%d/endorse", sub), map[string]any{"party": "host", "version": x.Version}, hdr)
+				eb := apptest.ParseErr(t, b)
 				if s != 422 || len(eb.Error.Details) != 1 || eb.Error.Details[0].Rule != exchange.RuleVeto ||
-					eb.Error.Details[0].Message != e.app.Catalog.T(lang, "exchange.rule.veto", nil) {
+					eb.Error.Details[0].Message != e.App.Catalog.T(lang, "exchange.rule.veto", nil) {
 					t.Errorf("%s (%s) consents to a vetoed application: %d %s", u, lang, s, b)
 				}
 				clean(t, u+" refusal "+lang, b)
 			}
 		}
-		s, b = clients["principal"].do("POST", fmt.Sprintf("/api/v1/exchanges/%d/endorse", sub), map[string]any{"party": "home", "cover_arrangement": "由同组教师代课", "version": x.Version})
-		if eb := parseErr(t, b); s != 422 || len(eb.Error.Details) != 1 || eb.Error.Details[0].Rule != exchange.RuleVetoEthics {
+		s, b = clients["principal"].Do("POST", fmt.Sprintf("/api/v1/exchanges/%d/endorse", sub), map[string]any{"party": "home", "cover_arrangement": "由同组教师代课", "version": x.Version})
+		if eb := apptest.ParseErr(t, b); s != 422 || len(eb.Error.Details) != 1 || eb.Error.Details[0].Rule != exchange.RuleVetoEthics {
 			t.Errorf("principal endorses a vetoed application: %d %s", s, b)
 		}
 
 		// 团队进驻 goes through the same rules: the sending school's office
 		// (which holds records.read over its cadres) is told which member and
 		// which clause.
-		cadres := column[int64](t, st, `SELECT id FROM staff WHERE school_id = $1 AND is_cadre = TRUE AND status = 'active'
-			AND id NOT IN (SELECT staff_id FROM exchanges) ORDER BY id LIMIT 2`, e.ids.leadSchool)
+		cadres := apptest.Column[int64](t, st, `SELECT id FROM staff WHERE school_id = $1 AND is_cadre = TRUE AND status = 'active'
+			AND id NOT IN (SELECT staff_id FROM exchanges) ORDER BY id LIMIT 2`, e.IDs.LeadSchool)
 		if len(cadres) != 2 {
 			t.Fatalf("lead cadres: %v", cadres)
 		}
 		record(cadres[1], "ethics")
-		s, b = clients["leadadmin"].do("POST", "/api/v1/exchange-teams", map[string]any{"host_school_id": e.ids.school, "name": "测试团队", "goal": "诊断课堂教学",
+		s, b = clients["leadadmin"].Do("POST", "/api/v1/exchange-teams", map[string]any{"host_school_id": e.IDs.School, "name": "测试团队", "goal": "诊断课堂教学",
 			"start_on": store.Date{Time: today.AddDate(0, 0, 60)}.String(), "end_on": store.Date{Time: today.AddDate(0, 0, 66)}.String(), "staff_ids": cadres})
-		if eb := parseErr(t, b); s != 422 || !strings.Contains(string(b), `"field":"staff_ids[1]","rule":"`+exchange.RuleVetoEthics+`"`) {
+		if eb := apptest.ParseErr(t, b); s != 422 || !strings.Contains(string(b), `"field":"staff_ids[1]","rule":"`+exchange.RuleVetoEthics+`"`) {
 			t.Errorf("team with a vetoed member: %d %s (%+v)", s, b, eb)
 		}
 
 		// The audit records the exchange package wrote carry no clause.
 		for _, rule := range vetoRules {
-			if n := e.one(`SELECT count(*) FROM audit_log WHERE detail LIKE $1`, "%"+rule+"%"); n != 0 {
+			if n := e.One(`SELECT count(*) FROM audit_log WHERE detail LIKE $1`, "%"+rule+"%"); n != 0 {
 				t.Errorf("%d audit records name %s", n, rule)
 			}
 		}
 	})
 }
 
-func mustGet(t *testing.T, c *client, path string) []byte {
+func mustGet(t *testing.T, c *apptest.Client, path string) []byte {
 	t.Helper()
-	s, b := c.do("GET", path, nil)
+	s, b := c.Do("GET", path, nil)
 	if s != 200 {
 		t.Fatalf("GET %s: %d %s", path, s, b)
 	}

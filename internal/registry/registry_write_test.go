@@ -1,4 +1,4 @@
-package app_test
+package registry_test
 
 import (
 	"bytes"
@@ -8,43 +8,44 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"edugroup/internal/apptest"
 	"edugroup/internal/store"
-	"edugroup/internal/store/storetest"
 )
 
 func TestSchoolRules(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		jj := e.login("jijiao")
-		town := e.one(`SELECT id FROM townships ORDER BY id LIMIT 1`)
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		jj := e.Login("jijiao")
+		town := e.One(`SELECT id FROM townships ORDER BY id LIMIT 1`)
 		school := map[string]any{"code": "2134999999", "name": "怀远县新城小学", "short_name": "新城小学", "township_id": town, "urban_rural": "121",
 			"stage": "junior", "type_code": "211", "students": 900, "classes": 20, "staff_count": 50, "tier": "ordinary", "is_new": true, "principal": "周明", "phone": "0552-8012345"}
-		s, b := jj.do("POST", "/api/v1/schools", school)
-		if s != 422 || !strings.Contains(rules(t, b), "type_code") || !strings.Contains(rules(t, b), "code") {
+		s, b := jj.Do("POST", "/api/v1/schools", school)
+		if s != 422 || !strings.Contains(apptest.Rules(t, b), "type_code") || !strings.Contains(apptest.Rules(t, b), "code") {
 			t.Fatalf("junior with a primary type and code: %d %s", s, b)
 		}
 		school["stage"] = "primary"
 		school["students"] = 3000
-		s, b = jj.do("POST", "/api/v1/schools", school)
-		if s != 422 || rules(t, b) != "scale_students_campus" {
+		s, b = jj.Do("POST", "/api/v1/schools", school)
+		if s != 422 || apptest.Rules(t, b) != "scale_students_campus" {
 			t.Fatalf("over the campus limit: %d %s", s, b)
 		}
 		school["override_reason"] = "过渡期安置"
-		s, b = jj.do("POST", "/api/v1/schools", school)
+		s, b = jj.Do("POST", "/api/v1/schools", school)
 		if s != 201 {
 			t.Fatalf("create: %d %s", s, b)
 		}
-		if s, _ := jj.do("POST", "/api/v1/schools", school); s != 409 {
+		if s, _ := jj.Do("POST", "/api/v1/schools", school); s != 409 {
 			t.Fatalf("duplicate code: %d", s)
 		}
-		if s, _ := e.login("principal").do("POST", "/api/v1/schools", school); s != 403 {
+		if s, _ := e.Login("principal").Do("POST", "/api/v1/schools", school); s != 403 {
 			t.Fatalf("school admin created a school: %d", s)
 		}
 
 		// A school admin edits their own school's counts and contacts, not the bureau's fields.
-		p := e.login("principal")
-		_, b = p.do("GET", fmt.Sprintf("/api/v1/schools/%d", e.ids.school), nil)
-		cur := decode[map[string]any](t, b)
+		p := e.Login("principal")
+		_, b = p.Do("GET", fmt.Sprintf("/api/v1/schools/%d", e.IDs.School), nil)
+		cur := apptest.Decode[map[string]any](t, b)
 		if cur["can_manage"] != true || strings.Contains(cur["phone"].(string), "*") {
 			t.Fatalf("own school: %v %v", cur["can_manage"], cur["phone"])
 		}
@@ -53,43 +54,44 @@ func TestSchoolRules(t *testing.T) {
 			edit[k] = cur[k]
 		}
 		edit["principal"] = "新校长"
-		if s, b := p.do("PATCH", fmt.Sprintf("/api/v1/schools/%d", e.ids.school), edit); s != 200 {
+		if s, b := p.Do("PATCH", fmt.Sprintf("/api/v1/schools/%d", e.IDs.School), edit); s != 200 {
 			t.Fatalf("own school edit: %d %s", s, b)
 		}
 		edit["version"] = cur["version"].(float64) + 1
 		edit["tier"] = "quality"
-		if s, b := p.do("PATCH", fmt.Sprintf("/api/v1/schools/%d", e.ids.school), edit); s != 422 || rules(t, b) != "tier" {
+		if s, b := p.Do("PATCH", fmt.Sprintf("/api/v1/schools/%d", e.IDs.School), edit); s != 422 || apptest.Rules(t, b) != "tier" {
 			t.Fatalf("school admin changed the tier: %d %s", s, b)
 		}
-		if s, _ := p.do("PATCH", fmt.Sprintf("/api/v1/schools/%d", e.ids.siblingSchool), edit); s != 403 {
+		if s, _ := p.Do("PATCH", fmt.Sprintf("/api/v1/schools/%d", e.IDs.SiblingSchool), edit); s != 403 {
 			t.Fatalf("school admin edited a sibling school: %d", s)
 		}
-		if s, _ := p.do("PATCH", fmt.Sprintf("/api/v1/schools/%d", e.ids.otherSchool), edit); s != 404 {
+		if s, _ := p.Do("PATCH", fmt.Sprintf("/api/v1/schools/%d", e.IDs.OtherSchool), edit); s != 404 {
 			t.Fatalf("school admin edited another group's school: %d", s)
 		}
 		// The sibling's phone is masked for them.
-		_, b = p.do("GET", fmt.Sprintf("/api/v1/schools/%d", e.ids.siblingSchool), nil)
-		if sib := decode[map[string]any](t, b); sib["can_manage"] != false || (sib["phone"] != "" && !strings.Contains(sib["phone"].(string), "*")) {
+		_, b = p.Do("GET", fmt.Sprintf("/api/v1/schools/%d", e.IDs.SiblingSchool), nil)
+		if sib := apptest.Decode[map[string]any](t, b); sib["can_manage"] != false || (sib["phone"] != "" && !strings.Contains(sib["phone"].(string), "*")) {
 			t.Fatalf("sibling school: %v %v", sib["can_manage"], sib["phone"])
 		}
 		// Campuses.
-		if s, b := p.do("POST", fmt.Sprintf("/api/v1/schools/%d/campuses", e.ids.school), map[string]any{"name": "东校区", "address": "城关镇涂山路1号", "students": 300, "classes": 8}); s != 201 {
+		if s, b := p.Do("POST", fmt.Sprintf("/api/v1/schools/%d/campuses", e.IDs.School), map[string]any{"name": "东校区", "address": "城关镇涂山路1号", "students": 300, "classes": 8}); s != 201 {
 			t.Fatalf("campus: %d %s", s, b)
 		}
-		if n := e.auditCount("campus.create", ""); n != 1 {
+		if n := e.AuditCount("campus.create", ""); n != 1 {
 			t.Fatalf("campus audited %d", n)
 		}
 	})
 }
 
 func TestStaffRulesMaskingAndRecords(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		rs := e.login("renshi")
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		rs := e.Login("renshi")
 		person := map[string]any{"staff_no": "T0000001", "name": "孙丽", "gender": "F", "id_card": "110105194912310021", "phone": "13912345678",
-			"school_id": e.ids.school, "post": "teacher", "subject": "语文", "title": "一级教师", "education": "20", "hire_date": "2010-09-01"}
-		s, b := rs.do("POST", "/api/v1/staff", person)
-		if s != 422 || rules(t, b) != "id_card" || !strings.Contains(string(b), "校验码") {
+			"school_id": e.IDs.School, "post": "teacher", "subject": "语文", "title": "一级教师", "education": "20", "hire_date": "2010-09-01"}
+		s, b := rs.Do("POST", "/api/v1/staff", person)
+		if s != 422 || apptest.Rules(t, b) != "id_card" || !strings.Contains(string(b), "校验码") {
 			t.Fatalf("bad check digit: %d %s", s, b)
 		}
 		// A real number of someone already on record: refused, naming them.
@@ -97,26 +99,26 @@ func TestStaffRulesMaskingAndRecords(t *testing.T) {
 		_ = st.R.QueryRow(`SELECT id_card, name FROM staff ORDER BY id LIMIT 1`).Scan(&existing, &existingName)
 		person["id_card"] = existing
 		person["gender"] = map[bool]string{true: "M", false: "F"}[(existing[16]-'0')%2 == 1]
-		s, b = rs.do("POST", "/api/v1/staff", person)
+		s, b = rs.Do("POST", "/api/v1/staff", person)
 		if s != 409 || !strings.Contains(string(b), existingName) {
 			t.Fatalf("duplicate ID: %d %s", s, b)
 		}
 		person["id_card"] = "340321198001010028" // sequence 002: a woman
 		person["gender"] = "M"
-		if s, b := rs.do("POST", "/api/v1/staff", person); s != 422 || rules(t, b) != "gender" {
+		if s, b := rs.Do("POST", "/api/v1/staff", person); s != 422 || apptest.Rules(t, b) != "gender" {
 			t.Fatalf("gender against the ID: %d %s", s, b)
 		}
 		person["gender"] = "F"
 		person["id_card"] = "34032119800101002X"
-		if s, b := rs.do("POST", "/api/v1/staff", person); s != 422 {
+		if s, b := rs.Do("POST", "/api/v1/staff", person); s != 422 {
 			t.Fatalf("wrong check digit accepted: %d %s", s, b)
 		}
 		person["id_card"] = "340321198001010028"
-		s, b = rs.do("POST", "/api/v1/staff", person)
+		s, b = rs.Do("POST", "/api/v1/staff", person)
 		if s != 201 {
 			t.Fatalf("create: %d %s", s, b)
 		}
-		created := decode[map[string]any](t, b)
+		created := apptest.Decode[map[string]any](t, b)
 		id := int64(created["id"].(float64))
 		if created["id_card"] != "3403**********0028" || created["phone"] != "139****5678" {
 			t.Fatalf("detail not masked: %v %v", created["id_card"], created["phone"])
@@ -128,7 +130,7 @@ func TestStaffRulesMaskingAndRecords(t *testing.T) {
 			edit[k] = v
 		}
 		edit["id_card"], edit["phone"], edit["title"], edit["version"] = created["id_card"], created["phone"], "高级教师", created["version"]
-		if s, b := rs.do("PATCH", fmt.Sprintf("/api/v1/staff/%d", id), edit); s != 200 || !strings.Contains(string(b), "高级教师") {
+		if s, b := rs.Do("PATCH", fmt.Sprintf("/api/v1/staff/%d", id), edit); s != 200 || !strings.Contains(string(b), "高级教师") {
 			t.Fatalf("edit with masked values: %d %s", s, b)
 		}
 		var card, phone string
@@ -138,72 +140,73 @@ func TestStaffRulesMaskingAndRecords(t *testing.T) {
 		}
 		// The principal registers staff at their own school only.
 		person["staff_no"], person["id_card"] = "T0000002", "340321198502020021"
-		person["school_id"] = e.ids.siblingSchool
-		if s, b := e.login("principal").do("POST", "/api/v1/staff", person); s != 422 || rules(t, b) != "school_id" {
+		person["school_id"] = e.IDs.SiblingSchool
+		if s, b := e.Login("principal").Do("POST", "/api/v1/staff", person); s != 422 || apptest.Rules(t, b) != "school_id" {
 			t.Fatalf("principal registered at a sibling school: %d %s", s, b)
 		}
 
 		// Unmasking needs the permission, scope and a reason, and is audited.
 		path := fmt.Sprintf("/api/v1/staff/%d/unmask", id)
-		if s, _ := e.login("leader").do("POST", path, map[string]string{"reason": "核对信息"}); s != 403 {
+		if s, _ := e.Login("leader").Do("POST", path, map[string]string{"reason": "核对信息"}); s != 403 {
 			t.Fatalf("leader unmasked: %d", s)
 		}
-		if s, _ := rs.do("POST", path, map[string]string{"reason": ""}); s != 422 {
+		if s, _ := rs.Do("POST", path, map[string]string{"reason": ""}); s != 422 {
 			t.Fatalf("unmask without reason: %d", s)
 		}
-		s, b = rs.do("POST", path, map[string]string{"reason": "核对职称申报材料"})
+		s, b = rs.Do("POST", path, map[string]string{"reason": "核对职称申报材料"})
 		if s != 200 || !strings.Contains(string(b), "340321198001010028") || !strings.Contains(string(b), "13912345678") {
 			t.Fatalf("unmask: %d %s", s, b)
 		}
-		if n := e.one(`SELECT count(*) FROM audit_log WHERE action = 'staff.unmask' AND object_id = $1 AND detail LIKE '%核对职称申报材料%'`, itoa(id)); n != 1 {
+		if n := e.One(`SELECT count(*) FROM audit_log WHERE action = 'staff.unmask' AND object_id = $1 AND detail LIKE '%核对职称申报材料%'`, apptest.Itoa(id)); n != 1 {
 			t.Fatal("unmask not audited with its reason")
 		}
-		if n := e.one(`SELECT count(*) FROM audit_log WHERE detail LIKE '%340321198001010028%'`); n != 0 {
+		if n := e.One(`SELECT count(*) FROM audit_log WHERE detail LIKE '%340321198001010028%'`); n != 0 {
 			t.Fatal("a full ID number reached the audit log")
 		}
 
 		// Eligibility records: the sections and the own school's leadership only.
 		rec := fmt.Sprintf("/api/v1/staff/%d/records", id)
-		if s, b := e.login("jijiao").do("POST", rec, map[string]any{"kind": "ethics", "occurred_on": "2026-03-01"}); s != 422 || !strings.Contains(rules(t, b), "authority") {
+		if s, b := e.Login("jijiao").Do("POST", rec, map[string]any{"kind": "ethics", "occurred_on": "2026-03-01"}); s != 422 || !strings.Contains(apptest.Rules(t, b), "authority") {
 			t.Fatalf("finding without authority: %d %s", s, b)
 		}
-		if s, b := e.login("jijiao").do("POST", rec, map[string]any{"kind": "paid_tutoring", "occurred_on": "2026-03-01", "authority": "县教体局", "doc_no": "怀教〔2026〕12号", "effective_from": "2026-03-01", "effective_to": "2028-02-28"}); s != 201 {
+		if s, b := e.Login("jijiao").Do("POST", rec, map[string]any{"kind": "paid_tutoring", "occurred_on": "2026-03-01", "authority": "县教体局", "doc_no": "怀教〔2026〕12号", "effective_from": "2026-03-01", "effective_to": "2028-02-28"}); s != 201 {
 			t.Fatalf("add record: %d %s", s, b)
 		}
-		if s, b := e.login("principal").do("POST", rec, map[string]any{"kind": "sick_leave", "occurred_on": "2026-06-30", "school_year": "2025-2027", "days": 40}); s != 422 || rules(t, b) != "school_year" {
+		if s, b := e.Login("principal").Do("POST", rec, map[string]any{"kind": "sick_leave", "occurred_on": "2026-06-30", "school_year": "2025-2027", "days": 40}); s != 422 || apptest.Rules(t, b) != "school_year" {
 			t.Fatalf("bad school year: %d %s", s, b)
 		}
 		for user, want := range map[string]int{"leader": 403, "groupadmin": 403, "teacher": 403, "principal": 200, "ganbu": 200, "dudao": 200} {
-			if s, _ := e.login(user).do("GET", rec, nil); s != want {
+			if s, _ := e.Login(user).Do("GET", rec, nil); s != want {
 				t.Errorf("%s reading records: %d, want %d", user, s, want)
 			}
 		}
-		if n := e.auditCount("records.view", ""); n != 3 {
+		if n := e.AuditCount("records.view", ""); n != 3 {
 			t.Fatalf("record views audited: %d, want 3", n)
 		}
 
 		// Transfers keep history; only the personnel section moves people.
-		if s, _ := e.login("principal").do("POST", fmt.Sprintf("/api/v1/staff/%d/transfer", id), map[string]any{"to_school_id": e.ids.siblingSchool, "on": "2026-09-01"}); s != 403 {
+		if s, _ := e.Login("principal").Do("POST", fmt.Sprintf("/api/v1/staff/%d/transfer", id), map[string]any{"to_school_id": e.IDs.SiblingSchool, "on": "2026-09-01"}); s != 403 {
 			t.Fatalf("principal transferred: %d", s)
 		}
-		s, b = rs.do("POST", fmt.Sprintf("/api/v1/staff/%d/transfer", id), map[string]any{"to_school_id": e.ids.otherSchool, "on": "2026-09-01", "note": "交流轮岗"})
+		s, b = rs.Do("POST", fmt.Sprintf("/api/v1/staff/%d/transfer", id), map[string]any{"to_school_id": e.IDs.OtherSchool, "on": "2026-09-01", "note": "交流轮岗"})
 		if s != 200 || !strings.Contains(string(b), `"transfers":[{"date":"2026-09-01"`) {
 			t.Fatalf("transfer: %d %s", s, b)
 		}
 		// Now the principal cannot see them any more.
-		if s, _ := e.login("principal").do("GET", fmt.Sprintf("/api/v1/staff/%d", id), nil); s != 404 {
+		if s, _ := e.Login("principal").Do("GET", fmt.Sprintf("/api/v1/staff/%d", id), nil); s != 404 {
 			t.Fatalf("former school still sees the staff member: %d", s)
 		}
 	})
 }
 
 func TestExportsAreScopedMaskedAndAudited(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
+	t.Parallel()
+	e := apptest.NewEnv(t, apptest.SQLite(t))
 	for user, want := range map[string]int64{
-		"leader":     e.one(`SELECT count(*) FROM staff`),
-		"groupadmin": e.one(`SELECT count(*) FROM staff WHERE school_id IN (SELECT school_id FROM group_members WHERE group_id = $1 AND left_on IS NULL)`, e.ids.group),
+		"leader":     e.One(`SELECT count(*) FROM staff`),
+		"groupadmin": e.One(`SELECT count(*) FROM staff WHERE school_id IN (SELECT school_id FROM group_members WHERE group_id = $1 AND left_on IS NULL)`, e.IDs.Group),
 	} {
-		s, b, h := e.login(user).doH("GET", "/api/v1/staff/export", nil, nil)
+		s, b, h := e.Login(user).DoH("GET", "/api/v1/staff/export", nil, nil)
 		if s != 200 || !strings.Contains(h.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("%s export: %d %s", user, s, h)
 		}
@@ -219,16 +222,16 @@ func TestExportsAreScopedMaskedAndAudited(t *testing.T) {
 			t.Errorf("%s: header %q, first row %q", user, rows[0][10], rows[1])
 		}
 	}
-	if n := e.auditCount("staff.export", ""); n != 2 {
+	if n := e.AuditCount("staff.export", ""); n != 2 {
 		t.Fatalf("exports audited: %d", n)
 	}
-	s, b, _ := e.login("leader").doH("GET", "/api/v1/schools/export?stage=primary", nil, nil)
+	s, b, _ := e.Login("leader").DoH("GET", "/api/v1/schools/export?stage=primary", nil, nil)
 	f, err := excelize.OpenReader(bytes.NewReader(b))
 	if s != 200 || err != nil {
 		t.Fatalf("schools export: %d %v", s, err)
 	}
 	rows, _ := f.GetRows(f.GetSheetList()[0])
-	if int64(len(rows)-1) != e.one(`SELECT count(*) FROM schools WHERE stage = 'primary'`) || rows[1][4] != "小学" {
+	if int64(len(rows)-1) != e.One(`SELECT count(*) FROM schools WHERE stage = 'primary'`) || rows[1][4] != "小学" {
 		t.Fatalf("schools export rows %d, stage %q", len(rows)-1, rows[1][4])
 	}
 }

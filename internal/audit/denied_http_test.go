@@ -1,19 +1,13 @@
-package app_test
+package audit_test
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"edugroup/internal/app"
-	"edugroup/internal/demo"
+	"edugroup/internal/apptest"
 	"edugroup/internal/store"
-	"edugroup/internal/store/storetest"
-	"edugroup/internal/web"
 )
 
 // TestDenialRecordedAfterResponse: an out-of-scope read is answered 404
@@ -21,10 +15,11 @@ import (
 // is written after the response; the shutdown drain (App.Close's
 // StopDenials) then writes it, with the request's id, before returning.
 func TestDenialRecordedAfterResponse(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		principal := e.login("principal")
-		before := e.auditCount("access.denied", "denied")
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		principal := e.Login("principal")
+		before := e.AuditCount("access.denied", "denied")
 
 		// Hold the audit log: SQLite's only writer connection, or
 		// PostgreSQL's audit append lock.
@@ -37,7 +32,7 @@ func TestDenialRecordedAfterResponse(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		status, body, hdr := principal.doH("GET", fmt.Sprintf("/api/v1/staff/%d", e.ids.staffOther), nil, nil)
+		status, body, hdr := principal.DoH("GET", fmt.Sprintf("/api/v1/staff/%d", e.IDs.StaffOther), nil, nil)
 		if status != 404 {
 			t.Fatalf("out of scope: %d %s", status, body)
 		}
@@ -45,7 +40,7 @@ func TestDenialRecordedAfterResponse(t *testing.T) {
 			t.Fatalf("the denial was written before the response: %d records, had %d", n, before)
 		}
 		drained := make(chan error, 1)
-		go func() { drained <- e.app.Audit.StopDenials(context.Background()) }()
+		go func() { drained <- e.App.Audit.StopDenials(context.Background()) }()
 		if err := hold.Rollback(); err != nil {
 			t.Fatal(err)
 		}
@@ -54,11 +49,11 @@ func TestDenialRecordedAfterResponse(t *testing.T) {
 		}
 		var n int
 		if err := st.R.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'access.denied' AND object_type = 'staff' AND object_id = $1 AND request_id = $2`,
-			itoa(e.ids.staffOther), hdr.Get("X-Request-Id")).Scan(&n); err != nil || n != 1 {
+			apptest.Itoa(e.IDs.StaffOther), hdr.Get("X-Request-Id")).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("after the drain: %d records of the request (%v)", n, err)
 		}
 		// Once stopped, a denial is written before the answer.
-		if s, _ := principal.do("GET", fmt.Sprintf("/api/v1/staff/%d", e.ids.staffOther), nil); s != 404 {
+		if s, _ := principal.Do("GET", fmt.Sprintf("/api/v1/staff/%d", e.IDs.StaffOther), nil); s != 404 {
 			t.Fatalf("out of scope after the stop: %d", s)
 		}
 		if n := countDenied(t, st.R); n != before+2 {
@@ -80,29 +75,18 @@ func countDenied(t *testing.T, db *store.DB) int {
 // missing id and for an id outside the caller's scope (SQLite): with the
 // denial recorded after the response the two take about as long.
 func BenchmarkStaffMissingVsOutOfScope(b *testing.B) {
-	st := storetest.SQLite(b)
 	ctx := context.Background()
-	a, err := app.New(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := demo.Load(ctx, st, a.Audit, demo.DefaultPassword); err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Server(web.Config{}).Handler())
-	b.Cleanup(srv.Close)
-	b.Cleanup(func() { _ = a.Audit.StopDenials(ctx) })
-	e := &env{t: b, app: a, srv: srv}
-	e.ids = e.lookupIDs()
-	c := e.login("principal")
+	e := apptest.NewEnv(b, apptest.SQLite(b))
+	a := e.App
+	c := e.Login("principal")
 	for _, x := range []struct {
 		name string
 		id   int64
-	}{{"missing", 99999999}, {"out_of_scope", e.ids.staffOther}} {
+	}{{"missing", 99999999}, {"out_of_scope", e.IDs.StaffOther}} {
 		b.Run(x.name, func(b *testing.B) {
 			path := fmt.Sprintf("/api/v1/staff/%d", x.id)
 			for b.Loop() {
-				if s, _ := c.do(http.MethodGet, path, nil); s != 404 {
+				if s, _ := c.Do(http.MethodGet, path, nil); s != 404 {
 					b.Fatalf("%s: %d", x.name, s)
 				}
 			}

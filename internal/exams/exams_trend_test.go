@@ -1,4 +1,4 @@
-package app_test
+package exams_test
 
 import (
 	"encoding/json"
@@ -7,16 +7,10 @@ import (
 	"net/url"
 	"testing"
 
+	"edugroup/internal/apptest"
 	"edugroup/internal/exams"
 	"edugroup/internal/store"
-	"edugroup/internal/store/storetest"
 )
-
-// demoStudent is the k-th pupil of a school in the demo exams (the demo
-// numbers its cohort by the last five digits of the school code).
-func demoStudent(code string, k int) string {
-	return fmt.Sprintf("%s%03d", code[len(code)-5:], k)
-}
 
 // TestStudentTrend follows one pupil over the three demo county exams: one
 // point per exam, oldest first, each agreeing with that exam's student list;
@@ -24,23 +18,24 @@ func demoStudent(code string, k int) string {
 // pupil of their class only, a principal their school's, and anything else
 // is not found.
 func TestStudentTrend(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		leader := e.login("leader")
-		s, b := leader.do("GET", "/api/v1/exams", nil)
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		leader := e.Login("leader")
+		s, b := leader.Do("GET", "/api/v1/exams", nil)
 		var list struct{ Items []exams.Exam }
 		if s != 200 || json.Unmarshal(b, &list) != nil || len(list.Items) != 3 {
 			t.Fatalf("exams: %d %.300s", s, b)
 		}
 		latest := list.Items[0].ID // newest first
-		code := e.str(`SELECT code FROM schools WHERE id = $1`, e.ids.school)
+		code := e.Str(`SELECT code FROM schools WHERE id = $1`, e.IDs.School)
 		// Pupil 001 is in 1班 (the demo teacher's class) and was absent
 		// from 语文 in the first exam; pupil 002 sat everything.
-		first, second := demoStudent(code, 1), demoStudent(code, 2)
+		first, second := apptest.DemoStudent(code, 1), apptest.DemoStudent(code, 2)
 
-		trend := func(c *client, exam int64, number string) (int, exams.StudentTrendView, []byte) {
+		trend := func(c *apptest.Client, exam int64, number string) (int, exams.StudentTrendView, []byte) {
 			t.Helper()
-			s, b := c.do("GET", fmt.Sprintf("/api/v1/exams/%d/students/%s/trend", exam, url.PathEscape(number)), nil)
+			s, b := c.Do("GET", fmt.Sprintf("/api/v1/exams/%d/students/%s/trend", exam, url.PathEscape(number)), nil)
 			var v exams.StudentTrendView
 			if s == 200 {
 				if err := json.Unmarshal(b, &v); err != nil {
@@ -52,7 +47,7 @@ func TestStudentTrend(t *testing.T) {
 		// The exam's own student list, as the trend must repeat it.
 		listed := func(exam int64, number string) exams.StudentRow {
 			t.Helper()
-			s, b := leader.do("GET", fmt.Sprintf("/api/v1/exams/%d/students?q=%s", exam, number), nil)
+			s, b := leader.Do("GET", fmt.Sprintf("/api/v1/exams/%d/students?q=%s", exam, number), nil)
 			var l struct {
 				Items []exams.StudentRow
 				Total int
@@ -68,7 +63,7 @@ func TestStudentTrend(t *testing.T) {
 		}
 		examRows := func(exam int64) (map[string]int, map[string]dist) {
 			t.Helper()
-			s, b := leader.do("GET", fmt.Sprintf("/api/v1/exams/%d/report?level=exam", exam), nil)
+			s, b := leader.Do("GET", fmt.Sprintf("/api/v1/exams/%d/report?level=exam", exam), nil)
 			var v struct {
 				Stats []struct {
 					Subject string
@@ -167,7 +162,7 @@ func TestStudentTrend(t *testing.T) {
 		}
 
 		// Someone of another school, and someone of the own school outside 1班.
-		s, b = leader.do("GET", fmt.Sprintf("/api/v1/exams/%d/students?page_size=200", latest), nil)
+		s, b = leader.Do("GET", fmt.Sprintf("/api/v1/exams/%d/students?page_size=200", latest), nil)
 		var all struct{ Items []exams.StudentRow }
 		if s != 200 || json.Unmarshal(b, &all) != nil {
 			t.Fatalf("students: %d", s)
@@ -185,28 +180,28 @@ func TestStudentTrend(t *testing.T) {
 			t.Fatalf("no pupil of another school (%q) or of another class of the school (%q)", elsewhere, ownOtherClass)
 		}
 
-		teacher := e.login("teacher")
+		teacher := e.Login("teacher")
 		if s, v, b := trend(teacher, latest, first); s != 200 || len(v.Points) != 3 || v.Class != "1班" {
 			t.Fatalf("teacher's own pupil: %d %.300s", s, b)
 		}
-		denied := e.auditCount("access.denied", "denied")
+		denied := e.AuditCount("access.denied", "denied")
 		if s, _, b := trend(teacher, latest, elsewhere); s != 404 {
 			t.Fatalf("teacher, another school's pupil: %d %.300s", s, b)
 		}
-		if e.auditCount("access.denied", "denied") != denied+1 {
+		if e.AuditCount("access.denied", "denied") != denied+1 {
 			t.Fatal("the out-of-scope read was not audited")
 		}
 		if s, _, _ := trend(teacher, latest, ownOtherClass); s != 404 {
 			t.Fatalf("teacher, a pupil of another class: %d", s)
 		}
 
-		principal := e.login("principal")
+		principal := e.Login("principal")
 		if s, v, b := trend(principal, latest, second); s != 200 || len(v.Points) != 3 {
 			t.Fatalf("principal's own pupil: %d %.300s", s, b)
 		}
 		s1, _, b1 := trend(principal, latest, elsewhere)
 		s2, _, b2 := trend(principal, latest, "99999999")
-		if s1 != 404 || s2 != 404 || parseErr(t, b1).Error.Message != parseErr(t, b2).Error.Message {
+		if s1 != 404 || s2 != 404 || apptest.ParseErr(t, b1).Error.Message != apptest.ParseErr(t, b2).Error.Message {
 			t.Fatalf("principal, another school's pupil %d %s / an unknown number %d %s", s1, b1, s2, b2)
 		}
 		if s, _, _ := trend(leader, latest, "no-such-pupil"); s != 404 {
@@ -221,8 +216,9 @@ func TestStudentTrend(t *testing.T) {
 // TestStudentTrendOpenAPI: the student number is a string path parameter,
 // and a trend score's schema carries the promoted student-score fields.
 func TestStudentTrendOpenAPI(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
-	s, b := e.anon().do("GET", "/api/v1/openapi.json", nil)
+	t.Parallel()
+	e := apptest.NewEnv(t, apptest.SQLite(t))
+	s, b := e.Anon().Do("GET", "/api/v1/openapi.json", nil)
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Parameters []struct {

@@ -1,4 +1,4 @@
-package app_test
+package exams_test
 
 import (
 	"context"
@@ -7,46 +7,21 @@ import (
 	"strings"
 	"testing"
 
+	"edugroup/internal/apptest"
 	"edugroup/internal/auth"
 	"edugroup/internal/exams"
 	"edugroup/internal/exams/analysis"
 	"edugroup/internal/exams/examfile"
 	"edugroup/internal/i18n"
 	"edugroup/internal/store"
-	"edugroup/internal/store/storetest"
 )
-
-// examSchools are four schools of the demo: the principal's member school,
-// its group's lead and a sibling, and a school of another group.
-type examSchools struct {
-	codes   []string
-	teacher string // the demo teacher's name
-}
-
-func (e *env) str(q string, args ...any) string {
-	e.t.Helper()
-	var s string
-	if err := e.app.Store.R.QueryRow(q, args...).Scan(&s); err != nil {
-		e.t.Fatalf("%s: %v", q, err)
-	}
-	return s
-}
-
-func (e *env) examSchools() examSchools {
-	var x examSchools
-	for _, id := range []int64{e.ids.school, e.ids.leadSchool, e.ids.siblingSchool, e.ids.otherSchool} {
-		x.codes = append(x.codes, e.str(`SELECT code FROM schools WHERE id = $1`, id))
-	}
-	x.teacher = e.str(`SELECT name FROM staff WHERE id = $1`, e.ids.staffOwn)
-	return x
-}
 
 // examData builds students of the four schools: two classes each, the lead
 // strongest; shift moves the member school's scores.
-func examData(x examSchools, shift float64) *analysis.Data {
+func examData(x apptest.ExamSchools, shift float64) *analysis.Data {
 	b := analysis.NewBuilder(2)
 	strength := []float64{60 + shift, 80, 55, 50}
-	for si, code := range x.codes {
+	for si, code := range x.Codes {
 		for c := 1; c <= 2; c++ {
 			for k := 0; k < 15; k++ {
 				base := strength[si] + float64((k*7)%20) - 10 + float64(c)
@@ -63,9 +38,10 @@ func examData(x examSchools, shift float64) *analysis.Data {
 }
 
 func TestExamsScopeAndImport(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		x := e.examSchools()
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		x := e.ExamSchools()
 		ctx := context.Background()
 		// Without the demo's exams: this test counts its own.
 		for _, table := range []string{"exam_teaching", "exam_parts", "exams"} {
@@ -73,37 +49,37 @@ func TestExamsScopeAndImport(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		jijiao := e.login("jijiao")
+		jijiao := e.Login("jijiao")
 		spec := map[string]any{"subjects": []map[string]any{{"name": "语文", "full": 100}, {"name": "数学", "full": 100}}}
 		var ids []int64
 		for i, held := range []string{"2026-01-10", "2026-06-20"} {
-			s, b := jijiao.do("POST", "/api/v1/exams", map[string]any{"name": fmt.Sprintf("联考%d", i+1), "term": "2025-2026", "held_on": held, "stage": "初中", "spec": spec})
+			s, b := jijiao.Do("POST", "/api/v1/exams", map[string]any{"name": fmt.Sprintf("联考%d", i+1), "term": "2025-2026", "held_on": held, "stage": "初中", "spec": spec})
 			var d exams.Detail
 			if s != 201 || json.Unmarshal(b, &d) != nil || d.Spec.Settings.SD != "sample" {
 				t.Fatalf("create: %d %s", s, b)
 			}
-			res, err := e.app.Exams.ImportData(ctx, auth.SystemActor("test"), d.ID, examData(x, float64(i)*10), "scores.xlsx", 0)
+			res, err := e.App.Exams.ImportData(ctx, auth.SystemActor("test"), d.ID, examData(x, float64(i)*10), "scores.xlsx", 0)
 			if err != nil || res.Students != 120 || res.Schools != 4 {
 				t.Fatalf("import: %+v %v", res, err)
 			}
 			ids = append(ids, d.ID)
 		}
 		// A bad setup names the field.
-		s, b := jijiao.do("POST", "/api/v1/exams", map[string]any{"name": "x", "term": "t", "held_on": "2026-01-01", "spec": map[string]any{"subjects": []any{}}})
+		s, b := jijiao.Do("POST", "/api/v1/exams", map[string]any{"name": "x", "term": "t", "held_on": "2026-01-01", "spec": map[string]any{"subjects": []any{}}})
 		if s != 422 || !strings.Contains(string(b), "subjects") {
 			t.Fatalf("bad setup: %d %s", s, b)
 		}
 		// The 任课表: the demo teacher teaches 1班 语文 at the principal's school.
-		s, b = jijiao.do("PUT", fmt.Sprintf("/api/v1/exams/%d/teaching", ids[1]), map[string]any{"rows": []map[string]any{
-			{"school_code": x.codes[0], "class": "1班", "subject": "语文", "teacher": x.teacher},
-			{"school_code": x.codes[0], "class": "2班", "subject": "语文", "teacher": "另一位老师"},
+		s, b = jijiao.Do("PUT", fmt.Sprintf("/api/v1/exams/%d/teaching", ids[1]), map[string]any{"rows": []map[string]any{
+			{"school_code": x.Codes[0], "class": "1班", "subject": "语文", "teacher": x.Teacher},
+			{"school_code": x.Codes[0], "class": "2班", "subject": "语文", "teacher": "另一位老师"},
 		}})
 		if s != 200 || !strings.Contains(string(b), `"matched":1`) {
 			t.Fatalf("teaching: %d %s", s, b)
 		}
-		report := func(c *client, q string) exams.ReportView {
+		report := func(c *apptest.Client, q string) exams.ReportView {
 			t.Helper()
-			s, b := c.do("GET", fmt.Sprintf("/api/v1/exams/%d/report%s", ids[1], q), nil)
+			s, b := c.Do("GET", fmt.Sprintf("/api/v1/exams/%d/report%s", ids[1], q), nil)
 			var v exams.ReportView
 			if s != 200 || json.Unmarshal(b, &v) != nil {
 				t.Fatalf("report %s: %d %s", q, s, b)
@@ -119,31 +95,31 @@ func TestExamsScopeAndImport(t *testing.T) {
 			}
 			return out
 		}
-		if got := schoolsIn(report(e.login("leader"), "")); len(got) != 4 {
+		if got := schoolsIn(report(e.Login("leader"), "")); len(got) != 4 {
 			t.Fatalf("leader sees %v", got)
 		}
-		if got := schoolsIn(report(e.login("groupadmin"), "")); len(got) != 3 || got[x.codes[3]] {
+		if got := schoolsIn(report(e.Login("groupadmin"), "")); len(got) != 3 || got[x.Codes[3]] {
 			t.Fatalf("group leader sees %v", got)
 		}
-		principal := e.login("principal")
-		if got := schoolsIn(report(principal, "")); len(got) != 1 || !got[x.codes[0]] {
+		principal := e.Login("principal")
+		if got := schoolsIn(report(principal, "")); len(got) != 1 || !got[x.Codes[0]] {
 			t.Fatalf("principal sees %v", got)
 		}
-		teacher := e.login("teacher")
+		teacher := e.Login("teacher")
 		v := report(teacher, "?level=class")
 		if len(v.Stats) == 0 {
 			t.Fatal("teacher sees no class")
 		}
 		for _, st := range v.Stats {
-			if st.Class != "1班" || st.SchoolCode != x.codes[0] {
+			if st.Class != "1班" || st.SchoolCode != x.Codes[0] {
 				t.Fatalf("teacher sees %s %s", st.SchoolCode, st.Class)
 			}
 		}
 		// Another school's class report: not found.
-		if s, _ := teacher.do("GET", fmt.Sprintf("/api/v1/exams/%d/report?school=%s", ids[1], x.codes[3]), nil); s != 404 {
+		if s, _ := teacher.Do("GET", fmt.Sprintf("/api/v1/exams/%d/report?school=%s", ids[1], x.Codes[3]), nil); s != 404 {
 			t.Fatalf("teacher reading another school: %d", s)
 		}
-		s, b = teacher.do("GET", fmt.Sprintf("/api/v1/exams/%d/students?page_size=200", ids[1]), nil)
+		s, b = teacher.Do("GET", fmt.Sprintf("/api/v1/exams/%d/students?page_size=200", ids[1]), nil)
 		var studs struct {
 			Items []exams.StudentRow
 			Total int
@@ -157,7 +133,7 @@ func TestExamsScopeAndImport(t *testing.T) {
 			}
 		}
 		// The gap to the lead school: the member school closes it by 10 points.
-		s, b = e.login("groupadmin").do("GET", fmt.Sprintf("/api/v1/exams/gap?group_id=%d", e.ids.group), nil)
+		s, b = e.Login("groupadmin").Do("GET", fmt.Sprintf("/api/v1/exams/gap?group_id=%d", e.IDs.Group), nil)
 		var gap exams.GapView
 		if s != 200 || json.Unmarshal(b, &gap) != nil || len(gap.Exams) != 2 {
 			t.Fatalf("gap: %d %s", s, b)
@@ -185,19 +161,19 @@ func TestExamsScopeAndImport(t *testing.T) {
 				}
 			}
 		}
-		res, err := e.app.Exams.ImportData(ctx, auth.SystemActor("test"), ids[1], keep, "one-school.xlsx", 0)
+		res, err := e.App.Exams.ImportData(ctx, auth.SystemActor("test"), ids[1], keep, "one-school.xlsx", 0)
 		if err != nil || len(res.Replaced) != 1 {
 			t.Fatalf("re-import: %+v %v", res, err)
 		}
-		if n := e.one(`SELECT students FROM exams WHERE id = $1`, ids[1]); n != 100 {
+		if n := e.One(`SELECT students FROM exams WHERE id = $1`, ids[1]); n != 100 {
 			t.Fatalf("students after re-import: %d", n)
 		}
-		if v := report(e.login("leader"), "?level=exam&subject=语文"); len(v.Stats) != 1 || v.Stats[0].N != 100 {
+		if v := report(e.Login("leader"), "?level=exam&subject=语文"); len(v.Stats) != 1 || v.Stats[0].N != 100 {
 			t.Fatalf("exam row after re-import: %+v", v.Stats)
 		}
 		// The principal may import only their own school.
-		principalActor := auth.Actor{UserID: 1, Username: "p", Grants: []auth.Grant{{Role: auth.SchoolAdmin, ScopeType: auth.ScopeSchool, ScopeID: e.ids.school}}}
-		if _, err := e.app.Exams.ImportData(ctx, principalActor, ids[1], examData(x, 0), "all.xlsx", 0); err == nil || !strings.Contains(err.Error(), "exams.school_not_yours") {
+		principalActor := auth.Actor{UserID: 1, Username: "p", Grants: []auth.Grant{{Role: auth.SchoolAdmin, ScopeType: auth.ScopeSchool, ScopeID: e.IDs.School}}}
+		if _, err := e.App.Exams.ImportData(ctx, principalActor, ids[1], examData(x, 0), "all.xlsx", 0); err == nil || !strings.Contains(err.Error(), "exams.school_not_yours") {
 			t.Fatalf("principal importing other schools: %v", err)
 		}
 	})
@@ -206,8 +182,9 @@ func TestExamsScopeAndImport(t *testing.T) {
 // TestDemoExams: three joint exams over three terms in which member schools
 // close the gap to their lead school and one falls back.
 func TestDemoExams(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t))
-	s, b := e.login("leader").do("GET", "/api/v1/exams/gap", nil)
+	t.Parallel()
+	e := apptest.NewEnv(t, apptest.SQLite(t))
+	s, b := e.Login("leader").Do("GET", "/api/v1/exams/gap", nil)
 	var gap exams.GapView
 	if s != 200 || json.Unmarshal(b, &gap) != nil || len(gap.Exams) != 3 {
 		t.Fatalf("gap: %d %.300s", s, b)
@@ -224,21 +201,21 @@ func TestDemoExams(t *testing.T) {
 		t.Fatalf("closing %d, falling back %d", closing, falling)
 	}
 	// Value added from the first exam to the last.
-	s, b = e.login("principal").do("GET", fmt.Sprintf("/api/v1/exams/%d/value-added?prev=%d", gap.Exams[2].ID, gap.Exams[0].ID), nil)
+	s, b = e.Login("principal").Do("GET", fmt.Sprintf("/api/v1/exams/%d/value-added?prev=%d", gap.Exams[2].ID, gap.Exams[0].ID), nil)
 	if s != 200 || !strings.Contains(string(b), `"level":"school"`) || !strings.Contains(string(b), `"se"`) {
 		t.Fatalf("value added: %d %.300s", s, b)
 	}
 	// The report exports as a workbook, narrowed like the page.
-	s, b = e.login("principal").do("GET", fmt.Sprintf("/api/v1/exams/%d/export", gap.Exams[2].ID), nil)
+	s, b = e.Login("principal").Do("GET", fmt.Sprintf("/api/v1/exams/%d/export", gap.Exams[2].ID), nil)
 	if s != 200 || string(b[:2]) != "PK" {
 		t.Fatalf("export: %d", s)
 	}
-	if n := e.one(`SELECT count(*) FROM audit_log WHERE action = 'exam.export'`); n != 1 {
+	if n := e.One(`SELECT count(*) FROM audit_log WHERE action = 'exam.export'`); n != 1 {
 		t.Fatalf("export audited %d times", n)
 	}
 	// The teacher sees their class's report.
 	id := gap.Exams[2].ID
-	s, b = e.login("teacher").do("GET", fmt.Sprintf("/api/v1/exams/%d/report?level=class&subject=语文", id), nil)
+	s, b = e.Login("teacher").Do("GET", fmt.Sprintf("/api/v1/exams/%d/report?level=class&subject=语文", id), nil)
 	var v exams.ReportView
 	if s != 200 || json.Unmarshal(b, &v) != nil || len(v.Stats) != 1 || v.Stats[0].Class != "1班" {
 		t.Fatalf("teacher's class: %d %.300s", s, b)
@@ -249,15 +226,16 @@ func TestDemoExams(t *testing.T) {
 // refused with its problems row by row, imported with only its valid rows
 // when asked, and a school's re-import replaces only that school.
 func TestExamFileImport(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		e := newEnv(t, st)
-		x := e.examSchools()
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		x := e.ExamSchools()
 		names := []string{}
-		for _, code := range x.codes {
-			names = append(names, e.str(`SELECT name FROM schools WHERE code = $1`, code))
+		for _, code := range x.Codes {
+			names = append(names, e.Str(`SELECT name FROM schools WHERE code = $1`, code))
 		}
-		jijiao := e.login("jijiao")
-		s, b := jijiao.do("POST", "/api/v1/exams", map[string]any{"name": "期末联考", "term": "2026-2027学年第一学期", "held_on": "2026-12-20", "stage": "小学",
+		jijiao := e.Login("jijiao")
+		s, b := jijiao.Do("POST", "/api/v1/exams", map[string]any{"name": "期末联考", "term": "2026-2027学年第一学期", "held_on": "2026-12-20", "stage": "小学",
 			"spec": map[string]any{"subjects": []map[string]any{{"name": "语文", "full": 100}, {"name": "数学", "full": 100}}}})
 		var d exams.Detail
 		if s != 201 || json.Unmarshal(b, &d) != nil {
@@ -271,19 +249,19 @@ func TestExamFileImport(t *testing.T) {
 		// A repeated 考号 leaves out both rows (20260001 and its repeat).
 		bad := good.String() + "20269991,张三,不存在的学校,三(1)班,80,90\n20269992,李四," + names[0] + ",三(1)班,108,缺考\n20260001,重复," + names[1] + ",三(2)班,70,70\n"
 		path := fmt.Sprintf("/api/v1/exams/%d", d.ID)
-		s, b = jijiao.uploadAs(path+"/preview", "scores.csv", []byte(bad), nil)
+		s, b = jijiao.UploadAs(path+"/preview", "scores.csv", []byte(bad), nil)
 		var p exams.Preview
 		if s != 200 || json.Unmarshal(b, &p) != nil || p.Mapping == nil || p.Invalid != 4 || p.Students != 43 {
 			t.Fatalf("preview: %d %s", s, b)
 		}
-		s, b = jijiao.uploadAs(path+"/import", "scores.csv", []byte(bad), nil)
+		s, b = jijiao.UploadAs(path+"/import", "scores.csv", []byte(bad), nil)
 		if s != 422 || !strings.Contains(string(b), "第42行") || !strings.Contains(string(b), "不存在的学校") {
 			t.Fatalf("bad file: %d %s", s, b)
 		}
-		if n := e.one(`SELECT count(*) FROM exam_parts WHERE exam_id = $1`, d.ID); n != 0 {
+		if n := e.One(`SELECT count(*) FROM exam_parts WHERE exam_id = $1`, d.ID); n != 0 {
 			t.Fatalf("a refused file stored %d parts", n)
 		}
-		s, b = jijiao.uploadAs(path+"/import", "scores.csv", []byte(bad), map[string]string{"valid_only": "true"})
+		s, b = jijiao.UploadAs(path+"/import", "scores.csv", []byte(bad), map[string]string{"valid_only": "true"})
 		var res exams.Imported
 		if s != 200 || json.Unmarshal(b, &res) != nil || res.Stored.Students != 39 || res.Stored.Skipped != 4 || res.Stored.Schools != 3 {
 			t.Fatalf("valid rows: %d %s", s, b)
@@ -294,16 +272,16 @@ func TestExamFileImport(t *testing.T) {
 		for i := 0; i < 5; i++ {
 			fmt.Fprintf(&mine, "3000%02d,新生%d,%s,三(1)班,%d,%d\n", i, i, names[0], 70+i, 71+i)
 		}
-		principal := e.login("principal")
-		s, b = principal.uploadAs(path+"/import", "mine.csv", []byte(mine.String()), nil)
+		principal := e.Login("principal")
+		s, b = principal.UploadAs(path+"/import", "mine.csv", []byte(mine.String()), nil)
 		if s != 200 || json.Unmarshal(b, &res) != nil || len(res.Stored.Replaced) != 1 {
 			t.Fatalf("principal re-import: %d %s", s, b)
 		}
-		if n := e.one(`SELECT students FROM exams WHERE id = $1`, d.ID); n != 5+39-14 { // 20260001 was left out with its repeat
+		if n := e.One(`SELECT students FROM exams WHERE id = $1`, d.ID); n != 5+39-14 { // 20260001 was left out with its repeat
 			t.Fatalf("students after the school's re-import: %d", n)
 		}
 		// Another school's rows are refused to the principal, naming the school.
-		s, b = principal.uploadAs(path+"/import", "all.csv", []byte(good.String()), nil)
+		s, b = principal.UploadAs(path+"/import", "all.csv", []byte(good.String()), nil)
 		if s != 422 || !strings.Contains(string(b), names[1]) {
 			t.Fatalf("principal importing other schools: %d %s", s, b)
 		}
@@ -313,6 +291,7 @@ func TestExamFileImport(t *testing.T) {
 // TestExamMessagesInCatalog: the engine's and the importer's message keys,
 // which reach people through the API, are in both catalogs.
 func TestExamMessagesInCatalog(t *testing.T) {
+	t.Parallel()
 	cat := i18n.MustLoad()
 	for _, m := range []map[string]string{analysis.Messages, examfile.Messages} {
 		for k := range m {
