@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"edugroup/internal/app"
+	"edugroup/internal/store/storetest"
 )
 
 // Of two instances on one database, one runs each periodic job per period.
 func TestJobsRunOncePerPeriodAcrossInstances(t *testing.T) {
-	sts := openPostgres(t, 2)
+	sts := openPostgres(t, storetest.PostgresDSN(t), 2)
 	ctx := context.Background()
 	apps := make([]*app.App, len(sts))
 	for i, st := range sts {
