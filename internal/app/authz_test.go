@@ -150,6 +150,7 @@ var allowed = map[string][]string{
 	"POST /api/v1/notifications/{id}/read":                everyone,
 	"GET /api/v1/notifications/prefs":                     everyone,
 	"PUT /api/v1/notifications/prefs":                     everyone,
+	"GET /api/v1/notifications/dead-letters":              {"system_admin"},
 }
 
 func contains(list []string, s string) bool {

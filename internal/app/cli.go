@@ -262,6 +262,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		go func() { errc <- ms.ListenAndServe() }()
 	}
 	go a.runJobs(ctx)
+	go a.runWorkbenchJobs(ctx, c.getenv)
 	a.Log.Info("EduGroup is listening", "url", "http://"+ln.Addr().String(), "store", string(a.Store.Dialect), "version", Version)
 	fprintf(c.stdout, "EduGroup 集团化办学管理平台 is running at http://%s\n", ln.Addr())
 	select {

@@ -31,4 +31,6 @@ func (api *API) Routes(rt *web.Router) {
 		Response: Prefs{}}, web.Call(s.Prefs))
 	rt.Handle("PUT", "/api/v1/notifications/prefs", web.AnyUser(), web.Doc{Summary: "Set the caller's outward delivery preferences", Tag: tag,
 		Request: Prefs{}, Response: Prefs{}}, web.Body(200, s.SavePrefs))
+	rt.Handle("GET", "/api/v1/notifications/dead-letters", web.Perm(auth.PermUsersManage), web.Doc{Summary: "Outward deliveries that failed every attempt (dead letters)", Tag: tag,
+		Response: DeadLetters{}}, web.Call(s.DeadLetters))
 }
