@@ -74,7 +74,7 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	ex := exchange.NewService(st, log, pol, reg)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exams.NewService(st, log), Workbench: newWorkbench(st, reg, ex), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: ex, Exams: exams.NewService(st, log), Workbench: newWorkbench(st, pol, reg, ex), Catalog: cat, Log: logger,
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"edugroup/internal/auth"
 	"edugroup/internal/exchange"
+	"edugroup/internal/policy"
 	"edugroup/internal/registry"
 	"edugroup/internal/store"
 	"edugroup/internal/workbench"
@@ -13,8 +14,12 @@ import (
 
 // newWorkbench builds the workbench and registers each capability's task
 // source; the exchange workflow posts its notifications through it.
-func newWorkbench(st *store.Store, reg *registry.Service, ex *exchange.Service) *workbench.Service {
+func newWorkbench(st *store.Store, pol *policy.Service, reg *registry.Service, ex *exchange.Service) *workbench.Service {
 	wb := workbench.NewService(st)
+	wb.Policy = func(ctx context.Context) (policy.Reminders, error) {
+		v, err := pol.Today(ctx)
+		return v.Settings.Reminders, err
+	}
 	wb.Register(ex.Tasks(), registryFigures{reg}, platformFigures{st})
 	ex.Notices = wb
 	return wb

@@ -46,6 +46,10 @@ func (a *App) deliverer(getenv func(string) string) *workbench.Deliverer {
 // most this long before it goes out.
 const deliveryEvery = 30 * time.Second
 
+// remindEvery is how often the reminders are looked for; each is sent once
+// however often this runs.
+const remindEvery = time.Hour
+
 // runWorkbenchJobs sends the outward deliveries and the reminders in the
 // background, never in a request. Every instance runs it: a delivery is
 // claimed by one runner, a reminder recorded once.
@@ -53,7 +57,16 @@ func (a *App) runWorkbenchJobs(ctx context.Context, getenv func(string) string) 
 	d := a.deliverer(getenv)
 	t := time.NewTicker(deliveryEvery)
 	defer t.Stop()
+	var reminded time.Time
 	for {
+		if time.Since(reminded) >= remindEvery {
+			reminded = time.Now()
+			if n, err := a.Workbench.RemindOnce(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("reminders", "err", err)
+			} else if n > 0 {
+				a.Log.Info("reminders sent", "count", n)
+			}
+		}
 		if _, _, err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("notification delivery", "err", err)
 		}

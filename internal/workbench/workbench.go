@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"edugroup/internal/auth"
+	"edugroup/internal/policy"
 	"edugroup/internal/store"
 )
 
@@ -97,10 +98,6 @@ type Counts struct {
 	Unread   int            `json:"unread"`
 }
 
-// DefaultDueSoonDays is how near a due date makes a to-do "due soon" when no
-// reminder policy names another number for its kind.
-const DefaultDueSoonDays = 3
-
 // Service gathers the sources and keeps the notifications.
 type Service struct {
 	st      *store.Store
@@ -109,8 +106,8 @@ type Service struct {
 	Today func() store.Date
 	// Now is the clock for notifications and deliveries; tests set it.
 	Now func() time.Time
-	// Policy gives the reminder settings per kind; nil means the defaults.
-	Policy func(ctx context.Context) (Reminders, error)
+	// Policy gives the reminder settings in force; nil means the defaults.
+	Policy func(ctx context.Context) (policy.Reminders, error)
 }
 
 // NewService builds the workbench on st with no sources yet.
@@ -123,11 +120,24 @@ func (s *Service) Register(src ...Source) { s.sources = append(s.sources, src...
 
 // Get gathers the actor's workbench from every source.
 func (s *Service) Get(ctx context.Context, a auth.Actor) (Workbench, error) {
-	today := s.Today()
 	rem, err := s.reminders(ctx)
 	if err != nil {
 		return Workbench{}, err
 	}
+	w, err := s.gather(ctx, a, s.Today(), rem)
+	if err != nil {
+		return Workbench{}, err
+	}
+	if a.UserID != 0 {
+		if w.Counts.Unread, err = s.Unread(ctx, a); err != nil {
+			return Workbench{}, err
+		}
+	}
+	return w, nil
+}
+
+// gather asks every source and sorts and counts what they answer.
+func (s *Service) gather(ctx context.Context, a auth.Actor, today store.Date, rem policy.Reminders) (Workbench, error) {
 	w := Workbench{Today: today, Todo: []Item{}, Waiting: []Item{}, Upcoming: []Item{}, Figures: []Figure{},
 		Counts: Counts{BySource: map[string]int{}}}
 	for _, src := range s.sources {
@@ -172,11 +182,6 @@ func (s *Service) Get(ctx context.Context, a auth.Actor) (Workbench, error) {
 			w.Counts.Overdue++
 		case DueSoon:
 			w.Counts.DueSoon++
-		}
-	}
-	if a.UserID != 0 {
-		if w.Counts.Unread, err = s.Unread(ctx, a); err != nil {
-			return Workbench{}, err
 		}
 	}
 	return w, nil
