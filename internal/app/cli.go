@@ -240,6 +240,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := demo.Notices(ctx, a.Store); err != nil {
+			return err
+		}
 		c.printAccounts(res, pw)
 	}
 	if pw, err := a.Bootstrap(ctx); err != nil {
@@ -341,6 +344,9 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		}
 	} else {
 		res, err = demo.Load(ctx, a.Store, a.Audit, pw)
+		if err == nil {
+			err = demo.Notices(ctx, a.Store)
+		}
 	}
 	if err != nil {
 		return err
