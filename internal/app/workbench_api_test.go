@@ -53,7 +53,7 @@ func TestWorkbenchAPI(t *testing.T) {
 			t.Fatalf("bad prefs: %d %s", s, b)
 		}
 		s, b = teacher.do("PUT", "/api/v1/notifications/prefs", map[string]any{"email": "t@example.org", "webhook_kind": "dingtalk",
-			"webhook_url": "https://oapi.example/robot/send?access_token=x", "webhook_secret": "SECret", "kinds": []string{"exchange.approved"}})
+			"webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=x", "webhook_secret": "SECret", "kinds": []string{"exchange.approved"}})
 		if s != 200 || strings.Contains(string(b), "SECret") || !strings.Contains(string(b), `"has_secret":true`) {
 			t.Fatalf("prefs: %d %s", s, b)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"edugroup/internal/i18n"
@@ -18,7 +19,14 @@ import (
 //	EDUGROUP_SMTP_ADDR      host:port of the mail server (empty: no e-mail)
 //	EDUGROUP_SMTP_FROM      the sender address
 //	EDUGROUP_SMTP_USERNAME  and EDUGROUP_SMTP_PASSWORD when the server wants a login
+//	EDUGROUP_WEBHOOK_HOSTS  more robot hosts, "wecom=host,dingtalk=host" (a
+//	                        county's own relay); the public ones are always allowed
 func (a *App) deliverer(getenv func(string) string) *workbench.Deliverer {
+	for _, pair := range strings.Split(getenv("EDUGROUP_WEBHOOK_HOSTS"), ",") {
+		if kind, host, ok := strings.Cut(strings.TrimSpace(pair), "="); ok && host != "" {
+			a.Workbench.AllowWebhookHost(kind, host)
+		}
+	}
 	d := a.Workbench.NewDeliverer()
 	d.BaseURL = getenv("EDUGROUP_PUBLIC_URL")
 	d.SMTP = workbench.SMTPConfig{Addr: getenv("EDUGROUP_SMTP_ADDR"), From: getenv("EDUGROUP_SMTP_FROM"),

@@ -202,6 +202,10 @@ func (d *Deliverer) send(ctx context.Context, m Message) error {
 		if d.Webhook == nil {
 			return errors.New("webhooks are not configured")
 		}
+		// Checked again at sending: the allowed hosts may have changed.
+		if !d.svc.webhookAllowed(m.Channel, m.To) {
+			return errors.New("webhook host not allowed")
+		}
 		target, body, err := WebhookRequest(m, d.svc.Now())
 		if err != nil {
 			return err

@@ -129,6 +129,7 @@ func TestOutwardDelivery(t *testing.T) {
 		e := newEnv(t, st)
 		ctx := context.Background()
 		wb := e.app.Workbench
+		wb.WebhookHosts = map[string][]string{workbench.WebhookDingTalk: {"ding.example"}, workbench.WebhookWeCom: {"broken.example"}}
 		teacher, renshi := e.actor("teacher"), e.actor("renshi")
 		if _, err := wb.SavePrefs(ctx, teacher, workbench.Prefs{Email: "teacher@example.org", WebhookKind: workbench.WebhookDingTalk,
 			WebhookURL: "https://ding.example/robot/send?access_token=abc", WebhookSecret: "SECxyz", Kinds: []string{"exchange.approved"}}); err != nil {
@@ -143,6 +144,11 @@ func TestOutwardDelivery(t *testing.T) {
 		}
 		if _, err := wb.SavePrefs(ctx, teacher, workbench.Prefs{WebhookKind: "slack", WebhookURL: "x"}); err == nil {
 			t.Fatal("an unknown robot was accepted")
+		}
+		for _, bad := range []string{"http://ding.example/robot", "https://127.0.0.1/robot", "https://ding.example.evil/robot", "https://u:p@ding.example/"} {
+			if _, err := wb.SavePrefs(ctx, renshi, workbench.Prefs{WebhookKind: workbench.WebhookDingTalk, WebhookURL: bad}); err == nil {
+				t.Errorf("webhook %s accepted", bad)
+			}
 		}
 		d := walk(t, e)
 

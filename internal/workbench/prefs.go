@@ -20,6 +20,47 @@ const (
 	WebhookDingTalk = "dingtalk"
 )
 
+// DefaultWebhookHosts are the public robot endpoints of 企业微信 and 钉钉.
+func DefaultWebhookHosts() map[string][]string {
+	return map[string][]string{WebhookWeCom: {"qyapi.weixin.qq.com"}, WebhookDingTalk: {"oapi.dingtalk.com"}}
+}
+
+// webhookAllowed: https, and a host the robot kind is served from.
+func (s *Service) webhookAllowed(kind, raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.User != nil || len(raw) > 500 {
+		return false
+	}
+	s.hostsMu.RLock()
+	defer s.hostsMu.RUnlock()
+	for _, h := range s.WebhookHosts[kind] {
+		if strings.EqualFold(u.Host, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// AllowWebhookHost adds a host robots of kind may be served from (a
+// county's own relay).
+func (s *Service) AllowWebhookHost(kind, host string) {
+	s.hostsMu.Lock()
+	defer s.hostsMu.Unlock()
+	hosts := append([]string{}, s.WebhookHosts[kind]...)
+	m := map[string][]string{}
+	for k, v := range s.WebhookHosts {
+		m[k] = v
+	}
+	m[kind] = append(hosts, host)
+	s.WebhookHosts = m
+}
+
+func (s *Service) webhookHosts(kind string) string {
+	s.hostsMu.RLock()
+	defer s.hostsMu.RUnlock()
+	return strings.Join(s.WebhookHosts[kind], ", ")
+}
+
 // Kinds lists the notice kinds a person may choose to receive outward.
 var Kinds = []string{"exchange.to_act", "exchange.approved", "exchange.rejected", "exchange.cancelled", "reminder.due_soon", "reminder.overdue", "reminder.escalated"}
 
@@ -81,9 +122,8 @@ func (s *Service) SavePrefs(ctx context.Context, a auth.Actor, in Prefs) (Prefs,
 	case "":
 		in.WebhookURL, in.WebhookSecret = "", ""
 	case WebhookWeCom, WebhookDingTalk:
-		u, err := url.Parse(in.WebhookURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(in.WebhookURL) > 500 {
-			f.Add("webhook_url", "workbench.webhook_url", nil)
+		if !s.webhookAllowed(in.WebhookKind, in.WebhookURL) {
+			f.Add("webhook_url", "workbench.webhook_url", errs.Args{"hosts": s.webhookHosts(in.WebhookKind)})
 		}
 	default:
 		f.Add("webhook_kind", "workbench.webhook_kind", nil)

@@ -10,6 +10,7 @@ package workbench
 import (
 	"context"
 	"sort"
+	"sync"
 	"time"
 
 	"edugroup/internal/auth"
@@ -106,13 +107,18 @@ type Service struct {
 	Today func() store.Date
 	// Now is the clock for notifications and deliveries; tests set it.
 	Now func() time.Time
+	// WebhookHosts are the hosts a robot webhook may point at, per kind, so
+	// no one can make the server post to an address of its own network.
+	// Set it before use; AllowWebhookHost adds to it while serving.
+	WebhookHosts map[string][]string
+	hostsMu      sync.RWMutex
 	// Policy gives the reminder settings in force; nil means the defaults.
 	Policy func(ctx context.Context) (policy.Reminders, error)
 }
 
 // NewService builds the workbench on st with no sources yet.
 func NewService(st *store.Store) *Service {
-	return &Service{st: st, Today: store.Today, Now: store.Now}
+	return &Service{st: st, Today: store.Today, Now: store.Now, WebhookHosts: DefaultWebhookHosts()}
 }
 
 // Register adds a capability's source. The app wires them at start-up.
