@@ -72,9 +72,10 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	}
 	reg := registry.NewService(st, log, pol)
 	ex := exchange.NewService(st, log, pol, reg)
+	exm := exams.NewService(st, log)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exams.NewService(st, log), Workbench: newWorkbench(st, pol, reg, ex), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: ex, Exams: exm, Workbench: newWorkbench(st, pol, reg, ex, exm), Catalog: cat, Log: logger,
 	}, nil
 }
 

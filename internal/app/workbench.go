@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"edugroup/internal/auth"
+	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
 	"edugroup/internal/policy"
 	"edugroup/internal/registry"
@@ -14,13 +15,13 @@ import (
 
 // newWorkbench builds the workbench and registers each capability's task
 // source; the exchange workflow posts its notifications through it.
-func newWorkbench(st *store.Store, pol *policy.Service, reg *registry.Service, ex *exchange.Service) *workbench.Service {
+func newWorkbench(st *store.Store, pol *policy.Service, reg *registry.Service, ex *exchange.Service, exm *exams.Service) *workbench.Service {
 	wb := workbench.NewService(st)
 	wb.Policy = func(ctx context.Context) (policy.Reminders, error) {
 		v, err := pol.Today(ctx)
 		return v.Settings.Reminders, err
 	}
-	wb.Register(ex.Tasks(), registryFigures{reg}, platformFigures{st})
+	wb.Register(ex.Tasks(), registryFigures{reg}, examFigures{exm}, platformFigures{st})
 	ex.Notices = wb
 	return wb
 }
@@ -103,5 +104,31 @@ func (f platformFigures) Workbench(ctx context.Context, a auth.Actor, _ store.Da
 			return p, err
 		}
 	}
+	return p, nil
+}
+
+// examFigures is the number of this year's exams the actor may open: for a
+// teacher, the reports of their own classes; for a school or group, theirs.
+type examFigures struct{ ex *exams.Service }
+
+func (examFigures) Name() string { return "exams" }
+
+func (f examFigures) Workbench(ctx context.Context, a auth.Actor, today store.Date) (workbench.Part, error) {
+	var p workbench.Part
+	if !a.Has(auth.PermExamsRead) || a.System {
+		return p, nil
+	}
+	list, err := f.ex.List(ctx, a, 0)
+	if err != nil {
+		return p, err
+	}
+	since := workbench.AddDays(today, -365)
+	var n int64
+	for _, x := range list {
+		if !x.HeldOn.Before(since.Time) {
+			n++
+		}
+	}
+	p.Figures = append(p.Figures, workbench.Figure{Key: "exams_year", Value: n, Link: "/exams"})
 	return p, nil
 }
