@@ -86,7 +86,7 @@ test('bureau leader sees the county registry and policy but not users or audit',
   for (const key of ['users', 'audit']) {
     assert.ok(!menus.includes(key), `menu ${key} shown to the bureau leader`)
   }
-  assert.equal(await menuText(page, 'dashboard'), '首页')
+  assert.equal(await menuText(page, 'dashboard'), '工作台')
   assert.equal(await menuText(page, 'schools'), '学校')
   assert.equal(await menuText(page, 'groups'), '教育集团')
   assert.equal(await menuText(page, 'staff'), '教职工')

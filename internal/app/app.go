@@ -20,6 +20,7 @@ import (
 	"edugroup/internal/registry"
 	"edugroup/internal/store"
 	"edugroup/internal/web"
+	"edugroup/internal/workbench"
 )
 
 // Version is set at build time with -ldflags.
@@ -34,8 +35,10 @@ type App struct {
 	Registry *registry.Service
 	Exchange *exchange.Service
 	Exams    *exams.Service
-	Catalog  *i18n.Catalog
-	Log      *slog.Logger
+	// Workbench gathers every capability's to-dos and keeps notifications.
+	Workbench *workbench.Service
+	Catalog   *i18n.Catalog
+	Log       *slog.Logger
 }
 
 // Open opens the store named by dsn, migrates it and builds the services.
@@ -68,9 +71,11 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 		return nil, err
 	}
 	reg := registry.NewService(st, log, pol)
+	ex := exchange.NewService(st, log, pol, reg)
+	exm := exams.NewService(st, log)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: exchange.NewService(st, log, pol, reg), Exams: exams.NewService(st, log), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: ex, Exams: exm, Workbench: newWorkbench(st, pol, reg, ex, exm), Catalog: cat, Log: logger,
 	}, nil
 }
 
@@ -99,7 +104,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	cfg.Version = Version
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
-		Modules:    []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams)},
+		Modules:    []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

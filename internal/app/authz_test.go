@@ -143,6 +143,14 @@ var allowed = map[string][]string{
 	"GET /api/v1/exams/{id}/export":                       business,
 	"GET /api/v1/staff/{id}/service-record":               business,
 	"POST /api/v1/staff/{id}/service-record":              {"section_cadre", "section_personnel", "school_admin"},
+	"GET /api/v1/workbench":                               everyone,
+	"GET /api/v1/workbench/counts":                        everyone,
+	"GET /api/v1/notifications":                           everyone,
+	"POST /api/v1/notifications/read-all":                 everyone,
+	"POST /api/v1/notifications/{id}/read":                everyone,
+	"GET /api/v1/notifications/prefs":                     everyone,
+	"PUT /api/v1/notifications/prefs":                     everyone,
+	"GET /api/v1/notifications/dead-letters":              {"system_admin"},
 }
 
 func contains(list []string, s string) bool {
@@ -199,7 +207,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/groups/{id}", fmt.Sprintf("/groups/%d", e.IDs.Group),
 			"/staff/{id}", fmt.Sprintf("/staff/%d", e.IDs.StaffOwn),
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
-			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999",
+			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999", "/notifications/{id}", "/notifications/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

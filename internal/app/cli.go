@@ -240,6 +240,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := demo.Notices(ctx, a.Store); err != nil {
+			return err
+		}
 		if err := a.Store.Analyze(ctx); err != nil {
 			return err
 		}
@@ -265,6 +268,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		go func() { errc <- ms.ListenAndServe() }()
 	}
 	go a.runJobs(ctx)
+	go a.runWorkbenchJobs(ctx, c.getenv)
 	a.Log.Info("EduGroup is listening", "url", "http://"+ln.Addr().String(), "store", string(a.Store.Dialect), "version", Version)
 	fprintf(c.stdout, "EduGroup 集团化办学管理平台 is running at http://%s\n", ln.Addr())
 	select {
@@ -297,8 +301,8 @@ type job struct {
 	run   func(ctx context.Context) error
 }
 
-// jobs is the periodic housekeeping: expired sessions, spent login throttle
-// buckets and audit retention.
+// jobs are the periodic tasks: expired sessions, spent login throttle
+// buckets, the workbench's reminders and audit retention.
 func (a *App) jobs() []job {
 	return []job{
 		{"sessions.purge", time.Hour, func(ctx context.Context) error {
@@ -307,6 +311,15 @@ func (a *App) jobs() []job {
 		}},
 		{"throttle.purge", time.Hour, func(ctx context.Context) error {
 			_, err := a.Auth.PurgeLoginThrottle(ctx)
+			return err
+		}},
+		// Each reminder is also recorded once (sent_reminders), so a run
+		// that overlaps another sends nothing twice.
+		{"workbench.remind", time.Hour, func(ctx context.Context) error {
+			n, err := a.Workbench.RemindOnce(ctx)
+			if n > 0 {
+				a.Log.Info("reminders sent", "count", n)
+			}
 			return err
 		}},
 		{"audit.retention", time.Hour, func(ctx context.Context) error {
@@ -391,6 +404,9 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		}
 	} else {
 		res, err = demo.Load(ctx, a.Store, a.Audit, pw)
+		if err == nil {
+			err = demo.Notices(ctx, a.Store)
+		}
 	}
 	if err == nil {
 		err = a.Store.Analyze(ctx) // a freshly loaded county is planned from statistics

@@ -25,7 +25,7 @@ func TestJobsRunOncePerPeriodAcrossInstances(t *testing.T) {
 		}
 		apps[i] = a
 	}
-	all := []string{"audit.retention", "sessions.purge", "throttle.purge"}
+	all := []string{"audit.retention", "sessions.purge", "throttle.purge", "workbench.remind"}
 	t0 := time.Now()
 	round := func(at time.Time) []string {
 		var mu sync.Mutex

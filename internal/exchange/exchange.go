@@ -20,6 +20,7 @@ import (
 	"edugroup/internal/policy"
 	"edugroup/internal/registry"
 	"edugroup/internal/store"
+	"edugroup/internal/workbench"
 )
 
 // The kinds of exchange.
@@ -57,6 +58,9 @@ type Service struct {
 	// Today is the calendar date rules and overdue flags are judged on;
 	// tests set it.
 	Today func() store.Date
+	// Notices receives the notifications of each step, in its transaction
+	// (events.go); nil sends none.
+	Notices workbench.Poster
 }
 
 // NewService wires the exchange capability.

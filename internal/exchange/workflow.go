@@ -439,6 +439,9 @@ func (s *Service) step(ctx context.Context, a auth.Actor, id int64, version int,
 		if err := s.addStep(ctx, tx, a, id, action, from, to, note); err != nil {
 			return err
 		}
+		if err := s.notify(ctx, tx, a, x, action, from, to, note); err != nil {
+			return err
+		}
 		detail := map[string]any{"from": from, "to": to, "staff": x.StaffName, "kind": x.Kind}
 		if note != "" {
 			detail["note"] = note

@@ -297,5 +297,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Security, b.Security) {
 		out = append(out, "security")
 	}
+	if !eq(a.Reminders, b.Reminders) {
+		out = append(out, "reminders")
+	}
 	return out
 }

@@ -17,6 +17,41 @@ type Settings struct {
 	Exchange Exchange            `json:"exchange"`
 	Group    Group               `json:"group"`
 	Security auth.SecurityPolicy `json:"security"`
+	// Reminders are the workbench's due-soon and overdue notices and their
+	// escalation, per task kind.
+	Reminders Reminders `json:"reminders"`
+}
+
+// Reminders is the reminder policy: the numbers for every task kind, and
+// rules for the kinds that differ. A due-soon reminder goes out DueSoonDays
+// before the due date, an overdue notice the day after it, and
+// EscalateAfterDays after the due date the holders of the county role
+// EscalateTo are told the item is still open (0 or "" turns it off).
+type Reminders struct {
+	DueSoonDays       int            `json:"due_soon_days"`
+	OverdueNotice     bool           `json:"overdue_notice"`
+	EscalateAfterDays int            `json:"escalate_after_days"`
+	EscalateTo        string         `json:"escalate_to"`
+	Rules             []ReminderRule `json:"rules"`
+}
+
+// ReminderRule is the reminder policy of one task kind ("exchange.return").
+type ReminderRule struct {
+	Kind              string `json:"kind"`
+	DueSoonDays       int    `json:"due_soon_days"`
+	OverdueNotice     bool   `json:"overdue_notice"`
+	EscalateAfterDays int    `json:"escalate_after_days"`
+	EscalateTo        string `json:"escalate_to"`
+}
+
+// For is the rule of a task kind: its own, or the general numbers.
+func (r Reminders) For(kind string) ReminderRule {
+	for _, x := range r.Rules {
+		if x.Kind == kind {
+			return x
+		}
+	}
+	return ReminderRule{Kind: kind, DueSoonDays: r.DueSoonDays, OverdueNotice: r.OverdueNotice, EscalateAfterDays: r.EscalateAfterDays, EscalateTo: r.EscalateTo}
 }
 
 // Exchange holds the numbers of 三(一) and 五(四): staff exchanges.
@@ -70,6 +105,13 @@ func Defaults() Settings {
 			},
 		},
 		Security: auth.DefaultSecurity(),
+		// Three days' warning for every to-do; an overdue return to post
+		// (须及时回到原学校上岗) goes to 人事股 after two days, an endorsement
+		// still missing at the start date to 基教股 after one.
+		Reminders: Reminders{DueSoonDays: 3, OverdueNotice: true, Rules: []ReminderRule{
+			{Kind: "exchange.return", DueSoonDays: 1, OverdueNotice: true, EscalateAfterDays: 2, EscalateTo: string(auth.SectionPersonnel)},
+			{Kind: "exchange.endorse", DueSoonDays: 3, OverdueNotice: true, EscalateAfterDays: 1, EscalateTo: string(auth.SectionBasic)},
+		}},
 	}
 }
 
@@ -122,6 +164,7 @@ func (s Settings) Validate() error {
 			f.Add(fmt.Sprintf("settings.security.totp_roles[%d]", i), "policy.unknown_role", errs.Args{"role": r})
 		}
 	}
+	checkReminders(&f, s.Reminders)
 	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
 	return f.Err()
@@ -141,5 +184,36 @@ func checkCodes(f *errs.Fields, field string, codes []Code, min int) {
 			f.Add(at, "policy.code_duplicate", errs.Args{"code": c.Code})
 		}
 		seen[c.Code] = true
+	}
+}
+
+// escalationRoles are the county roles an overdue item may be escalated to.
+var escalationRoles = map[string]bool{string(auth.BureauLeader): true, string(auth.SectionBasic): true, string(auth.SectionCadre): true,
+	string(auth.SectionPersonnel): true, string(auth.Supervision): true}
+
+func checkReminders(f *errs.Fields, r Reminders) {
+	check := func(at string, soon, after int, to string) {
+		if soon < 0 || soon > 60 {
+			f.Add(at+".due_soon_days", "policy.range", errs.Args{"min": 0, "max": 60})
+		}
+		if after < 0 || after > 365 {
+			f.Add(at+".escalate_after_days", "policy.range", errs.Args{"min": 0, "max": 365})
+		}
+		if to != "" && !escalationRoles[to] {
+			f.Add(at+".escalate_to", "policy.unknown_role", errs.Args{"role": to})
+		}
+	}
+	check("settings.reminders", r.DueSoonDays, r.EscalateAfterDays, r.EscalateTo)
+	seen := map[string]bool{}
+	for i, x := range r.Rules {
+		at := fmt.Sprintf("settings.reminders.rules[%d]", i)
+		if x.Kind == "" || len(x.Kind) > 60 {
+			f.Add(at+".kind", "policy.code_entry", nil)
+		}
+		if seen[x.Kind] {
+			f.Add(at+".kind", "policy.code_duplicate", errs.Args{"code": x.Kind})
+		}
+		seen[x.Kind] = true
+		check(at, x.DueSoonDays, x.EscalateAfterDays, x.EscalateTo)
 	}
 }

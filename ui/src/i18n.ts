@@ -6,6 +6,8 @@ import zhCN from './locales/zh-CN.json'
 import en from './locales/en.json'
 import examsZhCN from './locales/exams.zh-CN.json'
 import examsEn from './locales/exams.en.json'
+import workbenchZhCN from './locales/workbench.zh-CN.json'
+import workbenchEn from './locales/workbench.en.json'
 
 export type AppLocale = 'zh-CN' | 'en'
 export const LOCALES: AppLocale[] = ['zh-CN', 'en']
@@ -37,7 +39,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': mergeMessages(zhCN, examsZhCN), en: mergeMessages(en, examsEn) },
+  messages: { 'zh-CN': mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), en: mergeMessages(mergeMessages(en, examsEn), workbenchEn) },
   missingWarn: false,
   fallbackWarn: false,
 })

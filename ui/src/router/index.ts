@@ -40,7 +40,13 @@ const routes: RouteRecordRaw[] = [
     // The menu and header load after sign-in, not with the login page.
     component: () => import('@/layouts/AppLayout.vue'),
     children: [
-      { path: '', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: 'nav.dashboard' } },
+      { path: '', name: 'dashboard', component: () => import('@/views/WorkbenchView.vue'), meta: { title: 'nav.dashboard' } },
+      {
+        path: 'notifications/settings',
+        name: 'notification-settings',
+        component: () => import('@/views/NotificationSettingsView.vue'),
+        meta: { title: 'workbench.prefs.title' },
+      },
       { path: 'schools', name: 'schools', component: () => import('@/views/SchoolsView.vue'), meta: { perm: 'registry.read', title: 'nav.schools' } },
       {
         path: 'schools/:id(\\d+)',
