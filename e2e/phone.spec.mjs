@@ -28,10 +28,11 @@ function day(n) {
 
 const phone = (t) => openPage(t, { device: PHONE })
 
-async function shot(page, name) {
+/** The whole page, or only the screen (a dialog or the drawer covers the screen, not the page). */
+async function shot(page, name, { fullPage = true } = {}) {
   // Let fonts, charts and transitions settle before the picture.
   await page.waitForTimeout(350)
-  await page.screenshot({ path: `${RESULTS}phone-${name}.png`, fullPage: true })
+  await page.screenshot({ path: `${RESULTS}phone-${name}.png`, fullPage })
 }
 
 /**
@@ -126,7 +127,7 @@ async function act(page, action, status, fill, name) {
   assert.ok(sb && sb.y + sb.height <= vp.height + 1, `the ${action} button is below the screen`)
   if (fill) await fill(dialog)
   await assertNoSideScroll(page, `the ${action} dialog`)
-  if (name) await shot(page, name)
+  if (name) await shot(page, name, { fullPage: false })
   await submit.tap()
   const outcome = await page.waitForFunction(
     ({ action, status }) => {
@@ -162,7 +163,7 @@ test('on a phone the sign-in and home pages fit, the menu is a drawer, and a tea
   await page.locator('[data-testid="menu-toggle"]').tap()
   await page.locator('[data-testid="main-nav"][data-open="true"]').waitFor()
   await page.locator('[data-testid="menu-exchangeApply"]').waitFor({ state: 'visible' })
-  await shot(page, 'menu-open')
+  await shot(page, 'menu-open', { fullPage: false })
   // The mask closes it again.
   await page.locator('[data-testid="menu-mask"]').tap({ position: { x: 370, y: 400 } })
   await page.locator('[data-testid="main-nav"][data-open="false"]').waitFor()
