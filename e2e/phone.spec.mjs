@@ -30,7 +30,8 @@ const phone = (t) => openPage(t, { device: PHONE })
 
 /** The whole page, or only the screen (a dialog or the drawer covers the screen, not the page). */
 async function shot(page, name, { fullPage = true } = {}) {
-  // Let fonts, charts and transitions settle before the picture.
+  // From the top (the header is sticky), once fonts, charts and transitions settle.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0))
   await page.waitForTimeout(350)
   await page.screenshot({ path: `${RESULTS}phone-${name}.png`, fullPage })
 }
@@ -274,7 +275,7 @@ test('on phones a teacher applies for 支教, the principal endorses it, 基教�
   }
 })
 
-test('on a phone the staff and school lists read inside their cards', async (t) => {
+test('on a phone the staff and school lists read as cards', async (t) => {
   const { page, assertClean } = await phone(t)
   await signIn(page, 'principal')
   for (const [key, path, pager, table] of [
@@ -285,11 +286,20 @@ test('on a phone the staff and school lists read inside their cards', async (t) 
     await page.locator(`[data-testid="${pager}"][data-ready="true"]`).waitFor()
     await assertTitleFits(page.locator('.page-title'), `the ${key} title`)
     await assertNoSideScroll(page, `the ${key} list`)
-    // The table keeps to the screen and scrolls sideways inside its card.
+    // The table keeps to the screen, each row a card of labelled lines.
     const box = await page.locator(`[data-testid="${table}"]`).boundingBox()
     assert.ok(box.x >= 0 && box.x + box.width <= 390, `the ${key} table sticks out: ${JSON.stringify(box)}`)
     const rows = await page.locator(`[data-testid="${table}"] .el-table__body tr`).count()
     assert.ok(rows > 0, `the ${key} list is empty`)
+    const card = await page.locator(`[data-testid="${table}"] .el-table__body tr`).first().evaluate((tr) => ({
+      head: document.querySelector('.el-table__header-wrapper')?.getBoundingClientRect().height ?? 0,
+      labels: [...tr.cells].map((td) => td.dataset.label),
+      width: tr.getBoundingClientRect().width,
+      cells: [...tr.cells].map((td) => Math.round(td.getBoundingClientRect().width)),
+    }))
+    assert.equal(card.head, 0, `the ${key} list still shows its header row`)
+    assert.ok(card.labels.length > 3 && card.labels.every((l) => l), `the ${key} cells are not labelled: ${card.labels}`)
+    assert.ok(card.cells.every((w) => w >= card.width - 2), `the ${key} cells are not lines of the card: ${card.cells}`)
     await shot(page, `principal-${key}`)
   }
   assertClean()
