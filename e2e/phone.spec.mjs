@@ -212,7 +212,11 @@ test('on phones a teacher applies for 支教, the principal endorses it, 基教�
   const host = await pick(page, 'apply-host', 'apply-host-option')
   await fillDate(page, 'apply-start', start)
   await fillDate(page, 'apply-end', end)
-  await page.locator('[data-testid="apply-checks"][data-state="done"]').waitFor()
+  // The live checks of these dates (not of the start date alone) have answered.
+  await page.locator('[data-testid="apply-days"]', { hasText: '371' }).waitFor()
+  await page
+    .locator('[data-testid="apply-checks"][data-state="done"] [data-testid="rule-check"][data-rule="duration_min"] [data-testid="rule-message"]', { hasText: '371' })
+    .waitFor()
   const checks = await page.locator('[data-testid="apply-checks"] [data-testid="rule-check"]').evaluateAll((els) => els.map((e) => ({ rule: e.dataset.rule, result: e.dataset.result })))
   assert.ok(checks.length > 0, 'no live checks')
   assert.deepEqual(checks.filter((c) => c.result === 'fail'), [], `the application fails a rule (host ${host})`)
