@@ -80,6 +80,12 @@ async function assertTitleFits(locator, what) {
   assert.ok(m.w >= Math.min(m.fs * 8, m.text.length * m.fs * 0.5), `${what}: "${m.text}" is squeezed to ${Math.round(m.w)} px`)
 }
 
+/** The drawer is closed and out of sight (its slide-out finished). */
+async function navClosed(page) {
+  await page.locator('[data-testid="main-nav"][data-open="false"]').waitFor({ state: 'attached' })
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('[data-testid="main-nav"]')).visibility === 'hidden')
+}
+
 /** Opens the drawer from the header and taps a menu entry; the drawer closes on arrival. */
 async function navigate(page, key, path) {
   const nav = page.locator('[data-testid="main-nav"]')
@@ -90,8 +96,7 @@ async function navigate(page, key, path) {
   await entry.waitFor({ state: 'visible' })
   await entry.tap()
   await page.waitForURL(`${BASE}${path}`)
-  await page.locator('[data-testid="main-nav"][data-open="false"]').waitFor()
-  await page.waitForFunction(() => getComputedStyle(document.querySelector('[data-testid="main-nav"]')).visibility === 'hidden')
+  await navClosed(page)
 }
 
 /** Opens an el-select by tap and picks the visible option containing text (the first one without). */
@@ -167,7 +172,7 @@ test('on a phone the sign-in and home pages fit, the menu is a drawer, and a tea
   await shot(page, 'menu-open', { fullPage: false })
   // The mask closes it again.
   await page.locator('[data-testid="menu-mask"]').tap({ position: { x: 370, y: 400 } })
-  await page.locator('[data-testid="main-nav"][data-open="false"]').waitFor()
+  await navClosed(page)
 
   // The teacher's own exam results.
   await navigate(page, 'examList', '/exams')
@@ -307,4 +312,31 @@ test('on a phone the staff and school lists read as cards', async (t) => {
     await shot(page, `principal-${key}`)
   }
   assertClean()
+})
+
+test('on a phone no page of the principal\'s or the bureau leader\'s menu scrolls sideways', async (t) => {
+  for (const user of ['principal', 'leader']) {
+    const { page, assertClean } = await phone(t)
+    await signIn(page, user)
+    const entries = await page.locator('[data-testid="main-menu"] .el-menu-item').evaluateAll((els) => els.map((e) => e.dataset.testid))
+    assert.ok(entries.length > 5, `${user} has a short menu: ${entries}`)
+    const wide = []
+    for (const testid of entries) {
+      await page.locator('[data-testid="menu-toggle"]').tap()
+      await page.locator('[data-testid="main-nav"][data-open="true"]').waitFor()
+      await page.locator(`[data-testid="${testid}"]`).tap()
+      await navClosed(page)
+      await page.waitForLoadState('networkidle').catch(() => {})
+      await page.waitForTimeout(300)
+      try {
+        await assertNoSideScroll(page, `${testid} (${new URL(page.url()).pathname})`)
+        await assertTitleFits(page.locator('.page-title').first(), `the title of ${testid}`)
+      } catch (e) {
+        wide.push(e.message)
+        await shot(page, `${user}-${testid}`)
+      }
+    }
+    assert.deepEqual(wide, [], `${user}: pages that do not fit a phone`)
+    assertClean()
+  }
 })
