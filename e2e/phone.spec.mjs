@@ -314,12 +314,12 @@ test('on a phone the staff and school lists read as cards', async (t) => {
   assertClean()
 })
 
-test('on a phone no page of the principal\'s or the bureau leader\'s menu scrolls sideways', async (t) => {
-  for (const user of ['principal', 'leader']) {
+test('on a phone no page of the principal\'s, the bureau leader\'s or the admin\'s menu scrolls sideways', async (t) => {
+  for (const user of ['principal', 'leader', 'sysadmin']) {
     const { page, assertClean } = await phone(t)
     await signIn(page, user)
     const entries = await page.locator('[data-testid="main-menu"] .el-menu-item').evaluateAll((els) => els.map((e) => e.dataset.testid))
-    assert.ok(entries.length > 5, `${user} has a short menu: ${entries}`)
+    assert.ok(entries.length > 3, `${user} has a short menu: ${entries}`)
     const wide = []
     for (const testid of entries) {
       await page.locator('[data-testid="menu-toggle"]').tap()
@@ -333,8 +333,8 @@ test('on a phone no page of the principal\'s or the bureau leader\'s menu scroll
         await assertTitleFits(page.locator('.page-title').first(), `the title of ${testid}`)
       } catch (e) {
         wide.push(e.message)
-        await shot(page, `${user}-${testid}`)
       }
+      await shot(page, `page-${user}-${testid.replace(/^menu-/, '')}`)
     }
     assert.deepEqual(wide, [], `${user}: pages that do not fit a phone`)
     assertClean()
