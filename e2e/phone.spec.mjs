@@ -191,6 +191,19 @@ test('on a phone the sign-in and home pages fit, the menu is a drawer, and a tea
   await page.locator('[data-testid="students-pager"][data-ready="true"]').waitFor()
   await assertNoSideScroll(page, 'the students tab of the report')
   await shot(page, 'teacher-exam-students')
+
+  // In English (longer words) the header still holds the menu button, the language and the user.
+  await page.locator('[data-testid="lang-switch"]').tap()
+  await page.locator('[data-testid="lang-en"]').tap()
+  await navigate(page, 'dashboard', '/')
+  await page.locator('[data-testid="welcome"]').waitFor()
+  await assertNoSideScroll(page, 'the home page in English')
+  await assertTitleFits(page.locator('[data-testid="welcome"]'), 'the English home page title')
+  for (const testid of ['menu-toggle', 'lang-switch', 'user-menu']) {
+    const b = await page.locator(`[data-testid="${testid}"]`).boundingBox()
+    assert.ok(b && b.x >= 0 && b.x + b.width <= 390 && b.y + b.height <= 60, `${testid} is not in the header: ${JSON.stringify(b)}`)
+  }
+  await shot(page, 'teacher-home-en')
   assertClean()
 })
 
