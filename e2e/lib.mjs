@@ -40,13 +40,17 @@ export function useBrowser() {
   })
 }
 
+/** A phone: 390 × 844 CSS px at 3 device pixels each, touch, mobile viewport. */
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }
+
 /**
  * A fresh browser context (no cookies, Chinese UI, downloads allowed) closed
  * when test t ends; assertClean fails the test if the page reported script
- * errors or Content-Security-Policy violations.
+ * errors or Content-Security-Policy violations. `device` (e.g. PHONE)
+ * replaces the desktop viewport.
  */
-export async function openPage(t, { height = 1000 } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1440, height }, locale: 'zh-CN', acceptDownloads: true })
+export async function openPage(t, { height = 1000, device = null } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1440, height }, locale: 'zh-CN', acceptDownloads: true, ...(device || {}) })
   const page = await context.newPage()
   page.setDefaultTimeout(TIMEOUT)
   const problems = []

@@ -8,6 +8,7 @@ import { router } from './router'
 import { configureHttp } from './api/http'
 import { useSessionStore } from './stores/session'
 import { rowTestId } from './directives/rowTestId'
+import { phoneCards } from './directives/phoneCards'
 import './styles.css'
 
 const app = createApp(App)
@@ -17,6 +18,7 @@ app.use(i18n)
 app.use(router)
 app.use(ElementPlus)
 app.directive('row-testid', rowTestId)
+app.directive('phone-cards', phoneCards)
 
 const store = useSessionStore()
 
