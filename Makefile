@@ -7,7 +7,7 @@ LDFLAGS := -X edugroup/internal/app.Version=$(VERSION)
 ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 
-.PHONY: run build ui test test-go test-ui test-e2e load vet fmt clean bench-exams
+.PHONY: run build ui api test test-go test-ui test-e2e load vet fmt clean bench-exams
 
 ## run: build the web client and the binary, start EduGroup with the demo county in ./data
 run: build
@@ -36,6 +36,11 @@ ui:
 ui/dist/app/index.html: $(UI_SRC) ui/node_modules/.package-lock.json
 	cd ui && $(NPM) run build || { rm -f dist/app/index.html; exit 1; }
 	@touch $@
+
+## api: rewrite ui/src/api/openapi.json from the route table, then the client's types from it
+api:
+	UPDATE_OPENAPI=1 $(GO) test -count=1 -run '^TestOpenAPIFile$$' ./internal/app
+	cd ui && $(NPM) run gen:api
 
 ## test: every test — Go unit, store (SQLite and PostgreSQL), HTTP and durability tests, then the browser tests
 test: vet test-go test-ui test-e2e

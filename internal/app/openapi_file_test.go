@@ -1,0 +1,52 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"edugroup/internal/app"
+	"edugroup/internal/store/storetest"
+	"edugroup/internal/web"
+)
+
+// openAPIFile is the committed copy of the document the web client's types
+// are generated from (npm run gen:api in ui/).
+var openAPIFile = filepath.Join("..", "..", "ui", "src", "api", "openapi.json")
+
+// TestOpenAPIFile fails when the committed document differs from the one the
+// route table builds, so the client's generated types cannot drift from the
+// server. UPDATE_OPENAPI=1 rewrites the file (make api does that and then
+// regenerates the types).
+func TestOpenAPIFile(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.New(ctx, storetest.SQLite(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := a.Server(web.Config{})
+	t.Cleanup(func() { _ = a.Audit.StopDenials(context.Background()) })
+	want, err := json.MarshalIndent(srv.OpenAPI(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, '\n')
+	if os.Getenv("UPDATE_OPENAPI") != "" {
+		if err := os.WriteFile(openAPIFile, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(openAPIFile)
+	if err != nil {
+		t.Fatalf("%v (make api writes it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the document the routes build: run make api and commit the result", openAPIFile)
+	}
+}
