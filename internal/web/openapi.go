@@ -260,7 +260,10 @@ func structProps(t reflect.Type, props map[string]any, required *[]string, custo
 			sch = nullable(sch)
 		}
 		props[jn] = sch
-		if custom || !hasOpt(opts, "omitempty") && !hasOpt(opts, "omitzero") {
+		// omitempty leaves out empty strings, numbers, slices, maps and nil
+		// pointers, never a struct (a date is written as null instead).
+		omitted := hasOpt(opts, "omitzero") || hasOpt(opts, "omitempty") && f.Type.Kind() != reflect.Struct
+		if custom || !omitted {
 			*required = append(*required, jn)
 		}
 	}

@@ -1778,7 +1778,8 @@ export interface components {
             ip: string;
             object_id: string;
             object_type: string;
-            outcome: string;
+            /** @enum {string} */
+            outcome: "ok" | "denied" | "failed";
             request_id: string;
             role: string;
             user_id: number | null;
@@ -2072,7 +2073,8 @@ export interface components {
             percentile: number | null;
             school_rank: number;
             score: number | null;
-            status: string;
+            /** @enum {string} */
+            status: "" | "absent" | "void" | "none";
             subject: string;
             t: number | null;
         };
@@ -2129,7 +2131,8 @@ export interface components {
             school_n: number;
             school_rank: number;
             score: number | null;
-            status: string;
+            /** @enum {string} */
+            status: "" | "absent" | "void" | "none";
             subject: string;
             t: number | null;
         };
@@ -2141,7 +2144,8 @@ export interface components {
                 [key: string]: unknown;
             };
             message: string;
-            result: string;
+            /** @enum {string} */
+            result: "pass" | "fail" | "pending" | "granted";
             rule: string;
         };
         "Exchange.CheckResult": {
@@ -2155,7 +2159,8 @@ export interface components {
             body: string;
             by: string;
             id: number;
-            kind: string;
+            /** @enum {string} */
+            kind: "checkin" | "note" | "issue";
             /** Format: date */
             on_date: string;
         };
@@ -2188,7 +2193,8 @@ export interface components {
             host_school_name: string;
             id: number;
             is_cadre: boolean;
-            kind: string;
+            /** @enum {string} */
+            kind: "training" | "study" | "support";
             mentor_name?: string;
             mentor_staff_id?: number;
             overdue: boolean;
@@ -2204,7 +2210,8 @@ export interface components {
             start_on: string;
             /** Format: date */
             started_on: string;
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "endorsed" | "reviewed" | "approved" | "underway" | "returned" | "closed" | "rejected" | "withdrawn" | "cancelled";
             steps: components["schemas"]["Exchange.History"][];
             /** Format: date */
             submitted_on: string;
@@ -2236,8 +2243,10 @@ export interface components {
             at: string;
             by: string;
             comment: string;
-            party: string;
-            rating: string;
+            /** @enum {string} */
+            party: "host" | "self" | "home";
+            /** @enum {string} */
+            rating: "excellent" | "good" | "pass" | "fail" | "";
         };
         "Exchange.EvaluationInput": {
             comment: string;
@@ -2264,7 +2273,8 @@ export interface components {
             host_school_name: string;
             id: number;
             is_cadre: boolean;
-            kind: string;
+            /** @enum {string} */
+            kind: "training" | "study" | "support";
             mentor_name?: string;
             mentor_staff_id?: number;
             overdue: boolean;
@@ -2280,7 +2290,8 @@ export interface components {
             start_on: string;
             /** Format: date */
             started_on: string;
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "endorsed" | "reviewed" | "approved" | "underway" | "returned" | "closed" | "rejected" | "withdrawn" | "cancelled";
             /** Format: date */
             submitted_on: string;
             team_id?: number;
@@ -2346,7 +2357,8 @@ export interface components {
             /** Format: date */
             end_on: string;
             id: number;
-            kind: string;
+            /** @enum {string} */
+            kind: "post" | "teaching";
             school_id: number;
             school_name: string;
             /** Format: date */
@@ -2368,12 +2380,14 @@ export interface components {
             evaluations: components["schemas"]["Exchange.Evaluation"][];
             host_school_name: string;
             id: number;
-            kind: string;
+            /** @enum {string} */
+            kind: "training" | "study" | "support";
             /** Format: date */
             returned_on: string;
             /** Format: date */
             start_on: string;
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "endorsed" | "reviewed" | "approved" | "underway" | "returned" | "closed" | "rejected" | "withdrawn" | "cancelled";
         };
         "Exchange.ServiceRecord": {
             entries: components["schemas"]["Exchange.ServiceEntry"][];
@@ -2407,7 +2421,8 @@ export interface components {
             host_school_name: string;
             id: number;
             is_cadre: boolean;
-            kind: string;
+            /** @enum {string} */
+            kind: "training" | "study" | "support";
             mentor_name?: string;
             mentor_staff_id?: number;
             overdue: boolean;
@@ -2423,10 +2438,12 @@ export interface components {
             start_on: string;
             /** Format: date */
             started_on: string;
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "endorsed" | "reviewed" | "approved" | "underway" | "returned" | "closed" | "rejected" | "withdrawn" | "cancelled";
             /** Format: date */
             submitted_on: string;
-            task: string;
+            /** @enum {string} */
+            task: "submit" | "endorse" | "review" | "approve" | "return" | "overdue" | "evaluate";
             team_id?: number;
             /** Format: date-time */
             updated_at: string;
@@ -2451,7 +2468,8 @@ export interface components {
             responded_at: string | null;
             responded_by: string;
             response: string;
-            stage: string;
+            /** @enum {string} */
+            stage: "approval" | "approved" | "working" | "returned" | "reported" | "responded" | "ended";
             /** Format: date */
             start_on: string;
             suggestions: string;
@@ -2478,7 +2496,8 @@ export interface components {
             responded_at: string | null;
             responded_by: string;
             response: string;
-            stage: string;
+            /** @enum {string} */
+            stage: "approval" | "approved" | "working" | "returned" | "reported" | "responded" | "ended";
             /** Format: date */
             start_on: string;
             suggestions: string;
@@ -2510,7 +2529,8 @@ export interface components {
             grant_id: number;
         };
         Health: {
-            status: string;
+            /** @enum {string} */
+            status: "ok" | "unavailable";
             version?: string;
         };
         List_Exchange: {
@@ -2658,7 +2678,8 @@ export interface components {
             date: string;
             group_id: number;
             group_name: string;
-            kind: string;
+            /** @enum {string} */
+            kind: "founded" | "joined" | "left" | "graduation_proposed" | "graduation_approved" | "graduation_rejected";
             note?: string;
             reason?: string;
             role?: string;
@@ -2682,7 +2703,8 @@ export interface components {
             proposed_by: string;
             school_id: number;
             school_name: string;
-            status: string;
+            /** @enum {string} */
+            status: "proposed" | "approved" | "rejected";
             version: number;
         };
         "Registry.GraduationInput": {
@@ -2706,7 +2728,8 @@ export interface components {
             party_members: string;
             party_secretary: string;
             philosophy: string;
-            status: string;
+            /** @enum {string} */
+            status: "active" | "dissolved";
             students: number;
             task_force: string;
             version: number;
@@ -2727,11 +2750,12 @@ export interface components {
             party_members: string;
             party_secretary: string;
             philosophy: string;
-            status: string;
+            /** @enum {string} */
+            status: "active" | "dissolved";
             students: number;
             task_force: string;
             version: number;
-            warnings: components["schemas"]["Registry.Limit"][];
+            warnings: components["schemas"]["Registry.Limit"][] | null;
         };
         "Registry.GroupInput": {
             /** Format: date */
@@ -2814,7 +2838,8 @@ export interface components {
             /** Format: date */
             effective_to: string;
             id: number;
-            kind: string;
+            /** @enum {string} */
+            kind: "ethics" | "paid_tutoring" | "refusal" | "sick_leave";
             note: string;
             /** Format: date */
             occurred_on: string;
@@ -2847,7 +2872,8 @@ export interface components {
             short_name: string;
             staff_count: number;
             stage: string;
-            status: string;
+            /** @enum {string} */
+            status: "active" | "closed";
             students: number;
             tier: string;
             township: string;
@@ -2876,7 +2902,8 @@ export interface components {
             staff_count: number;
             staff_summary: components["schemas"]["Registry.StaffSummary"];
             stage: string;
-            status: string;
+            /** @enum {string} */
+            status: "active" | "closed";
             students: number;
             tier: string;
             township: string;
@@ -2924,7 +2951,8 @@ export interface components {
             school_id: number;
             school_name: string;
             staff_no: string;
-            status: string;
+            /** @enum {string} */
+            status: "active" | "transferred" | "retired";
             subject: string;
             title: string;
         };
@@ -2949,7 +2977,8 @@ export interface components {
             school_name: string;
             staff_no: string;
             stage: string;
-            status: string;
+            /** @enum {string} */
+            status: "active" | "transferred" | "retired";
             subject: string;
             teaching_years: number;
             title: string;
