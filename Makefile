@@ -20,6 +20,9 @@ build: ui
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	cd ui && $(NPM) ci --no-audit --no-fund
 
+e2e/node_modules/.package-lock.json: e2e/package-lock.json
+	cd e2e && $(NPM) ci --no-audit --no-fund
+
 # What the web client is built from: a build is redone only when one changed.
 UI_SRC := $(shell find ui/src ui/public ui/scripts -type f 2>/dev/null) \
 	ui/index.html ui/package.json ui/package-lock.json ui/vite.config.ts ui/tsconfig.json
@@ -56,12 +59,15 @@ vet:
 test-go:
 	$(GO) test -count=1 -timeout 30m ./...
 
-## test-ui: the web client's unit tests (node --test; the workbook writer's neutralizing)
+## test-ui: the web client's ESLint, vue-tsc type check and unit tests (node --test: the workbook
+## writer's neutralizing, the generated API types against the OpenAPI document), ESLint on the browser tests
 test-ui:
 	@if command -v $(NPM) >/dev/null 2>&1; then \
-		$(MAKE) ui/node_modules/.package-lock.json && cd ui && $(NPM) test; \
+		$(MAKE) --no-print-directory ui/node_modules/.package-lock.json e2e/node_modules/.package-lock.json && \
+		(cd ui && $(NPM) run lint && $(NPM) run typecheck && $(NPM) test) && \
+		(cd e2e && $(NPM) run lint); \
 	else \
-		echo "npm not found: skipping the web client's unit tests"; \
+		echo "npm not found: skipping the web client's lint, type check and unit tests"; \
 	fi
 
 ## test-e2e: build everything, start a demo server on a free port, drive it with Chromium
