@@ -1533,7 +1533,8 @@ export interface components {
         };
         "Analysis.Band": {
             group: string;
-            level: string;
+            /** @enum {string} */
+            level: "exam" | "group" | "school" | "class" | "teacher";
             rows: components["schemas"]["Analysis.BandRow"][];
             school: string;
             subject: string;
@@ -1645,33 +1646,42 @@ export interface components {
         "Analysis.Settings": {
             absent_as_zero: boolean;
             bin_width: number;
-            blank: string;
+            /** @enum {string} */
+            blank: "not_sat" | "absent";
             composite: components["schemas"]["Analysis.Weights"];
-            critical_mode: string;
+            /** @enum {string} */
+            critical_mode: "below" | "band" | "rank";
             critical_points: number;
             critical_ranks: number;
             discrimination_share: number;
             excellent_pct: number;
-            gap_unit: string;
+            /** @enum {string} */
+            gap_unit: "T" | "Z";
             good_enabled: boolean;
             good_pct: number;
-            line_mode: string;
+            /** @enum {string} */
+            line_mode: "percent" | "absolute" | "rank";
             low_pct: number;
             min_n: number;
             pass_pct: number;
-            quartile: string;
-            rank: string;
+            /** @enum {string} */
+            quartile: "inc" | "exc";
+            /** @enum {string} */
+            rank: "competition" | "dense";
             rank_excellent_pct: number;
             rank_good_pct: number;
             rank_low_pct: number;
             rank_pass_pct: number;
-            sd: string;
+            /** @enum {string} */
+            sd: "sample" | "population";
             t_mean: number;
             t_sd: number;
             tiers: number[];
             total_bin_width: number;
-            total_missing: string;
-            value_added: string;
+            /** @enum {string} */
+            total_missing: "exclude" | "partial";
+            /** @enum {string} */
+            value_added: "residual" | "z_change";
             void_as_zero: boolean;
         };
         "Analysis.Stat": {
@@ -1694,7 +1704,8 @@ export interface components {
             good_count: number;
             good_rate: number | null;
             group: string;
-            level: string;
+            /** @enum {string} */
+            level: "exam" | "group" | "school" | "class" | "teacher";
             low_count: number;
             low_rate: number | null;
             max: number | null;
@@ -1759,7 +1770,8 @@ export interface components {
         "Analysis.VAUnit": {
             class: string;
             group: string;
-            level: string;
+            /** @enum {string} */
+            level: "exam" | "group" | "school" | "class" | "teacher";
             mean_rank_change: number | null;
             mean_z_change: number | null;
             n: number;
@@ -1948,7 +1960,8 @@ export interface components {
             request_id?: string;
         };
         "Examfile.Column": {
-            field: string;
+            /** @enum {string} */
+            field: "ignore" | "student_id" | "name" | "school" | "school_code" | "group" | "class" | "score" | "item" | "subject" | "value" | "absent" | "void";
             full?: number;
             header: string;
             index: number;
@@ -1961,7 +1974,8 @@ export interface components {
             columns: components["schemas"]["Examfile.Column"][];
             notes?: string[];
             paper_sheet?: string;
-            shape: string;
+            /** @enum {string} */
+            shape: "wide" | "long" | "items";
             sheets: components["schemas"]["Examfile.SheetMap"][];
         };
         "Examfile.Problem": {
