@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // Codes are the labels of every code list in every language, from the
@@ -39,7 +40,7 @@ func (s *Server) codeRoutes(rt *Router) {
 		func(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("Cache-Control", codesMaxAge)
 			w.Header().Set("ETag", etag)
-			if r.Header.Get("If-None-Match") == etag {
+			if etagMatches(r.Header.Get("If-None-Match"), etag) {
 				w.WriteHeader(http.StatusNotModified)
 				return nil
 			}
@@ -47,4 +48,16 @@ func (s *Server) codeRoutes(rt *Router) {
 			_, err := w.Write(body)
 			return err
 		})
+}
+
+// etagMatches compares If-None-Match with etag weakly (RFC 9110 13.1.2): a
+// compressed answer carries the tag as W/"…", and the browser sends that back.
+func etagMatches(header, etag string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		p := strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if p == etag || p == "*" {
+			return true
+		}
+	}
+	return false
 }
