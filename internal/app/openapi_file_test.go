@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"edugroup/internal/app"
+	"edugroup/internal/i18n"
 	"edugroup/internal/store/storetest"
 	"edugroup/internal/web"
 )
@@ -48,5 +50,46 @@ func TestOpenAPIFile(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the document the routes build: run make api and commit the result", openAPIFile)
+	}
+}
+
+// TestStatusEnumsMatchCodeLists: a status field whose values are a code list
+// declares exactly the codes the catalog labels, so a new status cannot be
+// added to one and forgotten in the other.
+func TestStatusEnumsMatchCodeLists(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	b, err := os.ReadFile(openAPIFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	codes := i18n.MustLoad().Codes(i18n.Default)
+	for _, c := range []struct{ schema, field, list string }{
+		{"Exchange.Exchange", "status", "exchange_status"},
+		{"Exchange.Exchange", "kind", "exchange_kind"},
+		{"Exchange.ServiceExchange", "status", "exchange_status"},
+		{"Registry.School", "status", "school_status"},
+		{"Registry.Group", "status", "group_status"},
+		{"Registry.Staff", "status", "staff_status"},
+	} {
+		got := slices.Sorted(slices.Values(doc.Components.Schemas[c.schema].Properties[c.field].Enum))
+		var want []string
+		for code := range codes[c.list] {
+			want = append(want, code)
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s.%s enum %v, code list %s has %v", c.schema, c.field, got, c.list, want)
+		}
 	}
 }
