@@ -21,8 +21,14 @@ func TestCodesInEveryLanguage(t *testing.T) {
 		lists := c.Codes(lang)
 		for list, codes := range base {
 			for code := range codes {
-				if strings.TrimSpace(lists[list][code]) == "" {
+				label := lists[list][code]
+				if strings.TrimSpace(label) == "" {
 					t.Errorf("%s: %s%s.%s has no label", lang, CodePrefix, list, code)
+				}
+				// The web client renders labels as vue-i18n messages, where
+				// these characters are syntax.
+				if strings.ContainsAny(label, "{}@|") {
+					t.Errorf("%s: %s%s.%s = %q holds message syntax", lang, CodePrefix, list, code, label)
 				}
 			}
 		}
