@@ -82,8 +82,8 @@ type Exchange struct {
 	TeamID           int64      `json:"team_id,omitempty"`
 	MentorStaffID    int64      `json:"mentor_staff_id,omitempty"`
 	MentorName       string     `json:"mentor_name,omitempty"`
-	StartOn          store.Date `json:"start_on"`
-	EndOn            store.Date `json:"end_on"`
+	StartOn          store.Date `json:"start_on" openapi:"notnull"`
+	EndOn            store.Date `json:"end_on" openapi:"notnull"`
 	Days             int        `json:"days"`
 	Purpose          string     `json:"purpose"`
 	Status           string     `json:"status" enum:"draft,submitted,endorsed,reviewed,approved,underway,returned,closed,rejected,withdrawn,cancelled"`

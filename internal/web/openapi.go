@@ -149,7 +149,8 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 	case t == timeType:
 		sch = map[string]any{"type": "string", "format": "date-time"}
 	case t == dateType:
-		sch = map[string]any{"type": "string", "format": "date"}
+		// store.Date writes the zero date (not set) as null.
+		sch = map[string]any{"type": []string{"string", "null"}, "format": "date"}
 	}
 	if sch != nil {
 		return sch
@@ -228,8 +229,9 @@ func anySlice(ss []string) []any {
 // the names of those always written (no omitempty) to required; an embedded
 // struct without a JSON name adds its own fields, as encoding/json writes
 // them (a field of the outer struct wins over a promoted one). Field tags
-// refine a property: enum:"a,b,c" lists the values a string takes, and
-// openapi:"nullable" marks a slice or map that may be written as null.
+// refine a property: enum:"a,b,c" lists the values a string takes,
+// openapi:"nullable" marks a slice or map that may be written as null, and
+// openapi:"notnull" a date the service never leaves unset.
 func structProps(t reflect.Type, props map[string]any, required *[]string, custom bool, schemas map[string]any) {
 	promoted := map[string]any{}
 	var promotedReq []string
@@ -256,8 +258,11 @@ func structProps(t reflect.Type, props map[string]any, required *[]string, custo
 			sch["enum"] = strings.Split(e, ",")
 		}
 		kind := f.Type.Kind()
-		if f.Tag.Get("openapi") == "nullable" || custom && (kind == reflect.Float64 || kind == reflect.Float32) {
+		switch {
+		case f.Tag.Get("openapi") == "nullable" || custom && (kind == reflect.Float64 || kind == reflect.Float32):
 			sch = nullable(sch)
+		case f.Tag.Get("openapi") == "notnull" && f.Type == dateType:
+			sch = map[string]any{"type": "string", "format": "date"}
 		}
 		props[jn] = sch
 		// omitempty leaves out empty strings, numbers, slices, maps and nil

@@ -2059,7 +2059,7 @@ export interface components {
         "Exams.Input": {
             group_id: number;
             /** Format: date */
-            held_on: string;
+            held_on: string | null;
             name: string;
             spec: components["schemas"]["Analysis.Exam"];
             stage: string;
@@ -2157,7 +2157,7 @@ export interface components {
             exam: string;
             exam_id: number;
             /** Format: date */
-            held_on: string;
+            held_on: string | null;
             school: string;
             school_code: string;
             scores: components["schemas"]["Exams.TrendScore"][];
@@ -2203,13 +2203,13 @@ export interface components {
             /** @enum {string} */
             kind: "checkin" | "note" | "issue";
             /** Format: date */
-            on_date: string;
+            on_date: string | null;
         };
         "Exchange.CheckinInput": {
             body: string;
             kind: string;
             /** Format: date */
-            on_date: string;
+            on_date: string | null;
         };
         "Exchange.Detail": {
             actions: string[];
@@ -2243,19 +2243,19 @@ export interface components {
             post: string;
             purpose: string;
             /** Format: date */
-            returned_on: string;
+            returned_on: string | null;
             staff_id: number;
             staff_name: string;
             staff_no: string;
             /** Format: date */
             start_on: string;
             /** Format: date */
-            started_on: string;
+            started_on: string | null;
             /** @enum {string} */
             status: "draft" | "submitted" | "endorsed" | "reviewed" | "approved" | "underway" | "returned" | "closed" | "rejected" | "withdrawn" | "cancelled";
             steps: components["schemas"]["Exchange.History"][];
             /** Format: date */
-            submitted_on: string;
+            submitted_on: string | null;
             team_id?: number;
             /** Format: date-time */
             updated_at: string;
@@ -2263,14 +2263,14 @@ export interface components {
         };
         "Exchange.DraftInput": {
             /** Format: date */
-            end_on: string;
+            end_on: string | null;
             host_school_id: number;
             kind: string;
             mentor_staff_id: number;
             purpose: string;
             staff_id: number;
             /** Format: date */
-            start_on: string;
+            start_on: string | null;
             version: number;
         };
         "Exchange.Endorsement": {
@@ -2323,18 +2323,18 @@ export interface components {
             post: string;
             purpose: string;
             /** Format: date */
-            returned_on: string;
+            returned_on: string | null;
             staff_id: number;
             staff_name: string;
             staff_no: string;
             /** Format: date */
             start_on: string;
             /** Format: date */
-            started_on: string;
+            started_on: string | null;
             /** @enum {string} */
             status: "draft" | "submitted" | "endorsed" | "reviewed" | "approved" | "underway" | "returned" | "closed" | "rejected" | "withdrawn" | "cancelled";
             /** Format: date */
-            submitted_on: string;
+            submitted_on: string | null;
             team_id?: number;
             /** Format: date-time */
             updated_at: string;
@@ -2359,14 +2359,14 @@ export interface components {
         };
         "Exchange.Input": {
             /** Format: date */
-            end_on: string;
+            end_on: string | null;
             host_school_id: number;
             kind: string;
             mentor_staff_id: number;
             purpose: string;
             staff_id: number;
             /** Format: date */
-            start_on: string;
+            start_on: string | null;
         };
         "Exchange.Mentor": {
             honours: string;
@@ -2381,7 +2381,7 @@ export interface components {
         "Exchange.ReturnInput": {
             note: string;
             /** Format: date */
-            returned_on: string;
+            returned_on: string | null;
             version: number;
         };
         "Exchange.Review": {
@@ -2396,37 +2396,37 @@ export interface components {
             days: number;
             description: string;
             /** Format: date */
-            end_on: string;
+            end_on: string | null;
             id: number;
             /** @enum {string} */
             kind: "post" | "teaching";
             school_id: number;
             school_name: string;
             /** Format: date */
-            start_on: string;
+            start_on: string | null;
         };
         "Exchange.ServiceEntryInput": {
             description: string;
             /** Format: date */
-            end_on: string;
+            end_on: string | null;
             kind: string;
             school_id: number;
             /** Format: date */
-            start_on: string;
+            start_on: string | null;
         };
         "Exchange.ServiceExchange": {
             days: number;
             /** Format: date */
-            end_on: string;
+            end_on: string | null;
             evaluations: components["schemas"]["Exchange.Evaluation"][];
             host_school_name: string;
             id: number;
             /** @enum {string} */
             kind: "training" | "study" | "support";
             /** Format: date */
-            returned_on: string;
+            returned_on: string | null;
             /** Format: date */
-            start_on: string;
+            start_on: string | null;
             /** @enum {string} */
             status: "draft" | "submitted" | "endorsed" | "reviewed" | "approved" | "underway" | "returned" | "closed" | "rejected" | "withdrawn" | "cancelled";
         };
@@ -2471,18 +2471,18 @@ export interface components {
             post: string;
             purpose: string;
             /** Format: date */
-            returned_on: string;
+            returned_on: string | null;
             staff_id: number;
             staff_name: string;
             staff_no: string;
             /** Format: date */
             start_on: string;
             /** Format: date */
-            started_on: string;
+            started_on: string | null;
             /** @enum {string} */
             status: "draft" | "submitted" | "endorsed" | "reviewed" | "approved" | "underway" | "returned" | "closed" | "rejected" | "withdrawn" | "cancelled";
             /** Format: date */
-            submitted_on: string;
+            submitted_on: string | null;
             /** @enum {string} */
             task: "submit" | "endorse" | "review" | "approve" | "return" | "overdue" | "evaluate";
             team_id?: number;
@@ -2492,7 +2492,7 @@ export interface components {
         };
         "Exchange.Team": {
             /** Format: date */
-            end_on: string;
+            end_on: string | null;
             goal: string;
             group_id: number;
             group_name: string;
@@ -2512,14 +2512,14 @@ export interface components {
             /** @enum {string} */
             stage: "approval" | "approved" | "working" | "returned" | "reported" | "responded" | "ended";
             /** Format: date */
-            start_on: string;
+            start_on: string | null;
             suggestions: string;
             version: number;
         };
         "Exchange.TeamDetail": {
             actions: string[];
             /** Format: date */
-            end_on: string;
+            end_on: string | null;
             goal: string;
             group_id: number;
             group_name: string;
@@ -2540,19 +2540,19 @@ export interface components {
             /** @enum {string} */
             stage: "approval" | "approved" | "working" | "returned" | "reported" | "responded" | "ended";
             /** Format: date */
-            start_on: string;
+            start_on: string | null;
             suggestions: string;
             version: number;
         };
         "Exchange.TeamInput": {
             /** Format: date */
-            end_on: string;
+            end_on: string | null;
             goal: string;
             host_school_id: number;
             name: string;
             staff_ids: number[];
             /** Format: date */
-            start_on: string;
+            start_on: string | null;
         };
         "Exchange.TeamReport": {
             report: string;
@@ -2652,7 +2652,7 @@ export interface components {
         };
         "Policy.NewVersion": {
             /** Format: date */
-            effective_from: string;
+            effective_from: string | null;
             note: string;
             settings: components["schemas"]["Policy.Settings"];
         };
@@ -2666,7 +2666,7 @@ export interface components {
             created_at: string;
             created_by: string;
             /** Format: date */
-            effective_from: string;
+            effective_from: string | null;
             id: number;
             note: string;
             settings: components["schemas"]["Policy.Settings"];
@@ -2705,7 +2705,7 @@ export interface components {
             by_area: components["schemas"]["Registry.AreaShare"][];
             by_stage: components["schemas"]["Registry.StageShare"][];
             /** Format: date */
-            date: string;
+            date: string | null;
             in_groups: components["schemas"]["Registry.Count"];
             total: components["schemas"]["Registry.Count"];
         };
@@ -2716,7 +2716,7 @@ export interface components {
         };
         "Registry.Event": {
             /** Format: date */
-            date: string;
+            date: string | null;
             group_id: number;
             group_name: string;
             /** @enum {string} */
@@ -2738,7 +2738,7 @@ export interface components {
             group_name: string;
             id: number;
             /** Format: date */
-            leave_on: string;
+            leave_on: string | null;
             /** Format: date-time */
             proposed_at: string;
             proposed_by: string;
@@ -2751,12 +2751,12 @@ export interface components {
         "Registry.GraduationInput": {
             evidence: string;
             /** Format: date */
-            leave_on: string;
+            leave_on: string | null;
             school_id: number;
         };
         "Registry.Group": {
             /** Format: date */
-            founded_on: string;
+            founded_on: string | null;
             goal: string;
             governance: string;
             id: number;
@@ -2777,7 +2777,7 @@ export interface components {
         };
         "Registry.GroupDetail": {
             /** Format: date */
-            founded_on: string;
+            founded_on: string | null;
             goal: string;
             governance: string;
             id: number;
@@ -2800,7 +2800,7 @@ export interface components {
         };
         "Registry.GroupInput": {
             /** Format: date */
-            founded_on: string;
+            founded_on: string | null;
             goal: string;
             governance: string;
             lead_school_id: number;
@@ -2825,14 +2825,14 @@ export interface components {
         };
         "Registry.JoinInput": {
             /** Format: date */
-            joined_on: string;
+            joined_on: string | null;
             override_reason: string;
             role: string;
             school_id: number;
         };
         "Registry.LeaveInput": {
             /** Format: date */
-            left_on: string;
+            left_on: string | null;
             note: string;
             override_reason: string;
             reason: string;
@@ -2847,7 +2847,7 @@ export interface components {
         };
         "Registry.Member": {
             /** Format: date */
-            joined_on: string;
+            joined_on: string | null;
             membership_id: number;
             role: string;
             school_id: number;
@@ -2860,11 +2860,11 @@ export interface components {
             group_name: string;
             id: number;
             /** Format: date */
-            joined_on: string;
+            joined_on: string | null;
             leave_note: string;
             leave_reason: string;
             /** Format: date */
-            left_on: string;
+            left_on: string | null;
             role: string;
         };
         "Registry.Record": {
@@ -2875,15 +2875,15 @@ export interface components {
             days: number;
             doc_no: string;
             /** Format: date */
-            effective_from: string;
+            effective_from: string | null;
             /** Format: date */
-            effective_to: string;
+            effective_to: string | null;
             id: number;
             /** @enum {string} */
             kind: "ethics" | "paid_tutoring" | "refusal" | "sick_leave";
             note: string;
             /** Format: date */
-            occurred_on: string;
+            occurred_on: string | null;
             school_year: string;
         };
         "Registry.RecordInput": {
@@ -2891,13 +2891,13 @@ export interface components {
             days: number;
             doc_no: string;
             /** Format: date */
-            effective_from: string;
+            effective_from: string | null;
             /** Format: date */
-            effective_to: string;
+            effective_to: string | null;
             kind: string;
             note: string;
             /** Format: date */
-            occurred_on: string;
+            occurred_on: string | null;
             school_year: string;
         };
         "Registry.School": {
@@ -3006,7 +3006,7 @@ export interface components {
             education: string;
             gender: string;
             /** Format: date */
-            hire_date: string;
+            hire_date: string | null;
             honours: string;
             id: number;
             id_card: string;
@@ -3030,7 +3030,7 @@ export interface components {
             education: string;
             gender: string;
             /** Format: date */
-            hire_date: string;
+            hire_date: string | null;
             honours: string;
             id_card: string;
             name: string;
@@ -3069,7 +3069,7 @@ export interface components {
         };
         "Registry.Transfer": {
             /** Format: date */
-            date: string;
+            date: string | null;
             from_school_name: string;
             note: string;
             to_school_name: string;
@@ -3077,12 +3077,12 @@ export interface components {
         "Registry.TransferInput": {
             note: string;
             /** Format: date */
-            on: string;
+            on: string | null;
             to_school_id: number;
         };
         "Registry.Unmasked": {
             /** Format: date */
-            birth_date: string;
+            birth_date: string | null;
             id_card: string;
             phone: string;
         };
