@@ -259,8 +259,10 @@ func structProps(t reflect.Type, props map[string]any, required *[]string, custo
 		}
 		kind := f.Type.Kind()
 		switch {
-		case f.Tag.Get("openapi") == "nullable" || custom && (kind == reflect.Float64 || kind == reflect.Float32):
+		case f.Tag.Get("openapi") == "nullable" || custom && isFloat(f.Type):
 			sch = nullable(sch)
+		case custom && (kind == reflect.Slice || kind == reflect.Array) && isFloat(f.Type.Elem()):
+			sch = map[string]any{"type": "array", "items": nullable(schemaOf(f.Type.Elem(), schemas))}
 		case f.Tag.Get("openapi") == "notnull" && f.Type == dateType:
 			sch = map[string]any{"type": "string", "format": "date"}
 		}
@@ -281,6 +283,8 @@ func structProps(t reflect.Type, props map[string]any, required *[]string, custo
 		}
 	}
 }
+
+func isFloat(t reflect.Type) bool { return t.Kind() == reflect.Float64 || t.Kind() == reflect.Float32 }
 
 func hasOpt(opts, name string) bool {
 	for o := range strings.SplitSeq(opts, ",") {

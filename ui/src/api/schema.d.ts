@@ -1577,7 +1577,7 @@ export interface components {
             change: number | null;
             closing: boolean;
             exams: string[];
-            gaps: number[];
+            gaps: (number | null)[];
             group: string;
             lead: string;
             school: string;
