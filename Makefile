@@ -7,7 +7,7 @@ LDFLAGS := -X edugroup/internal/app.Version=$(VERSION)
 ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 
-.PHONY: run build ui test test-go test-ui test-e2e load vet fmt clean bench-exams
+.PHONY: run build ui api test test-go test-ui test-e2e load vet fmt clean bench-exams
 
 ## run: build the web client and the binary, start EduGroup with the demo county in ./data
 run: build
@@ -19,6 +19,9 @@ build: ui
 
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	cd ui && $(NPM) ci --no-audit --no-fund
+
+e2e/node_modules/.package-lock.json: e2e/package-lock.json
+	cd e2e && $(NPM) ci --no-audit --no-fund
 
 # What the web client is built from: a build is redone only when one changed.
 UI_SRC := $(shell find ui/src ui/public ui/scripts -type f 2>/dev/null) \
@@ -37,6 +40,11 @@ ui/dist/app/index.html: $(UI_SRC) ui/node_modules/.package-lock.json
 	cd ui && $(NPM) run build || { rm -f dist/app/index.html; exit 1; }
 	@touch $@
 
+## api: rewrite ui/src/api/openapi.json from the route table, then the client's types from it
+api:
+	UPDATE_OPENAPI=1 $(GO) test -count=1 -run '^TestOpenAPIFile$$' ./internal/app
+	cd ui && $(NPM) run gen:api
+
 ## test: every test — Go unit, store (SQLite and PostgreSQL), HTTP and durability tests, then the browser tests
 test: vet test-go test-ui test-e2e
 
@@ -51,12 +59,15 @@ vet:
 test-go:
 	$(GO) test -count=1 -timeout 30m ./...
 
-## test-ui: the web client's unit tests (node --test; the workbook writer's neutralizing)
+## test-ui: the web client's ESLint, vue-tsc type check and unit tests (node --test: the workbook
+## writer's neutralizing, the generated API types against the OpenAPI document), ESLint on the browser tests
 test-ui:
 	@if command -v $(NPM) >/dev/null 2>&1; then \
-		$(MAKE) ui/node_modules/.package-lock.json && cd ui && $(NPM) test; \
+		$(MAKE) --no-print-directory ui/node_modules/.package-lock.json e2e/node_modules/.package-lock.json && \
+		(cd ui && $(NPM) run lint && $(NPM) run typecheck && $(NPM) test) && \
+		(cd e2e && $(NPM) run lint); \
 	else \
-		echo "npm not found: skipping the web client's unit tests"; \
+		echo "npm not found: skipping the web client's lint, type check and unit tests"; \
 	fi
 
 ## test-e2e: build everything, start a demo server on a free port, drive it with Chromium

@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	"GET /healthz":                                        nil, // public
 	"GET /readyz":                                         nil,
 	"GET /api/v1/openapi.json":                            nil,
+	"GET /api/v1/codes":                                   nil,
 	"POST /api/v1/session":                                nil,
 	"GET /metrics":                                        userAdmin,
 	"GET /api/v1/session":                                 everyone,

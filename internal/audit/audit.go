@@ -62,7 +62,7 @@ type Record struct {
 	Action     string         `json:"action"`
 	ObjectType string         `json:"object_type"`
 	ObjectID   string         `json:"object_id"`
-	Outcome    string         `json:"outcome"`
+	Outcome    string         `json:"outcome" enum:"ok,denied,failed"`
 	RequestID  string         `json:"request_id"`
 	Detail     map[string]any `json:"detail"`
 	detailRaw  string

@@ -48,7 +48,7 @@ type Exam struct {
 	ID          int64         `json:"id"`
 	Name        string        `json:"name"`
 	Term        string        `json:"term"` // 学期, e.g. 2025-2026-1
-	HeldOn      store.Date    `json:"held_on"`
+	HeldOn      store.Date    `json:"held_on" openapi:"notnull"`
 	Stage       string        `json:"stage"`
 	GroupID     int64         `json:"group_id"` // 0: a county exam
 	GroupName   string        `json:"group_name"`

@@ -248,8 +248,8 @@ type StudentRow struct {
 // StudentScore is one subject of a student.
 type StudentScore struct {
 	Subject    string   `json:"subject"`
-	Score      *float64 `json:"score"`  // the counted score; nil when absent, voided or not sat and not counted as 0
-	Status     string   `json:"status"` // "", absent, void, none
+	Score      *float64 `json:"score"`                           // the counted score; nil when absent, voided or not sat and not counted as 0
+	Status     string   `json:"status" enum:",absent,void,none"` // "", absent, void, none
 	ExamRank   int      `json:"exam_rank"`
 	SchoolRank int      `json:"school_rank"`
 	ClassRank  int      `json:"class_rank"`

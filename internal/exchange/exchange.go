@@ -71,7 +71,7 @@ func NewService(st *store.Store, log *audit.Log, pol *policy.Service, reg *regis
 // Exchange is one application and its progress.
 type Exchange struct {
 	ID               int64      `json:"id"`
-	Kind             string     `json:"kind"`
+	Kind             string     `json:"kind" enum:"training,study,support"`
 	StaffID          int64      `json:"staff_id"`
 	StaffName        string     `json:"staff_name"`
 	StaffNo          string     `json:"staff_no"`
@@ -86,11 +86,11 @@ type Exchange struct {
 	TeamID           int64      `json:"team_id,omitempty"`
 	MentorStaffID    int64      `json:"mentor_staff_id,omitempty"`
 	MentorName       string     `json:"mentor_name,omitempty"`
-	StartOn          store.Date `json:"start_on"`
-	EndOn            store.Date `json:"end_on"`
+	StartOn          store.Date `json:"start_on" openapi:"notnull"`
+	EndOn            store.Date `json:"end_on" openapi:"notnull"`
 	Days             int        `json:"days"`
 	Purpose          string     `json:"purpose"`
-	Status           string     `json:"status"`
+	Status           string     `json:"status" enum:"draft,submitted,endorsed,reviewed,approved,underway,returned,closed,rejected,withdrawn,cancelled"`
 	SubmittedOn      store.Date `json:"submitted_on"`
 	CoverArrangement string     `json:"cover_arrangement"`
 	HomeEndorsedBy   string     `json:"home_endorsed_by"`

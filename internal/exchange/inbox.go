@@ -12,7 +12,7 @@ import (
 // Task is an exchange waiting for the viewer, and what it waits for.
 type Task struct {
 	Exchange
-	Task string `json:"task"` // submit, endorse, review, approve, return, overdue, evaluate
+	Task string `json:"task" enum:"submit,endorse,review,approve,return,overdue,evaluate"` // submit, endorse, review, approve, return, overdue, evaluate
 }
 
 // Inbox is the viewer's to-do list (待办) with counts per task for the menu.

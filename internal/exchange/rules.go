@@ -42,7 +42,7 @@ const (
 // Check is one rule's verdict on an exchange, with the numbers involved.
 type Check struct {
 	Rule    string    `json:"rule"`
-	Result  string    `json:"result"`
+	Result  string    `json:"result" enum:"pass,fail,pending,granted"`
 	Message string    `json:"message"`
 	Key     string    `json:"-"`
 	Args    errs.Args `json:"args,omitempty"`

@@ -30,20 +30,20 @@ type ServiceRecord struct {
 // ServiceExchange is an exchange as the service record shows it.
 type ServiceExchange struct {
 	ID             int64        `json:"id"`
-	Kind           string       `json:"kind"`
+	Kind           string       `json:"kind" enum:"training,study,support"`
 	HostSchoolName string       `json:"host_school_name"`
 	StartOn        store.Date   `json:"start_on"`
 	EndOn          store.Date   `json:"end_on"`
 	ReturnedOn     store.Date   `json:"returned_on"`
 	Days           int          `json:"days"`
-	Status         string       `json:"status"`
+	Status         string       `json:"status" enum:"draft,submitted,endorsed,reviewed,approved,underway,returned,closed,rejected,withdrawn,cancelled"`
 	Evaluations    []Evaluation `json:"evaluations"`
 }
 
 // ServiceEntry is one 跨校任职 (post) or 兼课指导 (teaching) at another school.
 type ServiceEntry struct {
 	ID          int64      `json:"id"`
-	Kind        string     `json:"kind"`
+	Kind        string     `json:"kind" enum:"post,teaching"`
 	SchoolID    int64      `json:"school_id"`
 	SchoolName  string     `json:"school_name"`
 	StartOn     store.Date `json:"start_on"`

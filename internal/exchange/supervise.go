@@ -35,7 +35,7 @@ func (s *Service) Start(ctx context.Context, a auth.Actor, id int64, in Step) (D
 // note or issue (督查记录、问题).
 type Checkin struct {
 	ID     int64      `json:"id"`
-	Kind   string     `json:"kind"` // checkin, note, issue
+	Kind   string     `json:"kind" enum:"checkin,note,issue"` // checkin, note, issue
 	OnDate store.Date `json:"on_date"`
 	Body   string     `json:"body"`
 	By     string     `json:"by"`
@@ -136,8 +136,8 @@ func (s *Service) Return(ctx context.Context, a auth.Actor, id int64, in ReturnI
 // formality (建立教师交流评价机制): the host school's evaluation, the person's
 // summary, and the home school's view.
 type Evaluation struct {
-	Party   string    `json:"party"`  // host, self, home
-	Rating  string    `json:"rating"` // excellent, good, pass, fail; the summary may leave it empty
+	Party   string    `json:"party" enum:"host,self,home"`             // host, self, home
+	Rating  string    `json:"rating" enum:"excellent,good,pass,fail,"` // excellent, good, pass, fail; the summary may leave it empty
 	Comment string    `json:"comment"`
 	By      string    `json:"by"`
 	At      time.Time `json:"at"`

@@ -32,7 +32,7 @@ type Team struct {
 	// working (进驻中), returned (待诊断报告), reported (待成员校回应),
 	// responded (已回应), or ended (every member's exchange refused,
 	// withdrawn or cancelled).
-	Stage       string     `json:"stage"`
+	Stage       string     `json:"stage" enum:"approval,approved,working,returned,reported,responded,ended"`
 	Report      string     `json:"report"`
 	Suggestions string     `json:"suggestions"`
 	ReportedBy  string     `json:"reported_by"`

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -132,4 +133,42 @@ func (l Lang) T(key string, args map[string]any) string {
 		return key
 	}
 	return l.cat.T(l.tag, key, args)
+}
+
+// Languages lists the languages of the catalog, the default first.
+func (c *Catalog) Languages() []string {
+	out := []string{Default}
+	for l := range c.langs {
+		if l != Default {
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out[1:])
+	return out
+}
+
+// CodePrefix starts the key of every code label: "code.<list>.<code>", as in
+// "code.stage.primary".
+const CodePrefix = "code."
+
+// Codes returns the code lists of lang with their labels, list → code →
+// label. They are the one catalog of code labels: the exports write them and
+// the web client shows them (GET /api/v1/codes).
+func (c *Catalog) Codes(lang string) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for k, v := range c.langs[lang] {
+		rest, ok := strings.CutPrefix(k, CodePrefix)
+		if !ok {
+			continue
+		}
+		list, code, ok := strings.Cut(rest, ".")
+		if !ok {
+			continue
+		}
+		if out[list] == nil {
+			out[list] = map[string]string{}
+		}
+		out[list][code] = v
+	}
+	return out
 }

@@ -26,7 +26,7 @@ type Graduation struct {
 	SchoolName   string     `json:"school_name"`
 	Evidence     string     `json:"evidence"`
 	LeaveOn      store.Date `json:"leave_on"`
-	Status       string     `json:"status"`
+	Status       string     `json:"status" enum:"proposed,approved,rejected"`
 	ProposedBy   string     `json:"proposed_by"`
 	ProposedAt   time.Time  `json:"proposed_at"`
 	DecidedBy    string     `json:"decided_by"`

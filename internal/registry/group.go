@@ -25,7 +25,7 @@ type Group struct {
 	PartySecretary string     `json:"party_secretary"`
 	PartyMembers   string     `json:"party_members"`
 	TaskForce      string     `json:"task_force"`
-	Status         string     `json:"status"`
+	Status         string     `json:"status" enum:"active,dissolved"`
 	Version        int        `json:"version"`
 }
 

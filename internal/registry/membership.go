@@ -45,7 +45,7 @@ type Limit struct {
 type GroupDetail struct {
 	Group
 	Members  []Member `json:"members"`
-	Warnings []Limit  `json:"warnings"`
+	Warnings []Limit  `json:"warnings" openapi:"nullable"`
 }
 
 // Localize words the scale warnings in l.
@@ -365,7 +365,7 @@ func (s *Service) endMembership(ctx context.Context, tx *sql.Tx, a auth.Actor, g
 // Event is one thing in a group's history.
 type Event struct {
 	Date        store.Date `json:"date"`
-	Kind        string     `json:"kind"`
+	Kind        string     `json:"kind" enum:"founded,joined,left,graduation_proposed,graduation_approved,graduation_rejected"`
 	GroupID     int64      `json:"group_id"`
 	GroupName   string     `json:"group_name"`
 	SchoolID    int64      `json:"school_id"`

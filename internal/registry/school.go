@@ -25,7 +25,7 @@ type School struct {
 	Tier       string `json:"tier"`
 	IsNew      bool   `json:"is_new"`
 	Principal  string `json:"principal"`
-	Status     string `json:"status"`
+	Status     string `json:"status" enum:"active,closed"`
 	GroupID    *int64 `json:"group_id"`
 	GroupName  string `json:"group_name"`
 	GroupRole  string `json:"group_role"`

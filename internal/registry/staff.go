@@ -25,7 +25,7 @@ type Staff struct {
 	Education  string `json:"education"`
 	Phone      string `json:"phone"`
 	IDCard     string `json:"id_card"`
-	Status     string `json:"status"`
+	Status     string `json:"status" enum:"active,transferred,retired"`
 }
 
 // StaffFilter narrows the staff list.

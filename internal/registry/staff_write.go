@@ -461,7 +461,7 @@ func (s *Service) Unmask(ctx context.Context, a auth.Actor, id int64, reason str
 // Record is an entry of the eligibility records of 五(四).
 type Record struct {
 	ID            int64      `json:"id"`
-	Kind          string     `json:"kind"`
+	Kind          string     `json:"kind" enum:"ethics,paid_tutoring,refusal,sick_leave"`
 	OccurredOn    store.Date `json:"occurred_on"`
 	Authority     string     `json:"authority"`
 	DocNo         string     `json:"doc_no"`

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -64,7 +67,7 @@ func (s *Server) OpenAPI() map[string]any {
 			resp["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Doc.Response), schemas)}}
 		}
 		responses := map[string]any{strconv.Itoa(status): resp}
-		errRef := map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
+		errRef := map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(errorBody{}), schemas)}}}
 		add := func(code int, desc string) {
 			e := map[string]any{"description": desc}
 			for k, v := range errRef {
@@ -97,14 +100,6 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		paths[rt.Pattern][strings.ToLower(rt.Method)] = op
 	}
-	schemas["Error"] = map[string]any{
-		"type": "object",
-		"properties": map[string]any{"error": map[string]any{"type": "object", "properties": map[string]any{
-			"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}, "request_id": map[string]any{"type": "string"},
-			"details": map[string]any{"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{
-				"field": map[string]any{"type": "string"}, "rule": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}},
-		}}},
-	}
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "EduGroup 集团化办学管理平台 API", "version": "v1",
@@ -132,58 +127,124 @@ var (
 	dateType = reflect.TypeOf(store.Date{})
 )
 
+// enumer is implemented by a named type whose values are a closed list (a
+// status), so every field of that type is documented with the list.
+type enumer interface{ EnumValues() []string }
+
+var (
+	enumerType    = reflect.TypeFor[enumer]()
+	marshalerType = reflect.TypeFor[json.Marshaler]()
+)
+
 // schemaOf describes a Go type as JSON Schema, naming structs as components.
+// A pointer may be null; a slice or map is described by its elements (nil
+// ones are written as null too, but the handlers are expected to send empty
+// ones, and a field that may really be null says so with openapi:"nullable").
 func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	if t.Kind() == reflect.Pointer {
+		return nullable(schemaOf(t.Elem(), schemas))
 	}
+	var sch map[string]any
 	switch {
 	case t == timeType:
-		return map[string]any{"type": "string", "format": "date-time"}
+		sch = map[string]any{"type": "string", "format": "date-time"}
 	case t == dateType:
-		return map[string]any{"type": "string", "format": "date"}
+		// store.Date writes the zero date (not set) as null.
+		sch = map[string]any{"type": []string{"string", "null"}, "format": "date"}
+	}
+	if sch != nil {
+		return sch
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return map[string]any{"type": "string"}
+		sch = map[string]any{"type": "string"}
 	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
+		sch = map[string]any{"type": "boolean"}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return map[string]any{"type": "integer"}
+		sch = map[string]any{"type": "integer"}
 	case reflect.Float32, reflect.Float64:
-		return map[string]any{"type": "number"}
+		sch = map[string]any{"type": "number"}
 	case reflect.Slice, reflect.Array:
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), schemas)}
-	case reflect.Map, reflect.Interface:
-		return map[string]any{"type": "object"}
+		sch = map[string]any{"type": "array", "items": schemaOf(t.Elem(), schemas)}
+	case reflect.Map:
+		sch = map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), schemas)}
+	case reflect.Interface:
+		return map[string]any{} // any JSON value
 	case reflect.Struct:
 		name := schemaName(t)
 		if _, ok := schemas[name]; !ok {
 			schemas[name] = map[string]any{} // placeholder against recursion
 			props := map[string]any{}
-			structProps(t, props, schemas)
-			schemas[name] = map[string]any{"type": "object", "properties": props}
+			var required []string
+			// A struct with its own encoder (the exam analysis) writes
+			// every field, omitempty or not, and a float without a value
+			// (NaN) as null.
+			custom := t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType)
+			structProps(t, props, &required, custom, schemas)
+			obj := map[string]any{"type": "object", "properties": props}
+			if len(required) > 0 {
+				sort.Strings(required)
+				obj["required"] = required
+			}
+			schemas[name] = obj
 		}
 		return map[string]any{"$ref": "#/components/schemas/" + name}
+	default:
+		return map[string]any{}
 	}
-	return map[string]any{}
+	if t.Implements(enumerType) {
+		sch["enum"] = reflect.Zero(t).Interface().(enumer).EnumValues()
+	}
+	return sch
 }
 
-// structProps adds the JSON properties of a struct's fields to props; an
-// embedded struct without a JSON name adds its own fields, as encoding/json
-// writes them (a field of the outer struct wins over a promoted one).
-func structProps(t reflect.Type, props, schemas map[string]any) {
+// nullable widens a schema to also allow null (OpenAPI 3.1 spelling).
+func nullable(sch map[string]any) map[string]any {
+	if ty, ok := sch["type"].(string); ok {
+		out := map[string]any{}
+		for k, v := range sch {
+			out[k] = v
+		}
+		out["type"] = []string{ty, "null"}
+		if e, ok := sch["enum"].([]string); ok {
+			out["enum"] = append(append([]any{}, anySlice(e)...), nil)
+		}
+		return out
+	}
+	if _, ok := sch["type"]; ok || len(sch) == 0 {
+		return sch // already nullable, or any value
+	}
+	return map[string]any{"anyOf": []any{sch, map[string]any{"type": "null"}}}
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// structProps adds the JSON properties of a struct's fields to props, and
+// the names of those always written (no omitempty) to required; an embedded
+// struct without a JSON name adds its own fields, as encoding/json writes
+// them (a field of the outer struct wins over a promoted one). Field tags
+// refine a property: enum:"a,b,c" lists the values a string takes,
+// openapi:"nullable" marks a slice or map that may be written as null, and
+// openapi:"notnull" a date the service never leaves unset.
+func structProps(t reflect.Type, props map[string]any, required *[]string, custom bool, schemas map[string]any) {
 	promoted := map[string]any{}
+	var promotedReq []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
-		jn := strings.Split(tag, ",")[0]
+		jn, opts, _ := strings.Cut(tag, ",")
 		ft := f.Type
 		for ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
 		if f.Anonymous && jn == "" && ft.Kind() == reflect.Struct {
-			structProps(ft, promoted, schemas)
+			structProps(ft, promoted, &promotedReq, custom, schemas)
 			continue
 		}
 		if !f.IsExported() || tag == "-" {
@@ -192,13 +253,46 @@ func structProps(t reflect.Type, props, schemas map[string]any) {
 		if jn == "" {
 			jn = f.Name
 		}
-		props[jn] = schemaOf(f.Type, schemas)
+		sch := schemaOf(f.Type, schemas)
+		if e := f.Tag.Get("enum"); e != "" {
+			sch["enum"] = strings.Split(e, ",")
+		}
+		kind := f.Type.Kind()
+		switch {
+		case f.Tag.Get("openapi") == "nullable" || custom && isFloat(f.Type):
+			sch = nullable(sch)
+		case custom && (kind == reflect.Slice || kind == reflect.Array) && isFloat(f.Type.Elem()):
+			sch = map[string]any{"type": "array", "items": nullable(schemaOf(f.Type.Elem(), schemas))}
+		case f.Tag.Get("openapi") == "notnull" && f.Type == dateType:
+			sch = map[string]any{"type": "string", "format": "date"}
+		}
+		props[jn] = sch
+		// omitempty leaves out empty strings, numbers, slices, maps and nil
+		// pointers, never a struct (a date is written as null instead).
+		omitted := hasOpt(opts, "omitzero") || hasOpt(opts, "omitempty") && f.Type.Kind() != reflect.Struct
+		if custom || !omitted {
+			*required = append(*required, jn)
+		}
 	}
 	for k, v := range promoted {
 		if _, ok := props[k]; !ok {
 			props[k] = v
+			if slices.Contains(promotedReq, k) {
+				*required = append(*required, k)
+			}
 		}
 	}
+}
+
+func isFloat(t reflect.Type) bool { return t.Kind() == reflect.Float64 || t.Kind() == reflect.Float32 }
+
+func hasOpt(opts, name string) bool {
+	for o := range strings.SplitSeq(opts, ",") {
+		if o == name {
+			return true
+		}
+	}
+	return false
 }
 
 func schemaName(t reflect.Type) string {

@@ -80,7 +80,7 @@ type versionList struct {
 }
 
 type health struct {
-	Status  string `json:"status"`
+	Status  string `json:"status" enum:"ok,unavailable"`
 	Version string `json:"version,omitempty"`
 }
 

@@ -80,6 +80,7 @@ func New(cfg Config, d Deps) *Server {
 	s.metricsReg.MustRegister(s.requests, s.durations)
 
 	s.platformRoutes(s.router)
+	s.codeRoutes(s.router)
 	for _, m := range d.Modules {
 		m.Routes(s.router)
 	}

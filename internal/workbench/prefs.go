@@ -67,7 +67,7 @@ var Kinds = []string{"exchange.to_act", "exchange.approved", "exchange.rejected"
 // Prefs is what one person wants delivered outward, and where.
 type Prefs struct {
 	Email         string   `json:"email"`
-	WebhookKind   string   `json:"webhook_kind"` // "", wecom or dingtalk
+	WebhookKind   string   `json:"webhook_kind" enum:",wecom,dingtalk"` // "", wecom or dingtalk
 	WebhookURL    string   `json:"webhook_url"`
 	WebhookSecret string   `json:"webhook_secret,omitempty"` // 钉钉 加签 secret; never sent back
 	HasSecret     bool     `json:"has_secret"`

@@ -52,7 +52,7 @@ type Item struct {
 	// Since is when it began waiting (for what waits on others).
 	Since *time.Time `json:"since,omitempty"`
 	// Urgency is filled from DueOn unless the source sets it.
-	Urgency Urgency `json:"urgency"`
+	Urgency Urgency `json:"urgency" enum:"overdue,due_soon,normal"`
 }
 
 // Figure is one number a role uses, with the page that lists what it counts.
@@ -82,7 +82,7 @@ type Source interface {
 
 // Workbench is the whole page for one actor.
 type Workbench struct {
-	Today    store.Date `json:"today"`
+	Today    store.Date `json:"today" openapi:"notnull"`
 	Todo     []Item     `json:"todo"`
 	Waiting  []Item     `json:"waiting"`
 	Upcoming []Item     `json:"upcoming"`

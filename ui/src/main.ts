@@ -6,6 +6,7 @@ import App from './App.vue'
 import { i18n, currentLocale } from './i18n'
 import { router } from './router'
 import { configureHttp } from './api/http'
+import { loadCodes } from './api/codes'
 import { useSessionStore } from './stores/session'
 import { rowTestId } from './directives/rowTestId'
 import { phoneCards } from './directives/phoneCards'
@@ -61,4 +62,5 @@ configureHttp({
   onActivity: scheduleIdleProbe,
 })
 
-router.isReady().then(() => app.mount('#app'))
+// Without the code labels the pages still work, showing raw codes.
+Promise.all([router.isReady(), loadCodes().catch(() => undefined)]).then(() => app.mount('#app'))

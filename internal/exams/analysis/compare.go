@@ -32,7 +32,7 @@ type VASubject struct {
 // VAUnit is the value added of one unit in one subject, in Z units (and
 // in T units beside it), with its standard error and n.
 type VAUnit struct {
-	Level   string `json:"level"`
+	Level   string `json:"level" enum:"exam,group,school,class,teacher"`
 	Group   string `json:"group"`
 	School  string `json:"school"`
 	Class   string `json:"class"`

@@ -106,17 +106,17 @@ type Settings struct {
 	// (a blank cell, a placeholder such as "-" or "/", no row of a long
 	// file) is: "not_sat" (default: not 应考, absence is never inferred)
 	// or "absent" (缺考, for exports that write "-" for an absent paper).
-	Blank string `json:"blank"`
+	Blank string `json:"blank" enum:"not_sat,absent"`
 	// TotalMissing: "exclude" leaves a student missing any total-score
 	// subject out of the total statistics; "partial" adds what they have.
-	TotalMissing string `json:"total_missing"`
+	TotalMissing string `json:"total_missing" enum:"exclude,partial"`
 	// SD: "sample" (n−1) or "population" (n).
-	SD string `json:"sd"`
+	SD string `json:"sd" enum:"sample,population"`
 	// Quartile: "inc" (Excel QUARTILE.INC) or "exc" (QUARTILE.EXC).
-	Quartile string `json:"quartile"`
+	Quartile string `json:"quartile" enum:"inc,exc"`
 	// LineMode: "percent" (of full marks), "absolute" (every subject and
 	// the total need Lines) or "rank" (shares of the exam population).
-	LineMode string `json:"line_mode"`
+	LineMode string `json:"line_mode" enum:"percent,absolute,rank"`
 	// Percent lines, in percent of full marks.
 	ExcellentPct float64 `json:"excellent_pct"`
 	GoodPct      float64 `json:"good_pct"`
@@ -131,7 +131,7 @@ type Settings struct {
 	RankPassPct      float64 `json:"rank_pass_pct"`
 	RankLowPct       float64 `json:"rank_low_pct"`
 	// Rank: "competition" (1,2,2,4; RANK.EQ) or "dense" (1,2,2,3; 中国式排名).
-	Rank string `json:"rank"`
+	Rank string `json:"rank" enum:"competition,dense"`
 	// TMean and TSD scale standard scores: T = TMean + TSD·Z (50/10, or
 	// 500/100 for "标准分").
 	TMean float64 `json:"t_mean"`
@@ -144,7 +144,7 @@ type Settings struct {
 	// CriticalMode: "below" (within CriticalPoints under a line), "band"
 	// (within CriticalPoints either side) or "rank" (under the line but
 	// within CriticalRanks places of it in the exam).
-	CriticalMode   string  `json:"critical_mode"`
+	CriticalMode   string  `json:"critical_mode" enum:"below,band,rank"`
 	CriticalPoints float64 `json:"critical_points"`
 	CriticalRanks  int     `json:"critical_ranks"`
 	// Composite weighs 两率一分: 得分率, 优秀率 and 及格率, each on 0–100.
@@ -154,9 +154,9 @@ type Settings struct {
 	// MinN: units with fewer students carry a small-n caution.
 	MinN int `json:"min_n"`
 	// GapUnit: the gap to the lead school in "T" or "Z" units.
-	GapUnit string `json:"gap_unit"`
+	GapUnit string `json:"gap_unit" enum:"T,Z"`
 	// ValueAdded: "residual" (regress this Z on the last Z) or "z_change".
-	ValueAdded string `json:"value_added"`
+	ValueAdded string `json:"value_added" enum:"residual,z_change"`
 }
 
 // Weights of the 两率一分 composite.

@@ -100,7 +100,7 @@ type GroupInfo struct {
 
 // Stat is one row of the report: one unit, one subject.
 type Stat struct {
-	Level      string `json:"level"`
+	Level      string `json:"level" enum:"exam,group,school,class,teacher"`
 	Group      string `json:"group"`
 	School     string `json:"school"`
 	SchoolCode string `json:"school_code"`
@@ -179,7 +179,7 @@ type DistRow struct {
 
 // Band is a 分数段 table of one unit and subject, best band first.
 type Band struct {
-	Level   string    `json:"level"`
+	Level   string    `json:"level" enum:"exam,group,school,class,teacher"`
 	Group   string    `json:"group"`
 	School  string    `json:"school"`
 	Subject string    `json:"subject"`

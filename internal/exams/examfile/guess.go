@@ -24,6 +24,11 @@ const (
 	ShapeItems Shape = "items"
 )
 
+// EnumValues lists the shapes, for the API document.
+func (Shape) EnumValues() []string {
+	return []string{string(ShapeWide), string(ShapeLong), string(ShapeItems)}
+}
+
 // Mapping says how to read a file: which sheets, where their header is,
 // and what each column holds. Guess proposes one; a person may correct it
 // (change a column's Field or Subject, a sheet's School) before Parse.

@@ -28,6 +28,12 @@ const (
 	FieldRemark     Field = "remark"      // 备注: 缺考 or 作弊 there marks the blank scores
 )
 
+// EnumValues lists the fields, for the API document.
+func (Field) EnumValues() []string {
+	return []string{string(FieldIgnore), string(FieldID), string(FieldName), string(FieldSchool), string(FieldSchoolCode), string(FieldGroup),
+		string(FieldClass), string(FieldScore), string(FieldItem), string(FieldSubject), string(FieldValue), string(FieldAbsent), string(FieldVoid)}
+}
+
 // headerAliases: normalized header text → field.
 var headerAliases = map[string]Field{
 	"考号": FieldID, "学号": FieldID, "准考证号": FieldID, "准考证": FieldID, "考生号": FieldID, "学籍号": FieldID,

@@ -1,68 +1,19 @@
-// The workbench (工作台) and notifications, written by hand to match
-// internal/workbench (GET /workbench, /workbench/counts, /notifications…).
+// The workbench (工作台) and notifications (GET /workbench,
+// /workbench/counts, /notifications…); the shapes are the generated ones.
 import { ref } from 'vue'
 import { http } from './http'
+import type { components } from './schema'
 
-export type Urgency = 'overdue' | 'due_soon' | 'normal'
+type S = components['schemas']
 
-export interface WorkbenchItem {
-  key: string
-  source: string
-  kind: string
-  subject: string
-  link: string
-  due_on: string | null
-  since?: string
-  urgency: Urgency
-}
-
-export interface WorkbenchFigure {
-  key: string
-  value: number
-  link: string
-}
-
-export interface WorkbenchCounts {
-  total: number
-  overdue: number
-  due_soon: number
-  by_source: Record<string, number>
-  unread: number
-}
-
-export interface Workbench {
-  today: string
-  todo: WorkbenchItem[]
-  waiting: WorkbenchItem[]
-  upcoming: WorkbenchItem[]
-  figures: WorkbenchFigure[]
-  counts: WorkbenchCounts
-}
-
-export interface AppNotification {
-  id: number
-  kind: string
-  subject: string
-  note: string
-  link: string
-  created_at: string
-  read_at: string | null
-}
-
-export interface NotificationList {
-  items: AppNotification[]
-  unread: number
-}
-
-export interface NotificationPrefs {
-  email: string
-  webhook_kind: '' | 'wecom' | 'dingtalk'
-  webhook_url: string
-  webhook_secret?: string
-  has_secret: boolean
-  kinds: string[]
-  all_kinds: string[]
-}
+export type WorkbenchItem = S['Workbench.Item']
+export type Urgency = WorkbenchItem['urgency']
+export type WorkbenchFigure = S['Workbench.Figure']
+export type WorkbenchCounts = S['Workbench.Counts']
+export type Workbench = S['Workbench.Workbench']
+export type AppNotification = S['Workbench.Notification']
+export type NotificationList = S['Workbench.NotificationList']
+export type NotificationPrefs = S['Workbench.Prefs']
 
 export const getWorkbench = () => http.get<Workbench>('/workbench')
 export const getWorkbenchCounts = () => http.get<WorkbenchCounts>('/workbench/counts')

@@ -1,6 +1,7 @@
-// Code lists of the registry (the server checks them too). Labels come from
-// the locale files through codeLabel(); titles and honours are stored as the
-// official Chinese terms, so they map to i18n keys here.
+// Code lists of the registry (the server checks them too). Their labels come
+// from the server (GET /api/v1/codes, keys "code.<list>.<code>") through
+// codeLabel(); titles and honours are stored as the official Chinese terms, so
+// they map to i18n keys here.
 import { tOr } from '@/i18n'
 
 export const STAGES = ['preschool', 'primary', 'junior', 'nine_year', 'senior']

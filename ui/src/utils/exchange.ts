@@ -1,5 +1,6 @@
 // Code lists of the exchanges (跟岗锻炼, 跟岗学习, 支教) and helpers the pages
-// share. Labels come from the locale files (exchange.*).
+// share. Kind and status labels come from the server's code lists
+// (code.exchange_kind, code.exchange_status); the rest from exchange.*.
 import { tOr } from '@/i18n'
 import type { ExchangeStep } from '@/api/types'
 
@@ -55,11 +56,11 @@ export function kindTag(kind: string): TagType {
 export const KIND_COLOURS: Record<string, string> = { training: '#e6a23c', study: '#1f5fbf', support: '#67c23a' }
 
 export function kindLabel(kind: string): string {
-  return tOr(`exchange.kinds.${kind}`, kind)
+  return tOr(`code.exchange_kind.${kind}`, kind)
 }
 
 export function statusLabel(status: string): string {
-  return tOr(`exchange.statuses.${status}`, status)
+  return tOr(`code.exchange_status.${status}`, status)
 }
 
 /** "endorse.home" → exchange.stepActions.endorse_home */

@@ -38,7 +38,7 @@ export function grantLabel(g: Grant): string {
 }
 
 /**
- * Label for a code in an i18n group such as "registry.stage"; unknown codes
+ * Label for a code in an i18n group such as "code.stage" (the server's lists); unknown codes
  * show as-is. Dots in codes ("user.create") are looked up as underscores.
  */
 export function codeLabel(group: string, code: string | null | undefined): string {

@@ -75,6 +75,7 @@ function zip(files: { name: string; data: Uint8Array }[]): Blob {
 
 function esc(s: string): string {
   // Characters XML 1.0 does not allow are dropped.
+  // eslint-disable-next-line no-control-regex -- matching them is the point
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
 }
 
