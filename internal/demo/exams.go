@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"edugroup/internal/audit"
 	"edugroup/internal/auth"
 	"edugroup/internal/exams"
 	"edugroup/internal/exams/analysis"
@@ -36,7 +35,8 @@ var demoExams = []struct{ name, term, held string }{
 var demoSubjects = []string{"语文", "数学", "英语"}
 
 // seedExams creates and imports the demo exams.
-func seedExams(ctx context.Context, st *store.Store, log *audit.Log) error {
+func seedExams(ctx context.Context, sv *services) error {
+	st := sv.st
 	rows, err := st.R.QueryContext(ctx, `SELECT s.id, s.code, s.name, s.tier, s.students, COALESCE(m.group_id, 0), COALESCE(m.role, '')
 		FROM schools s LEFT JOIN group_members m ON m.school_id = s.id AND m.left_on IS NULL
 		WHERE s.stage IN ('primary', 'nine_year') AND s.status = 'active' ORDER BY s.code`)
@@ -78,8 +78,8 @@ func seedExams(ctx context.Context, st *store.Store, log *audit.Log) error {
 			}
 		}
 	}
-	svc := exams.NewService(st, log)
-	sys := auth.SystemActor("demo")
+	svc := exams.NewService(st, sv.log)
+	sys := sv.sys
 	r := rand.New(rand.NewPCG(Seed, 2026))
 	// One cohort: the same students sit all three exams.
 	type student struct {

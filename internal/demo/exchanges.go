@@ -2,10 +2,12 @@ package demo
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
+	"edugroup/internal/auth"
+	"edugroup/internal/exchange"
+	"edugroup/internal/registry"
 	"edugroup/internal/store"
 )
 
@@ -18,18 +20,44 @@ import (
 
 type exSeed struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	sv    *services
+	ex    *exchange.Service
 	today time.Time
-	users map[string]int64 // demo username → user id
-	names map[string]string
+	on    store.Date            // the day the service is told it is
+	users map[string]auth.Actor // demo username → the account acting; "" the demo's system actor
+	// principals names the principal of each school of the group, who acts
+	// for a school that has no demo account.
+	principals map[int64]string
+	accounts   map[int64]string // school id → the demo account running it
 }
 
 func (s *exSeed) day(offset int) store.Date {
 	return store.Date{Time: s.today.AddDate(0, 0, offset)}
 }
 
-func (s *exSeed) at(offset int) time.Time {
-	return s.today.AddDate(0, 0, offset).Add(2 * time.Hour).UTC()
+// as sets the service's calendar to day offset and returns the actor.
+func (s *exSeed) as(a auth.Actor, offset int) auth.Actor {
+	s.on = s.day(offset)
+	return a
+}
+
+// school is who acts for a school: its demo account, or else its principal
+// under the demo's system actor (the school has no account of its own).
+func (s *exSeed) school(id int64) auth.Actor {
+	if u, ok := s.accounts[id]; ok {
+		return s.users[u]
+	}
+	a := s.users[""]
+	a.DisplayName = s.principals[id]
+	return a
+}
+
+// person is the member of staff acting on their own exchange: the teacher's
+// self grant on their record, without an account (only the demo teacher
+// has one).
+func (s *exSeed) person(staffID int64, name string) auth.Actor {
+	return auth.Actor{Username: Actor, DisplayName: name, StaffID: staffID, RequestID: Actor,
+		Grants: []auth.Grant{{Role: auth.Teacher, ScopeType: auth.ScopeSelf}}}
 }
 
 // step is one entry of an exchange's history: who did what, and when.
@@ -38,11 +66,9 @@ type step struct {
 	on                           int
 }
 
-var roleOf = map[string]string{"teacher": "teacher", "principal": "school_admin", "groupadmin": "group_admin", "jijiao": "section_basic",
-	"ganbu": "section_cadre", "renshi": "section_personnel"}
-
 // chain is the history up to (and including) status to, for an exchange
-// created on day c: the standard walk of the approval chain.
+// created on day c: the standard walk of the approval chain. "principal"
+// stands for the home school, whichever account runs it.
 func chain(to string, cadre bool, c int) []step {
 	approver := "renshi"
 	if cadre {
@@ -68,8 +94,8 @@ type exSpec struct {
 	status     string
 	cover      string
 	exception  string
-	returned   int // day offset; used when status is returned or closed
-	team       int64
+	returned   int   // day offset; used when status is returned or closed
+	id         int64 // already created and submitted (a team member's), or 0
 	purpose    string
 	extra      []step // after the approval chain
 	checkins   [][3]string
@@ -77,8 +103,10 @@ type exSpec struct {
 	cadre      bool
 }
 
-func (s *exSeed) exchange(group, home int64, x exSpec) (int64, error) {
-	ctx, tx := s.ctx, s.tx
+// exchange replays x's history through the workflow, each step on its day
+// by the account that takes it, and returns the exchange's id.
+func (s *exSeed) exchange(home int64, x exSpec) (int64, error) {
+	ctx, ex := s.ctx, s.ex
 	created := x.start - 20
 	if x.start > 0 {
 		created = -10
@@ -92,104 +120,147 @@ func (s *exSeed) exchange(group, home int64, x exSpec) (int64, error) {
 	default:
 		steps = append(chain("approved", x.cadre, created), x.extra...)
 	}
-	var submitted, endorsedHome, endorsedHost any
-	if x.status != "draft" {
-		submitted = s.day(created)
-	}
-	for _, st := range steps {
-		if st.action == "endorse.home" {
-			endorsedHome = s.users["principal"]
+	if _, ok := s.accounts[home]; !ok {
+		// A school without an account endorses through the system actor,
+		// which leaves no account in home_endorsed_by: it signs after the
+		// host's consent, so its signature completes the endorsement.
+		for i := range steps {
+			if steps[i].action == "endorse.home" && i+1 < len(steps) && steps[i+1].action == "endorse.host" {
+				steps[i], steps[i+1] = steps[i+1], steps[i]
+				steps[i].on, steps[i+1].on = steps[i+1].on, steps[i].on
+			}
 		}
-		if st.action == "endorse.host" {
-			endorsedHost = s.users["groupadmin"]
-		}
-	}
-	var started, returned any
-	switch x.status {
-	case "underway", "returned", "closed":
-		started = s.day(x.start)
-	}
-	if x.status == "returned" || x.status == "closed" {
-		returned = s.day(x.returned)
-	}
-	var team any
-	if x.team != 0 {
-		team = x.team
-	}
-	last := s.at(created)
-	if len(steps) > 0 {
-		last = s.at(steps[len(steps)-1].on)
-	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO exchanges (kind, staff_id, is_cadre, group_id, home_school_id, host_school_id, team_id, start_on, end_on, purpose,
-		status, submitted_on, cover_arrangement, home_endorsed_by, host_consent_by, exception_reason, started_on, returned_on, created_by, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id`,
-		x.kind, x.staff, x.cadre, group, home, x.host, team, s.day(x.start), s.day(x.end), x.purpose,
-		x.status, submitted, x.cover, endorsedHome, endorsedHost, x.exception, started, returned, s.users["principal"], s.at(created), last, len(steps)).Scan(&id)
-	if err != nil {
-		return 0, err
 	}
 	var person string
-	if err := tx.QueryRowContext(ctx, `SELECT name FROM staff WHERE id = $1`, x.staff).Scan(&person); err != nil {
+	if err := s.sv.st.R.QueryRowContext(ctx, `SELECT name FROM staff WHERE id = $1`, x.staff).Scan(&person); err != nil {
 		return 0, err
 	}
-	// who names the account behind a step; "" is the person themselves,
-	// who has no demo account.
-	who := func(user string) (any, string, string) {
-		if user == "" {
-			return nil, person, "teacher"
+	own := s.person(x.staff, person)
+	// who is the account behind a step: "principal" stands for the home
+	// school, "" for the person themselves.
+	who := func(user string) auth.Actor {
+		switch user {
+		case "":
+			return own
+		case "principal":
+			return s.school(home)
 		}
-		return s.users[user], s.names[user], roleOf[user]
+		return s.users[user]
 	}
-	for _, st := range steps {
-		uid, name, role := who(st.user)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exchange_steps (exchange_id, action, from_status, to_status, user_id, actor_name, actor_role, note, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, st.action, st.from, st.to, uid, name, role, st.note, s.at(st.on)); err != nil {
+	comment := map[string]string{}
+	for _, e := range x.evals {
+		comment[e[0]] = e[2]
+	}
+	var d exchange.Detail
+	var err error
+	if x.id != 0 {
+		if d, err = ex.Detail(ctx, s.users[""], x.id); err != nil {
 			return 0, err
 		}
 	}
+	for _, st := range steps {
+		if x.id != 0 && (st.action == "create" || st.action == "submit") {
+			continue // the team was sent as a whole, submitted
+		}
+		a := s.as(who(st.user), st.on)
+		switch st.action {
+		case "create":
+			d, err = ex.Create(ctx, a, exchange.Input{Kind: x.kind, StaffID: x.staff, HostSchoolID: x.host, StartOn: s.day(x.start), EndOn: s.day(x.end), Purpose: x.purpose})
+		case "submit":
+			d, err = ex.Submit(ctx, a, d.ID, exchange.Step{Version: d.Version, Note: st.note})
+		case "endorse.home":
+			d, err = ex.Endorse(ctx, a, d.ID, exchange.Endorsement{Party: "home", CoverArrangement: x.cover, Note: st.note, Version: d.Version})
+		case "endorse.host":
+			d, err = ex.Endorse(ctx, a, d.ID, exchange.Endorsement{Party: "host", Note: st.note, Version: d.Version})
+		case "review":
+			d, err = ex.Review(ctx, a, d.ID, exchange.Review{Note: st.note, ExceptionReason: x.exception, Version: d.Version})
+		case "approve":
+			d, err = ex.Approve(ctx, a, d.ID, exchange.Step{Version: d.Version, Note: st.note})
+		case "start":
+			if d, err = ex.Start(ctx, a, d.ID, exchange.Step{Version: d.Version, Note: st.note}); err == nil {
+				d, err = s.checkins(d, x, own)
+			}
+		case "return":
+			d, err = ex.Return(ctx, a, d.ID, exchange.ReturnInput{ReturnedOn: s.day(x.returned), Note: st.note, Version: d.Version})
+		case "evaluate.host", "evaluate.self", "evaluate.home":
+			party := st.action[len("evaluate."):]
+			d, err = ex.Evaluate(ctx, a, d.ID, exchange.EvaluationInput{Party: party, Rating: st.note, Comment: comment[party], Version: d.Version})
+		case "reject":
+			d, err = ex.Reject(ctx, a, d.ID, exchange.Step{Version: d.Version, Note: st.note})
+		case "withdraw":
+			d, err = ex.Withdraw(ctx, a, d.ID, exchange.Step{Version: d.Version, Note: st.note})
+		case "cancel":
+			d, err = ex.Cancel(ctx, a, d.ID, exchange.Step{Version: d.Version, Note: st.note})
+		default:
+			err = fmt.Errorf("unknown step %s", st.action)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("%s of %s's %s (%s): %w", st.action, person, x.kind, x.status, err)
+		}
+	}
+	if d.Status != x.status {
+		return 0, fmt.Errorf("%s's %s ended %s, want %s", person, x.kind, d.Status, x.status)
+	}
+	return d.ID, nil
+}
+
+// checkins adds x's supervision entries, each on its day, once the exchange
+// is under way: the person's check-ins, the supervising section's notes, the
+// host's issues.
+func (s *exSeed) checkins(d exchange.Detail, x exSpec, own auth.Actor) (exchange.Detail, error) {
 	supervisor := "renshi"
 	if x.cadre {
 		supervisor = "ganbu"
 	}
-	for i, c := range x.checkins {
+	for _, c := range x.checkins {
 		var off int
 		fmt.Sscan(c[0], &off)
-		user := map[string]string{"checkin": "", "note": supervisor, "issue": "groupadmin"}[c[1]]
-		uid, name, _ := who(user)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exchange_checkins (exchange_id, kind, on_date, body, user_id, actor_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			id, c[1], s.day(off), c[2], uid, name, s.at(off).Add(time.Duration(i)*time.Minute)); err != nil {
-			return 0, err
+		a := own
+		switch c[1] {
+		case "note":
+			a = s.users[supervisor]
+		case "issue":
+			a = s.users["groupadmin"]
+		}
+		var err error
+		if d, err = s.ex.AddCheckin(s.ctx, s.as(a, off), d.ID, exchange.CheckinInput{Kind: c[1], OnDate: s.day(off), Body: c[2]}); err != nil {
+			return d, fmt.Errorf("%s on %d: %w", c[1], off, err)
 		}
 	}
-	for _, e := range x.evals {
-		uid, name, _ := who(map[string]string{"host": "groupadmin", "home": "principal", "self": ""}[e[0]])
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exchange_evaluations (exchange_id, party, rating, comment, user_id, actor_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			id, e[0], e[1], e[2], uid, name, s.at(x.returned+1)); err != nil {
-			return 0, err
-		}
-	}
-	return id, nil
+	return d, nil
 }
 
-// seedExchanges adds the demo exchanges to the principal's group and one
-// other group.
-func seedExchanges(ctx context.Context, tx *sql.Tx) error {
-	s := &exSeed{ctx: ctx, tx: tx, today: store.Today().Time, users: map[string]int64{}, names: map[string]string{}}
-	rows, err := tx.QueryContext(ctx, `SELECT id, username, display_name FROM users`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		var u, n string
-		if err := rows.Scan(&id, &u, &n); err != nil {
-			rows.Close()
+// seedExchanges adds the demo exchanges to the principal's group, each
+// replayed through the workflow on the days of its history, so every one
+// passed the rules of its steps.
+func seedExchanges(ctx context.Context, sv *services) error {
+	s := &exSeed{ctx: ctx, sv: sv, today: store.Today().Time, users: map[string]auth.Actor{}, principals: map[int64]string{}, accounts: map[int64]string{}}
+	s.ex = exchange.NewService(sv.st, sv.log, sv.pol, sv.reg)
+	s.ex.Today = func() store.Date { return s.on }
+	s.on = s.day(0)
+	sys := sv.sys
+	s.users[""] = sys
+	for _, u := range []string{"principal", "leadadmin", "groupadmin", "jijiao", "ganbu", "renshi"} {
+		id, err := sv.auth.UserIDByName(ctx, u)
+		if err != nil {
+			return fmt.Errorf("demo account %s: %w", u, err)
+		}
+		acct, err := sv.auth.GetUser(ctx, sys, id)
+		if err != nil {
 			return err
 		}
-		s.users[u], s.names[u] = id, n
+		a := auth.Actor{UserID: acct.ID, Username: acct.Username, DisplayName: acct.DisplayName, Grants: acct.Grants, RequestID: Actor}
+		if acct.StaffID != nil {
+			a.StaffID = *acct.StaffID
+		}
+		s.users[u] = a
+		for _, g := range acct.Grants {
+			if g.ScopeType == auth.ScopeSchool {
+				s.accounts[g.ScopeID] = u
+			}
+		}
 	}
-	rows.Close()
+	tx := sv.st.R
 	one := func(q string, args ...any) (int64, error) {
 		var id int64
 		err := tx.QueryRowContext(ctx, q, args...).Scan(&id)
@@ -255,7 +326,14 @@ func seedExchanges(ctx context.Context, tx *sql.Tx) error {
 	if len(here) < 8 || len(sib) < 6 || len(sibCadres) < 2 || len(leadCadres) < 4 || len(leadTeachers) < 1 {
 		return fmt.Errorf("demo exchanges: the group has too few staff")
 	}
-	put := func(home int64, x exSpec) (int64, error) { return s.exchange(group, home, x) }
+	for _, id := range []int64{school, sibling, lead} {
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT principal FROM schools WHERE id = $1`, id).Scan(&name); err != nil {
+			return err
+		}
+		s.principals[id] = name
+	}
+	put := s.exchange
 	cover := "所任班级课程由同年级组教师代课，已排入课表"
 	study := "跟岗学习：随堂听课、参加集体备课和教研活动，学习课堂教学与班级管理经验"
 	specs := []struct {
@@ -302,8 +380,10 @@ func seedExchanges(ctx context.Context, tx *sql.Tx) error {
 		// 支教 of a lead-school teacher at a member school, for a school year.
 		{lead, exSpec{kind: "support", staff: leadTeachers[0], host: sibling, start: -100, end: 264, status: "underway", cover: "原任课程由学科组统筹安排", purpose: "支教：承担成员校七年级数学教学并指导青年教师",
 			extra: []step{{"start", "approved", "underway", "renshi", "", -100}}}},
-		// 跟岗锻炼 of a lead-school cadre at a member school, closed.
-		{lead, exSpec{kind: "training", staff: leadCadres[2], host: sibling, start: -40, end: -27, status: "closed", cover: "分管工作由副校长代管", returned: -27, cadre: true,
+		// 跟岗锻炼 of a lead-school cadre at a member school, closed. It goes
+		// to the principal's school: the sibling is a 核心校, and 跟岗锻炼
+		// goes from the lead and core schools to the member schools.
+		{lead, exSpec{kind: "training", staff: leadCadres[2], host: school, start: -40, end: -27, status: "closed", cover: "分管工作由副校长代管", returned: -27, cadre: true,
 			purpose: "跟岗锻炼：协助成员校梳理教学常规，提出改进建议",
 			extra: []step{{"start", "approved", "underway", "ganbu", "", -40}, {"return", "underway", "returned", "principal", "", -27}, {"evaluate.host", "returned", "returned", "groupadmin", "excellent", -26},
 				{"evaluate.self", "returned", "returned", "", "", -26}, {"evaluate.home", "returned", "closed", "principal", "good", -25}},
@@ -316,31 +396,37 @@ func seedExchanges(ctx context.Context, tx *sql.Tx) error {
 	}
 	// 团队进驻: two lead-school cadres in the principal's school, under way,
 	// with the diagnosis report written and the school's answer pending.
-	var team int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO exchange_teams (group_id, host_school_id, name, goal, report, suggestions, reported_by, reported_at, created_by, created_at)
-		VALUES ($1, $2, '牵头校教学诊断团队', '诊断成员校课堂教学与教研制度，提出改进建议', $3, $4, $5, $6, $5, $7) RETURNING id`,
-		group, school, "课堂以讲授为主，学生活动少；教研活动多为事务布置，缺少课例研讨。",
-		"一、建立每周集体备课制度；二、开展同课异构课例研讨；三、牵头校骨干教师结对指导。", s.users["groupadmin"], s.at(-1), s.at(-20)).Scan(&team); err != nil {
-		return err
+	goal := "诊断成员校课堂教学与教研制度，提出改进建议"
+	team, err := s.ex.CreateTeam(ctx, s.as(s.school(lead), -26), exchange.TeamInput{HostSchoolID: school, Name: "牵头校教学诊断团队", Goal: goal,
+		StartOn: s.day(-6), EndOn: s.day(7), StaffIDs: leadCadres[:2]})
+	if err != nil {
+		return fmt.Errorf("team: %w", err)
 	}
-	for _, c := range leadCadres[:2] {
-		if _, err := put(lead, exSpec{kind: "training", staff: c, host: school, start: -6, end: 7, status: "underway", cover: "分管工作由副校长代管", cadre: true, team: team,
-			purpose: "诊断成员校课堂教学与教研制度，提出改进建议", extra: []step{{"start", "approved", "underway", "ganbu", "", -6}},
+	for _, m := range team.MemberExchanges {
+		if _, err := put(lead, exSpec{id: m.ID, kind: "training", staff: m.StaffID, host: school, start: -6, end: 7, status: "underway", cover: "分管工作由副校长代管", cadre: true,
+			purpose: goal, extra: []step{{"start", "approved", "underway", "ganbu", "", -6}},
 			checkins: [][3]string{{"-5", "checkin", "听课5节，查阅教案与教研记录"}}}); err != nil {
 			return err
 		}
 	}
-	// The one-vote veto: an ethics finding in effect, and sick leave above
-	// the limit in the last 12 months.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO eligibility_records (staff_id, kind, occurred_on, authority, doc_no, effective_from, effective_to, note, created_by, created_at)
-		VALUES ($1, 'paid_tutoring', $2, '怀远县教育体育局', '怀教体〔2026〕12号', $2, $3, '课外有偿补课，已查处', $4, $5)`,
-		here[3], s.day(-60), s.day(305), s.users["jijiao"], s.at(-60)); err != nil {
+	if team, err = s.ex.TeamDetail(ctx, sys, team.ID); err != nil {
 		return err
 	}
+	if _, err := s.ex.ReportTeam(ctx, s.as(s.users["groupadmin"], -1), team.ID, exchange.TeamReport{Version: team.Version,
+		Report:      "课堂以讲授为主，学生活动少；教研活动多为事务布置，缺少课例研讨。",
+		Suggestions: "一、建立每周集体备课制度；二、开展同课异构课例研讨；三、牵头校骨干教师结对指导。"}); err != nil {
+		return fmt.Errorf("team report: %w", err)
+	}
+	// The one-vote veto: an ethics finding in effect, and sick leave above
+	// the limit in the last 12 months.
+	if _, err := sv.reg.AddRecord(ctx, s.users["jijiao"], here[3], registry.RecordInput{Kind: "paid_tutoring", OccurredOn: s.day(-60),
+		Authority: "怀远县教育体育局", DocNo: "怀教体〔2026〕12号", EffectiveFrom: s.day(-60), EffectiveTo: s.day(305), Note: "课外有偿补课，已查处"}); err != nil {
+		return fmt.Errorf("ethics record: %w", err)
+	}
 	for _, d := range [][2]int{{-200, 20}, {-90, 15}} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO eligibility_records (staff_id, kind, occurred_on, school_year, days, note, created_by, created_at)
-			VALUES ($1, 'sick_leave', $2, '2025-2026', $3, '病假', $4, $5)`, here[4], s.day(d[0]), d[1], s.users["principal"], s.at(d[0])); err != nil {
-			return err
+		if _, err := sv.reg.AddRecord(ctx, s.users["principal"], here[4], registry.RecordInput{Kind: "sick_leave", OccurredOn: s.day(d[0]),
+			SchoolYear: "2025-2026", Days: d[1], Note: "病假"}); err != nil {
+			return fmt.Errorf("sick leave record: %w", err)
 		}
 	}
 	// Cross-school service: a lead-school cadre holding a post in a member
@@ -354,9 +440,9 @@ func seedExchanges(ctx context.Context, tx *sql.Tx) error {
 		{leadCadres[3], school, "post", -400, "兼任成员校副校长，分管教学"},
 		{leadTeachers[0], sibling, "teaching", -300, "每周到成员校指导数学教研组一次"},
 	} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cross_school_service (staff_id, kind, school_id, start_on, description, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			e.staff, e.kind, e.school, s.day(e.start), e.desc, s.users["renshi"], s.at(e.start)); err != nil {
-			return err
+		if _, err := s.ex.AddServiceEntry(ctx, s.users["renshi"], e.staff, exchange.ServiceEntryInput{Kind: e.kind, SchoolID: e.school,
+			StartOn: s.day(e.start), Description: e.desc}); err != nil {
+			return fmt.Errorf("service record: %w", err)
 		}
 	}
 	return nil

@@ -6,6 +6,18 @@
 // the national codes. Generate is pure (no database, no files, no clock), so
 // the same seed always yields the same county; writing it into a store is a
 // separate step.
+//
+// Load writes the county through the services, never around them: the
+// registry's bulk path (each school, group, membership and staff member
+// validated as the one-at-a-time paths validate it, in one transaction),
+// the account service for the users and grants, the exchange workflow
+// replayed step by step on the days of each exchange's history, and the
+// exam imports. The data is therefore valid by construction, a schema change
+// needs no edit here, and every write is in the audit log: the demo's own
+// under the system actor 演示数据, the replayed steps under the demo account
+// that takes each one, with 演示数据 as the request id. LoadProvince, which
+// fills a store with a province for load tests, still writes its registry
+// with multi-row INSERTs; only its accounts go through the service.
 package demo
 
 import (

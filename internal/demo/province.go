@@ -781,6 +781,7 @@ func LoadProvince(ctx context.Context, st *store.Store, log *audit.Log, password
 		return Result{}, err
 	}
 	res := Result{Created: true}
+	var ids ids
 	err = st.Tx(ctx, func(tx *sql.Tx) error {
 		// Checked again under the write lock: another loader may have won.
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schools`).Scan(&n); err != nil {
@@ -789,22 +790,22 @@ func LoadProvince(ctx context.Context, st *store.Store, log *audit.Log, password
 		if n > 0 {
 			return ErrNotEmpty
 		}
-		var ids ids
 		if err := insertProvince(ctx, tx, c, &ids); err != nil {
 			return err
 		}
-		accts, err := ensureAccounts(ctx, tx, c, ids, password)
-		if err != nil {
-			return err
-		}
-		res.Accounts = accts
-		return log.Append(ctx, tx, auth.SystemActor("demo").Who(), audit.Entry{Action: "demo.seed_province", ObjectType: "province", ObjectID: provinceCode,
-			Detail: map[string]any{"townships": len(c.Townships), "schools": len(c.Schools), "groups": len(c.Groups), "staff": len(c.Staff), "accounts": len(accts)}})
+		return log.Append(ctx, tx, auth.SystemActor(Actor).Who(), audit.Entry{Action: "demo.seed_province", ObjectType: "province", ObjectID: provinceCode,
+			Detail: map[string]any{"townships": len(c.Townships), "schools": len(c.Schools), "groups": len(c.Groups), "staff": len(c.Staff), "accounts": len(specs(c))}})
 	})
 	if err != nil {
 		return Result{}, err
 	}
-	return res, nil
+	// The accounts go through the account service once the registry is in.
+	sv, err := newServices(ctx, st, log)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Accounts, err = ensureAccounts(ctx, sv, c, ids, password)
+	return res, err
 }
 
 // maxParams bounds the parameters of one INSERT. Both engines would take far

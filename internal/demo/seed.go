@@ -2,12 +2,14 @@ package demo
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/policy"
+	"edugroup/internal/registry"
 	"edugroup/internal/store"
 )
 
@@ -34,77 +36,122 @@ type Result struct {
 	Accounts []Account
 }
 
-// Load writes the demo county and one account per role into st. It is
-// idempotent: a second run changes nothing and returns the same accounts.
+// Actor is the name the demo's own writes are recorded under in the audit
+// log; the workflow steps it replays are recorded under the demo account
+// that takes each one, with this name as the request id.
+const Actor = "演示数据"
+
+// services are the capabilities the demo is written through.
+type services struct {
+	st   *store.Store
+	log  *audit.Log
+	pol  *policy.Service
+	reg  *registry.Service
+	auth *auth.Service
+	sys  auth.Actor
+}
+
+func newServices(ctx context.Context, st *store.Store, log *audit.Log) (*services, error) {
+	pol := policy.NewService(st, log)
+	if err := pol.EnsureDefault(ctx); err != nil {
+		return nil, err
+	}
+	sys := auth.SystemActor(Actor)
+	sys.RequestID = Actor
+	return &services{st: st, log: log, pol: pol, reg: registry.NewService(st, log, pol), auth: auth.NewService(st, log, pol), sys: sys}, nil
+}
+
+// Load writes the demo county and one account per role into st, through the
+// services: every school, group, membership, staff member, account, grant,
+// exchange step and exam is validated and audited as if people had entered
+// it. It is idempotent: a second run changes nothing and returns the same
+// accounts.
 func Load(ctx context.Context, st *store.Store, log *audit.Log, password string) (Result, error) {
 	if err := auth.CheckPasswordPolicy(auth.DefaultSecurity(), "demo-password", "", password); err != nil {
 		return Result{}, fmt.Errorf("the demo password does not meet the password policy (8+ characters, 3 of 4 character classes, not a common password)")
 	}
 	c := Generate(Seed)
-	res := Result{}
-	err := st.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schools WHERE code = $1`, c.Schools[0].Code).Scan(&n); err != nil {
-			return err
-		}
-		ids := ids{}
-		if n == 0 {
-			res.Created = true
-			if err := insertCounty(ctx, tx, c, &ids); err != nil {
-				return err
-			}
-		} else if err := lookupIDs(ctx, tx, c, &ids); err != nil {
-			return err
-		}
-		accts, err := ensureAccounts(ctx, tx, c, ids, password)
-		if err != nil {
-			return err
-		}
-		res.Accounts = accts
-		if !res.Created {
-			return nil
-		}
-		if err := seedExchanges(ctx, tx); err != nil {
-			return err
-		}
-		return log.Append(ctx, tx, auth.SystemActor("demo").Who(), audit.Entry{Action: "demo.seed", ObjectType: "county", ObjectID: c.Code,
-			Detail: map[string]any{"schools": len(c.Schools), "groups": len(c.Groups), "staff": len(c.Staff), "accounts": len(accts)}})
-	})
-	if err != nil || !res.Created {
-		return res, err
+	sv, err := newServices(ctx, st, log)
+	if err != nil {
+		return Result{}, err
 	}
-	return res, seedExams(ctx, st, log)
+	var n int
+	if err := st.R.QueryRowContext(ctx, `SELECT count(*) FROM schools WHERE code = $1`, c.Schools[0].Code).Scan(&n); err != nil {
+		return Result{}, err
+	}
+	res := Result{Created: n == 0}
+	var ids ids
+	if res.Created {
+		v, err := sv.pol.Today(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		b, err := bulkOf(c, v.Settings.Group)
+		if err != nil {
+			return Result{}, err
+		}
+		got, err := sv.reg.BulkLoad(ctx, sv.sys, b)
+		if err != nil {
+			return Result{}, fmt.Errorf("demo registry: %w", err)
+		}
+		ids = idsOf(got)
+	} else if err := lookupIDs(ctx, st.R, c, &ids); err != nil {
+		return Result{}, err
+	}
+	if res.Accounts, err = ensureAccounts(ctx, sv, c, ids, password); err != nil {
+		return Result{}, err
+	}
+	if !res.Created {
+		return res, nil
+	}
+	if err := seedExchanges(ctx, sv); err != nil {
+		return res, fmt.Errorf("demo exchanges: %w", err)
+	}
+	if err := seedExams(ctx, sv); err != nil {
+		return res, fmt.Errorf("demo exams: %w", err)
+	}
+	return res, log.Record(ctx, sv.sys.Who(), audit.Entry{Action: "demo.seed", ObjectType: "county", ObjectID: c.Code,
+		Detail: map[string]any{"schools": len(c.Schools), "groups": len(c.Groups), "staff": len(c.Staff), "accounts": len(res.Accounts)}})
 }
 
 type ids struct {
 	townships, schools, groups, staff []int64
 }
 
-func insertCounty(ctx context.Context, tx *sql.Tx, c *County, ids *ids) error {
-	now := store.Now()
+func idsOf(b registry.BulkIDs) ids {
+	return ids{townships: b.Townships, schools: b.Schools, groups: b.Groups, staff: b.Staff}
+}
+
+// oversize is the reason the demo gives for registering a school over the
+// scale limits: the county's big town schools are over them as they stand,
+// which is what the limits are there to show.
+const oversize = "县城学校现状超出规模上限，按实际登记（演示数据）"
+
+// bulkOf is the county as the registry's bulk path takes it. The lead school
+// of a group joins it on its founding date, as CreateGroup has it; a school
+// over the scale limits lim carries the reason it is registered anyway.
+func bulkOf(c *County, lim policy.Group) (registry.Bulk, error) {
+	var b registry.Bulk
 	for _, t := range c.Townships {
-		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO townships (code, name) VALUES ($1, $2) RETURNING id`, t.Code, t.Name).Scan(&id); err != nil {
-			return fmt.Errorf("township %s: %w", t.Name, err)
-		}
-		ids.townships = append(ids.townships, id)
+		b.Townships = append(b.Townships, registry.Township{Code: t.Code, Name: t.Name})
 	}
 	for _, s := range c.Schools {
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO schools (code, name, short_name, township_id, urban_rural, stage, type_code, students, classes, staff_count, tier, is_new, principal, phone, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
-			s.Code, s.Name, s.ShortName, ids.townships[s.Township], s.UrbanRural, s.Stage, s.TypeCode, s.Students, s.Classes, s.StaffCount,
-			s.Tier, s.IsNew, s.Principal, s.Phone, now).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("school %s: %w", s.Name, err)
+		in := registry.SchoolInput{
+			Code: s.Code, Name: s.Name, ShortName: s.ShortName, UrbanRural: s.UrbanRural, Stage: s.Stage, TypeCode: s.TypeCode,
+			Students: s.Students, Classes: s.Classes, StaffCount: s.StaffCount, Tier: s.Tier, IsNew: s.IsNew, Principal: s.Principal, Phone: s.Phone}
+		if s.Students > lim.MaxStudentsPerCampus || s.Classes > lim.MaxClassesPerCampus {
+			in.OverrideReason = oversize
 		}
-		ids.schools = append(ids.schools, id)
+		b.Schools = append(b.Schools, registry.BulkSchool{Township: s.Township, SchoolInput: in})
 	}
 	for gi, g := range c.Groups {
 		// The lead school's principal is the party branch secretary; a group
 		// of several legal persons has a task force of its schools' principals.
-		lead := c.Schools[g.LeadSchool].Principal
-		principals := []string{lead}
+		lead := c.Schools[g.LeadSchool]
+		if lead.JoinedOn != g.FoundedOn {
+			return b, fmt.Errorf("group %s: the lead school joins on %s, not on the founding date %s", g.Name, lead.JoinedOn, g.FoundedOn)
+		}
+		principals := []string{lead.Principal}
 		for si, sc := range c.Schools {
 			if sc.Group == gi && si != g.LeadSchool {
 				principals = append(principals, sc.Principal)
@@ -112,49 +159,29 @@ func insertCounty(ctx context.Context, tx *sql.Tx, c *County, ids *ids) error {
 		}
 		taskForce := ""
 		if g.Governance == "federated" {
-			taskForce = lead + "（组长）、" + strings.Join(principals[1:], "、")
+			taskForce = lead.Principal + "（组长）、" + strings.Join(principals[1:], "、")
 		}
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO edu_groups (name, mode, governance, lead_school_id, founded_on, goal, philosophy, motto, party_secretary, party_members, task_force, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
-			g.Name, g.Mode, g.Governance, ids.schools[g.LeadSchool], store.MustDate(g.FoundedOn), g.Goal, g.Philosophy, g.Motto,
-			lead, strings.Join(principals, "、"), taskForce, now).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("group %s: %w", g.Name, err)
-		}
-		ids.groups = append(ids.groups, id)
+		b.Groups = append(b.Groups, registry.BulkGroup{LeadSchool: g.LeadSchool, GroupInput: registry.GroupInput{
+			Name: g.Name, Mode: g.Mode, Governance: g.Governance, FoundedOn: store.MustDate(g.FoundedOn), Goal: g.Goal, Philosophy: g.Philosophy,
+			Motto: g.Motto, PartySecretary: lead.Principal, PartyMembers: strings.Join(principals, "、"), TaskForce: taskForce}})
 	}
 	for i, s := range c.Schools {
-		if s.Group < 0 {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, school_id, role, joined_on, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			ids.groups[s.Group], ids.schools[i], s.GroupRole, store.MustDate(s.JoinedOn), now); err != nil {
-			return fmt.Errorf("membership of %s: %w", s.Name, err)
+		if s.Group >= 0 && c.Groups[s.Group].LeadSchool != i {
+			b.Members = append(b.Members, registry.BulkMember{Group: s.Group, School: i, Role: s.GroupRole, JoinedOn: store.MustDate(s.JoinedOn)})
 		}
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO staff (staff_no, name, gender, id_card, phone, school_id, post, is_cadre, subject, title, honours, education, birth_date, hire_date, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
 	for _, p := range c.Staff {
-		var id int64
-		err := stmt.QueryRowContext(ctx, p.StaffNo, p.Name, p.Gender, p.IDCard, p.Phone, ids.schools[p.School], p.Post, p.Post != "teacher",
-			p.Subject, p.Title, strings.Join(p.Honours, "、"), p.Education, store.MustDate(p.BirthDate), store.MustDate(p.HireDate), p.Status, now).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("staff %s: %w", p.StaffNo, err)
-		}
-		ids.staff = append(ids.staff, id)
+		b.Staff = append(b.Staff, registry.BulkStaff{School: p.School, StaffInput: registry.StaffInput{
+			StaffNo: p.StaffNo, Name: p.Name, Gender: p.Gender, IDCard: p.IDCard, Phone: p.Phone, Post: p.Post, Subject: p.Subject, Title: p.Title,
+			Honours: strings.Join(p.Honours, "、"), Education: p.Education, HireDate: store.MustDate(p.HireDate), Status: p.Status}})
 	}
-	return nil
+	return b, nil
 }
 
-func lookupIDs(ctx context.Context, tx *sql.Tx, c *County, ids *ids) error {
-	one := func(q, key string) (int64, error) {
+func lookupIDs(ctx context.Context, q store.Querier, c *County, ids *ids) error {
+	one := func(query, key string) (int64, error) {
 		var id int64
-		err := tx.QueryRowContext(ctx, q, key).Scan(&id)
+		err := q.QueryRowContext(ctx, query, key).Scan(&id)
 		if err != nil {
 			return 0, fmt.Errorf("demo county is incomplete (%s): %w", key, err)
 		}
@@ -260,34 +287,36 @@ func specs(c *County) []accountSpec {
 	}
 }
 
-func ensureAccounts(ctx context.Context, tx *sql.Tx, c *County, ids ids, password string) ([]Account, error) {
-	now := store.Now()
+// ensureAccounts creates the demo accounts and their grants that are not
+// there yet, through the account service (password policy, separation of
+// duties, scope checks), and lists them all.
+func ensureAccounts(ctx context.Context, sv *services, c *County, ids ids, password string) ([]Account, error) {
 	var out []Account
 	for _, sp := range specs(c) {
 		name := sp.name
 		if name == "" {
 			name = c.Schools[sp.grants[0].school].Principal
 		}
-		var uid int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`, sp.username).Scan(&uid)
-		created := err == sql.ErrNoRows
+		uid, err := sv.auth.UserIDByName(ctx, sp.username)
+		created := false
+		if e, ok := errs.As(err); ok && e.Code == errs.NotFound {
+			created = true
+		} else if err != nil {
+			return nil, err
+		}
 		if created {
-			hash, err := auth.HashPassword(password)
-			if err != nil {
-				return nil, err
-			}
-			var staff any
+			in := auth.NewUser{Username: sp.username, DisplayName: name, Password: password}
 			if sp.staff >= 0 {
-				staff = ids.staff[sp.staff]
+				in.StaffID = &ids.staff[sp.staff]
 			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, password_hash, password_changed_at, staff_id, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $4, $4) RETURNING id`, sp.username, name, hash, now, staff).Scan(&uid); err != nil {
+			u, _, err := sv.auth.CreateUser(ctx, sv.sys, in)
+			if err != nil {
 				return nil, fmt.Errorf("demo user %s: %w", sp.username, err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)`, uid, hash, now); err != nil {
-				return nil, err
-			}
-		} else if err != nil {
+			uid = u.ID
+		}
+		u, err := sv.auth.GetUser(ctx, sv.sys, uid)
+		if err != nil {
 			return nil, err
 		}
 		acct := Account{Username: sp.username, DisplayName: name, Note: sp.note, Created: created}
@@ -302,15 +331,13 @@ func ensureAccounts(ctx context.Context, tx *sql.Tx, c *County, ids ids, passwor
 			case auth.ScopeSelf:
 				scopeName = "本人"
 			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM role_grants WHERE user_id = $1 AND role = $2 AND scope_type = $3 AND scope_id = $4`,
-				uid, g.role, g.scope, scopeID).Scan(&n); err != nil {
-				return nil, err
+			held := false
+			for _, h := range u.Grants {
+				held = held || (h.Role == g.role && h.ScopeType == g.scope && h.ScopeID == scopeID)
 			}
-			if n == 0 {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO role_grants (user_id, role, scope_type, scope_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
-					uid, g.role, g.scope, scopeID, now); err != nil {
-					return nil, err
+			if !held {
+				if u, err = sv.auth.AddGrant(ctx, sv.sys, uid, auth.NewGrant{Role: g.role, ScopeType: g.scope, ScopeID: scopeID}); err != nil {
+					return nil, fmt.Errorf("demo grant %s to %s: %w", g.role, sp.username, err)
 				}
 			}
 			acct.Grants = append(acct.Grants, auth.Grant{Role: g.role, ScopeType: g.scope, ScopeID: scopeID, ScopeName: scopeName})

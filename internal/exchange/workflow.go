@@ -256,13 +256,13 @@ func (s *Service) Endorse(ctx context.Context, a auth.Actor, id int64, in Endors
 			if in.CoverArrangement == "" || len([]rune(in.CoverArrangement)) > 2000 {
 				return "", "", errs.FieldError("cover_arrangement", "field.required_max", errs.Args{"max": 2000})
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE exchanges SET home_endorsed_by = $1, cover_arrangement = $2 WHERE id = $3`, a.UserID, in.CoverArrangement, id)
+			_, err = tx.ExecContext(ctx, `UPDATE exchanges SET home_endorsed_by = $1, cover_arrangement = $2 WHERE id = $3`, nullID(a.UserID), in.CoverArrangement, id)
 			x.HomeEndorsedBy = a.DisplayName
 		case "host":
 			if !can.has("endorse_host") {
 				return "", "", forbiddenStep(a, *x)
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE exchanges SET host_consent_by = $1 WHERE id = $2`, a.UserID, id)
+			_, err = tx.ExecContext(ctx, `UPDATE exchanges SET host_consent_by = $1 WHERE id = $2`, nullID(a.UserID), id)
 			x.HostConsentBy = a.DisplayName
 		default:
 			return "", "", errs.FieldError("party", "exchange.party", nil)

@@ -87,43 +87,52 @@ func (s *Service) CreateGroup(ctx context.Context, a auth.Actor, in GroupInput) 
 	}
 	var id int64
 	err := s.st.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.st.LockKey(ctx, tx, lockSchool, in.LeadSchoolID); err != nil {
-			return err
-		}
-		var status string
-		err := tx.QueryRowContext(ctx, `SELECT status FROM schools WHERE id = $1`, in.LeadSchoolID).Scan(&status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.FieldError("lead_school_id", "registry.school_missing", nil)
-		}
-		if err != nil {
-			return err
-		}
-		if status != "active" {
-			return errs.FieldError("lead_school_id", "registry.school_closed", nil)
-		}
-		if err := oneGroupPerDate(ctx, tx, in.LeadSchoolID, in.FoundedOn); err != nil {
-			return err
-		}
-		now := store.Now()
-		err = tx.QueryRowContext(ctx, `INSERT INTO edu_groups (name, mode, governance, lead_school_id, founded_on, goal, philosophy, motto, party_secretary, party_members, task_force, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
-			in.Name, in.Mode, in.Governance, in.LeadSchoolID, in.FoundedOn, in.Goal, in.Philosophy, in.Motto, in.PartySecretary, in.PartyMembers, in.TaskForce, in.Status, now).Scan(&id)
-		if store.IsUniqueViolation(err) {
-			return &errs.Error{Code: errs.Conflict, Key: "registry.group_name_taken", Details: []errs.Detail{{Field: "name", Key: "registry.group_name_taken"}}}
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, school_id, role, joined_on, created_at) VALUES ($1, $2, 'lead', $3, $4)`,
-			id, in.LeadSchoolID, in.FoundedOn, now); err != nil {
-			return err
-		}
-		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "group.create", ObjectType: "group", ObjectID: strconv.FormatInt(id, 10), Detail: map[string]any{"after": in}})
+		var err error
+		id, err = s.insertGroup(ctx, tx, a, in)
+		return err
 	})
 	if err != nil {
 		return GroupDetail{}, err
 	}
 	return s.GroupDetail(ctx, a, id)
+}
+
+// insertGroup founds a validated group inside tx: the lead school must be
+// active and in no other group from the founding date, and joins as 牵头校.
+func (s *Service) insertGroup(ctx context.Context, tx *sql.Tx, a auth.Actor, in GroupInput) (int64, error) {
+	if err := s.st.LockKey(ctx, tx, lockSchool, in.LeadSchoolID); err != nil {
+		return 0, err
+	}
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM schools WHERE id = $1`, in.LeadSchoolID).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errs.FieldError("lead_school_id", "registry.school_missing", nil)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if status != "active" {
+		return 0, errs.FieldError("lead_school_id", "registry.school_closed", nil)
+	}
+	if err := oneGroupPerDate(ctx, tx, in.LeadSchoolID, in.FoundedOn); err != nil {
+		return 0, err
+	}
+	now := store.Now()
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO edu_groups (name, mode, governance, lead_school_id, founded_on, goal, philosophy, motto, party_secretary, party_members, task_force, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
+		in.Name, in.Mode, in.Governance, in.LeadSchoolID, in.FoundedOn, in.Goal, in.Philosophy, in.Motto, in.PartySecretary, in.PartyMembers, in.TaskForce, in.Status, now).Scan(&id)
+	if store.IsUniqueViolation(err) {
+		return 0, &errs.Error{Code: errs.Conflict, Key: "registry.group_name_taken", Details: []errs.Detail{{Field: "name", Key: "registry.group_name_taken"}}}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, school_id, role, joined_on, created_at) VALUES ($1, $2, 'lead', $3, $4)`,
+		id, in.LeadSchoolID, in.FoundedOn, now); err != nil {
+		return 0, err
+	}
+	return id, s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "group.create", ObjectType: "group", ObjectID: strconv.FormatInt(id, 10), Detail: map[string]any{"after": in}})
 }
 
 // UpdateGroup edits a group. A new lead school must already be a member; it

@@ -228,23 +228,40 @@ func (s *Service) CreateStaff(ctx context.Context, a auth.Actor, in StaffInput) 
 }
 
 func (s *Service) insertStaff(ctx context.Context, tx *sql.Tx, a auth.Actor, in StaffInput) (int64, error) {
-	if err := s.duplicateID(ctx, tx, a, in.IDCard, 0); err != nil {
-		return 0, err
-	}
-	now := store.Now()
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO staff (staff_no, name, gender, id_card, phone, school_id, post, is_cadre, subject, stage, title, honours, education,
-		birth_date, hire_date, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id`,
-		in.StaffNo, in.Name, in.Gender, in.IDCard, in.Phone, in.SchoolID, in.Post, in.Post != "teacher", in.Subject, in.Stage, in.Title, in.Honours, in.Education,
-		store.Date{Time: IDBirthDate(in.IDCard)}, in.HireDate, in.Status, now).Scan(&id)
-	if store.IsUniqueViolation(err) {
-		return 0, &errs.Error{Code: errs.Conflict, Key: "registry.staff_no_taken", Details: []errs.Detail{{Field: "staff_no", Key: "registry.staff_no_taken"}}}
-	}
+	id, err := s.addStaff(ctx, tx, a, in)
 	if err != nil {
 		return 0, err
 	}
 	return id, s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "staff.create", ObjectType: "staff", ObjectID: strconv.FormatInt(id, 10),
 		Detail: map[string]any{"after": maskedStaff(in)}})
+}
+
+// addStaff writes a validated staff member inside tx, refusing an ID number
+// or staff number already on record; the caller writes the audit record.
+func (s *Service) addStaff(ctx context.Context, tx *sql.Tx, a auth.Actor, in StaffInput) (int64, error) {
+	if err := s.duplicateID(ctx, tx, a, in.IDCard, 0); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, insertStaffSQL, staffArgs(in, store.Now())...).Scan(&id)
+	return id, staffNoTaken(err)
+}
+
+// insertStaffSQL writes one staff member; staffArgs are its arguments.
+const insertStaffSQL = `INSERT INTO staff (staff_no, name, gender, id_card, phone, school_id, post, is_cadre, subject, stage, title, honours, education,
+	birth_date, hire_date, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id`
+
+func staffArgs(in StaffInput, now time.Time) []any {
+	return []any{in.StaffNo, in.Name, in.Gender, in.IDCard, in.Phone, in.SchoolID, in.Post, in.Post != "teacher", in.Subject, in.Stage, in.Title, in.Honours, in.Education,
+		store.Date{Time: IDBirthDate(in.IDCard)}, in.HireDate, in.Status, now}
+}
+
+// staffNoTaken names a unique violation of an insert: the staff number.
+func staffNoTaken(err error) error {
+	if store.IsUniqueViolation(err) {
+		return &errs.Error{Code: errs.Conflict, Key: "registry.staff_no_taken", Details: []errs.Detail{{Field: "staff_no", Key: "registry.staff_no_taken"}}}
+	}
+	return err
 }
 
 // maskedStaff is a staff input fit for the audit log: no full ID or phone.
