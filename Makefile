@@ -52,8 +52,10 @@ test: vet test-go test-ui test-e2e
 fmt:
 	gofmt -w cmd internal tools ui/embed.go
 
+## vet: go vet, staticcheck (pinned in go.mod as a tool) and gofmt
 vet:
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	@test -z "$$(gofmt -l cmd internal tools ui/embed.go)" || (gofmt -l cmd internal tools ui/embed.go; echo "gofmt needed"; exit 1)
 
 test-go:

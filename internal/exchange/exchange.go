@@ -46,9 +46,6 @@ const (
 	Cancelled = "cancelled"
 )
 
-// active are the states in which an exchange holds the person (overlap).
-var active = []string{Submitted, Endorsed, Reviewed, Approved, Underway}
-
 // Service keeps exchanges.
 type Service struct {
 	st  *store.Store

@@ -26,18 +26,16 @@ import (
 // exFixture is the group of rulesCounty with the staff the exchange tests
 // move around, and the service on a fixed date.
 type exFixture struct {
-	e                  *apptest.Env
-	svc                *exchange.Service
-	today              store.Date
-	group, lead        int64
-	member, member2    int64 // member schools of the group
-	otherSchool        int64 // a school of another group
-	teachers, cadres   []int64
-	leadCadres         []int64
-	sys                auth.Actor
-	creator            int64
-	leadTeacher        int64
-	memberTeacherOther int64
+	e                *apptest.Env
+	svc              *exchange.Service
+	today            store.Date
+	group, lead      int64
+	member, member2  int64 // member schools of the group
+	otherSchool      int64 // a school of another group
+	teachers, cadres []int64
+	leadCadres       []int64
+	sys              auth.Actor
+	creator          int64
 }
 
 // rulesCounty is a county built for the rules, with no exchanges and no

@@ -102,6 +102,9 @@ func TestPolicyValidationNamesFields(t *testing.T) {
 		t.Fatalf("backdated: field %q", f)
 	}
 	s, b = sys.Do("POST", "/api/v1/policy/versions", map[string]any{"effective_from": store.Today().String(), "settings": bad})
+	if s != 422 {
+		t.Fatalf("%d %s", s, b)
+	}
 	var fields []string
 	for _, d := range apptest.ParseErr(t, b).Error.Details {
 		fields = append(fields, d.Field)
