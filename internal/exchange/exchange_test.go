@@ -621,6 +621,15 @@ func TestExchangeTeam(t *testing.T) {
 		if len(d.MemberExchanges) != 2 || d.MemberExchanges[0].Status != exchange.Submitted || d.Members != 2 || d.Stage != "approval" {
 			t.Fatalf("team %+v", d)
 		}
+		// Those who must endorse each member's exchange are told, as for one
+		// application submitted alone: the member school's principal here.
+		for _, m := range d.MemberExchanges {
+			n := f.e.One(`SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
+				WHERE u.username = 'principal' AND n.kind = 'exchange.to_act' AND n.link = $1`, fmt.Sprintf("/exchanges/%d", m.ID))
+			if n != 1 {
+				t.Errorf("principal has %d notices of team member exchange %d, want 1", n, m.ID)
+			}
+		}
 		// The stage follows the members' exchanges until the report.
 		for _, c := range []struct{ statuses, stage string }{
 			{"'approved', 'reviewed'", "approval"}, {"'approved', 'approved'", "approved"}, {"'underway', 'approved'", "working"},

@@ -289,6 +289,16 @@ func (s *Service) CreateTeam(ctx context.Context, a auth.Actor, in TeamInput) (T
 			if err := s.addStep(ctx, tx, a, id, "submit", Draft, Submitted, in.Name); err != nil {
 				return err
 			}
+			// Those who must endorse are told, as for an application submitted
+			// alone; the event is the exchange's first version.
+			sent, err := s.get(ctx, tx, a, id)
+			if err != nil {
+				return err
+			}
+			sent.Version--
+			if err := s.notify(ctx, tx, a, sent, "submit", Draft, Submitted, ""); err != nil {
+				return err
+			}
 			ids = append(ids, id)
 		}
 		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "exchange.team_create", ObjectType: "exchange_team", ObjectID: strconv.FormatInt(teamID, 10),
