@@ -87,6 +87,12 @@ async function navClosed(page) {
 }
 
 /** Opens the drawer from the header and taps a menu entry; the drawer closes on arrival. */
+/** The element lies within the phone's 390 px width. */
+async function assertFits(locator, what) {
+  const b = await locator.boundingBox()
+  assert.ok(b && b.x >= 0 && b.x + b.width <= 390 + 1, `${what} sticks out of the screen: ${JSON.stringify(b)}`)
+}
+
 async function navigate(page, key, path) {
   const nav = page.locator('[data-testid="main-nav"]')
   assert.equal(await nav.getAttribute('data-open'), 'false', 'the menu is open before the tap')
@@ -253,6 +259,13 @@ test('on phones a teacher applies for 支教, the principal endorses it, 基教�
   const id = Number(new URL(page.url()).pathname.split('/').pop())
   await assertNoSideScroll(page, 'the exchange detail (teacher)')
   await shot(page, 'teacher-exchange-submitted')
+  // The teacher's workbench on the phone shows it waiting on others.
+  await navigate(page, 'dashboard', '/')
+  const waiting = page.locator(`[data-testid="workbench-waiting"] [data-testid="waiting-item"][data-link="/exchanges/${id}"]`)
+  await waiting.waitFor()
+  await assertFits(waiting, 'the waiting application')
+  await assertNoSideScroll(page, 'the teacher\'s workbench')
+  await shot(page, 'teacher-workbench')
   teacher.assertClean()
 
   // 2. The principal finds it in the to-do list and endorses it with the cover arrangement.
@@ -260,6 +273,20 @@ test('on phones a teacher applies for 支教, the principal endorses it, 基教�
   page = principal.page
   await signIn(page, 'principal')
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="inbox-badge"]')?.dataset.count || 0) > 0)
+  // The workbench on the phone: the endorsement is a to-do, and the bell
+  // tells of it in a list that keeps to the screen.
+  const todo = page.locator(`[data-testid="workbench-todo"] [data-testid="todo-item"][data-link="/exchanges/${id}"]`)
+  await todo.waitFor()
+  await assertFits(todo, 'the endorsement to-do')
+  await assertNoSideScroll(page, 'the principal\'s workbench')
+  await shot(page, 'principal-workbench')
+  await page.locator('[data-testid="bell"]').tap()
+  const told = page.locator(`[data-testid="notification-item"][data-kind="exchange.to_act"][data-link="/exchanges/${id}"]`)
+  await told.waitFor()
+  await assertFits(page.locator('[data-testid="bell-list"]'), 'the bell\'s list')
+  await shot(page, 'principal-bell', { fullPage: false })
+  await page.locator('[data-testid="bell"]').tap()
+  await told.waitFor({ state: 'hidden' })
   await navigate(page, 'exchangeInbox', '/exchanges/inbox')
   await page.locator('[data-testid="inbox-table"][data-ready="true"]').waitFor()
   await assertNoSideScroll(page, 'the to-do list')
@@ -296,6 +323,21 @@ test('on phones a teacher applies for 支教, the principal endorses it, 基教�
     await shot(section.page, `${user}-exchange-${status}`)
     section.assertClean()
   }
+
+  // 6. The teacher's bell on the phone tells of the approval; one tap opens it.
+  const back = await phone(t)
+  page = back.page
+  await signIn(page, 'teacher')
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="bell"]')?.dataset.unread || 0) > 0)
+  await page.locator('[data-testid="bell"]').tap()
+  const approved = page.locator(`[data-testid="notification-item"][data-kind="exchange.approved"][data-link="/exchanges/${id}"]`)
+  await approved.waitFor()
+  await assertFits(page.locator('[data-testid="bell-list"]'), 'the teacher\'s bell list')
+  await shot(page, 'teacher-bell', { fullPage: false })
+  await approved.tap()
+  await page.waitForURL(`${BASE}/exchanges/${id}`)
+  await page.locator('[data-testid="exchange-status"][data-status="approved"]').waitFor()
+  back.assertClean()
 })
 
 test('on a phone the staff and school lists read as cards', async (t) => {
