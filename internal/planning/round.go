@@ -77,6 +77,10 @@ type School struct {
 
 var termPattern = regexp.MustCompile(`^(\d{4})-(\d{4})-([12])$`)
 
+// TermMonths is the first and last month of a term, and whether the term
+// reads right.
+func TermMonths(term string) (string, string, bool) { return termMonths(term) }
+
 // termMonths is the first and last month (YYYY-MM) of a term: the first
 // term runs from August to January, the second from February to July.
 func termMonths(term string) (string, string, bool) {
