@@ -144,7 +144,7 @@ func TestPlanRound(t *testing.T) {
 		}
 		s, b = ga.Do("GET", plan, nil)
 		p := apptest.Decode[detail](t, b)
-		if len(p.Versions) != 2 || len(p.Changes) != 2 || p.Changes[0].Kind != "changed" || p.Changes[0].Fields[0] != "month" ||
+		if s != 200 || len(p.Versions) != 2 || len(p.Changes) != 2 || p.Changes[0].Kind != "changed" || p.Changes[0].Fields[0] != "month" ||
 			p.Changes[1].Kind != "added" || p.Changes[1].Goal != "防溺水教育" {
 			t.Fatalf("diff: %+v", p.Changes)
 		}
@@ -189,6 +189,9 @@ func TestPlanRound(t *testing.T) {
 			t.Fatalf("stale publish: %d %s", s, b)
 		}
 		s, b = ga.Do("PUT", gp, map[string]any{"version": g.Version, "text": g.Text + "\n（集团校长室审定）", "group_items": g.GroupItems})
+		if s != 200 {
+			t.Fatalf("save the text: %d %s", s, b)
+		}
 		g = apptest.Decode[planning.GroupPlan](t, b)
 		if s, b := ga.Do("POST", gp+"/publish", map[string]any{"version": g.Version}); s != 200 {
 			t.Fatalf("publish: %d %s", s, b)
