@@ -305,6 +305,41 @@ func TestWorkbench(t *testing.T) {
 				t.Errorf("%s: %d planning to-dos, counted %d", user, n, w.Counts.BySource["planning"])
 			}
 		}
+		// The lead school's accepted plan: this month's items are upcoming,
+		// due at the month's end.
+		s, b := e.Login("leadadmin").Do("GET", fmt.Sprintf("/api/v1/plan-rounds/%d/plans/%d", rounds[0].ID, e.IDs.LeadSchool), nil)
+		lead := apptest.Decode[detail](t, b)
+		if s != 200 || lead.Plan.Status != "accepted" {
+			t.Fatalf("lead school's plan: %d %s", s, b)
+		}
+		month := store.Today().Format("2006-01")
+		want := 0
+		for _, sec := range lead.Plan.Sections {
+			for _, it := range sec.Items {
+				if it.Month == month {
+					want++
+				}
+			}
+		}
+		s, b = e.Login("leadadmin").Do("GET", "/api/v1/workbench", nil)
+		up := apptest.Decode[struct {
+			Upcoming []struct {
+				Kind  string `json:"kind"`
+				DueOn string `json:"due_on"`
+			} `json:"upcoming"`
+		}](t, b).Upcoming
+		got := 0
+		for _, it := range up {
+			if it.Kind == "planning.item" {
+				got++
+				if it.DueOn[:7] != month {
+					t.Errorf("item due %s", it.DueOn)
+				}
+			}
+		}
+		if s != 200 || want == 0 || got != want {
+			t.Errorf("lead school's upcoming plan items: %d, want %d (%d)", got, want, s)
+		}
 		// The county and the teacher have no plan to-dos.
 		for _, user := range []string{"jijiao", "teacher"} {
 			if n := get(user).Counts.BySource["planning"]; n != 0 {

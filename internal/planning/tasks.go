@@ -3,6 +3,7 @@ package planning
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strconv"
 
 	"edugroup/internal/auth"
@@ -69,6 +70,11 @@ func (t TaskSource) Workbench(ctx context.Context, a auth.Actor, today store.Dat
 		if err := rows.Err(); err != nil {
 			return p, err
 		}
+		items, err := t.monthItems(ctx, sub.Schools, today)
+		if err != nil {
+			return p, err
+		}
+		p.Upcoming = append(p.Upcoming, items...)
 	}
 	if man := a.Reach(auth.PermPlansManage); a.Has(auth.PermPlansManage) && len(man.Groups) > 0 {
 		var w store.Where
@@ -92,4 +98,43 @@ func (t TaskSource) Workbench(ctx context.Context, a auth.Actor, today store.Dat
 		}
 	}
 	return p, nil
+}
+
+// monthItems are this month's items of the schools' accepted plans, each
+// an upcoming entry due at the month's end (an item is planned by month,
+// not by day).
+func (t TaskSource) monthItems(ctx context.Context, schools []int64, today store.Date) ([]workbench.Item, error) {
+	var w store.Where
+	w.Add("p.status = 'accepted'")
+	w.Add("p.school_id IN " + w.In(schools))
+	rows, err := t.s.st.R.QueryContext(ctx, `SELECT p.round_id, p.school_id, p.content FROM school_plans p`+w.SQL()+` ORDER BY p.round_id, p.school_id`, w.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	month := today.Format("2006-01")
+	end := store.Date{Time: today.AddDate(0, 1, -today.Day())}
+	var out []workbench.Item
+	for rows.Next() {
+		var r Round
+		var school int64
+		var content string
+		if err := rows.Scan(&r.ID, &school, &content); err != nil {
+			return nil, err
+		}
+		var secs []Section
+		if err := json.Unmarshal([]byte(content), &secs); err != nil {
+			return nil, err
+		}
+		for _, sec := range secs {
+			for i, it := range sec.Items {
+				if it.Month != month {
+					continue
+				}
+				out = append(out, workbench.Item{Key: "planning:" + strconv.FormatInt(r.ID, 10) + ":" + strconv.FormatInt(school, 10) + ":item:" + sec.Code + ":" + strconv.Itoa(i),
+					Kind: "planning.item", Subject: it.Goal, Link: planLink(r, school), DueOn: end})
+			}
+		}
+	}
+	return out, rows.Err()
 }
