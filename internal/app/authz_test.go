@@ -30,6 +30,8 @@ var (
 	applicants = []string{"school_admin", "teacher"}
 	approvers  = []string{"section_cadre", "section_personnel"}
 	examMgr    = []string{"section_basic", "group_admin", "school_admin"}
+	// term plans: the county reads, the group runs the round, the school submits
+	planReaders = []string{"bureau_leader", "section_basic", "section_cadre", "section_personnel", "supervision", "group_admin", "school_admin"}
 )
 
 // allowed is the access specification, written out independently of the
@@ -144,6 +146,18 @@ var allowed = map[string][]string{
 	"GET /api/v1/exams/{id}/export":                       business,
 	"GET /api/v1/staff/{id}/service-record":               business,
 	"POST /api/v1/staff/{id}/service-record":              {"section_cadre", "section_personnel", "school_admin"},
+	"GET /api/v1/plan-rounds":                             planReaders,
+	"GET /api/v1/plan-rounds/template":                    {"group_admin"},
+	"POST /api/v1/plan-rounds":                            {"group_admin"},
+	"GET /api/v1/plan-rounds/{id}":                        planReaders,
+	"GET /api/v1/plan-rounds/{id}/plans/{school}":         planReaders,
+	"PUT /api/v1/plan-rounds/{id}/plans/{school}":         {"school_admin"},
+	"POST /api/v1/plan-rounds/{id}/plans/{school}/submit": {"school_admin"},
+	"POST /api/v1/plan-rounds/{id}/plans/{school}/review": {"group_admin"},
+	"GET /api/v1/plan-rounds/{id}/group-plan":             planReaders,
+	"PUT /api/v1/plan-rounds/{id}/group-plan":             {"group_admin"},
+	"POST /api/v1/plan-rounds/{id}/group-plan/compile":    {"group_admin"},
+	"POST /api/v1/plan-rounds/{id}/group-plan/publish":    {"group_admin"},
 	"GET /api/v1/workbench":                               everyone,
 	"GET /api/v1/workbench/counts":                        everyone,
 	"GET /api/v1/notifications":                           everyone,
@@ -209,6 +223,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/staff/{id}", fmt.Sprintf("/staff/%d", e.IDs.StaffOwn),
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999", "/notifications/{id}", "/notifications/999999",
+			"/plan-rounds/{id}", "/plan-rounds/999999", "{school}", fmt.Sprintf("%d", e.IDs.School),
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

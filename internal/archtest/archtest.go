@@ -22,6 +22,7 @@ import (
 var Services = []string{
 	"internal/registry",
 	"internal/exchange",
+	"internal/planning",
 	"internal/exams/...",
 	"internal/policy",
 	"internal/audit",

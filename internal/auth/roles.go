@@ -66,6 +66,10 @@ const (
 
 	PermExamsRead   Permission = "exams.read"   // exam reports, narrowed to the viewer's units
 	PermExamsManage Permission = "exams.manage" // county/group: set up exams and import; school: import its own part
+
+	PermPlansRead   Permission = "plans.read"   // term plans: county all; group its rounds and plans; school its own plan and the published group plan
+	PermPlansManage Permission = "plans.manage" // the group opens rounds, reviews school plans, compiles and publishes the group plan
+	PermPlansSubmit Permission = "plans.submit" // a school drafts and submits its own plan
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -88,14 +92,14 @@ var Roles = []RoleInfo{
 	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
-	{BureauLeader, ScopeCounty, business},
-	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage)},
-	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage)},
-	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage)},
-	{Supervision, ScopeCounty, with(PermRecordsRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage)},
+	{BureauLeader, ScopeCounty, with(PermPlansRead)},
+	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead)},
+	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
+	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
+	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
-		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage)},
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit)},
 	{Teacher, ScopeSelf, with(PermExchangesApply)},
 }
 

@@ -300,5 +300,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Reminders, b.Reminders) {
 		out = append(out, "reminders")
 	}
+	if !eq(a.Planning, b.Planning) {
+		out = append(out, "planning")
+	}
 	return out
 }

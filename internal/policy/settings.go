@@ -20,6 +20,18 @@ type Settings struct {
 	// Reminders are the workbench's due-soon and overdue notices and their
 	// escalation, per task kind.
 	Reminders Reminders `json:"reminders"`
+	// Planning is the term plans' county defaults (计划共融, 三(三)).
+	Planning Planning `json:"planning"`
+}
+
+// Planning holds the county defaults of the term plans: the template of
+// sections a group's plan round starts from when the group has none of its
+// own yet, how many items one section may hold, and how many days the
+// deadline falls after the round opens unless the group names one.
+type Planning struct {
+	Sections     []Code `json:"sections"`
+	MaxItems     int    `json:"max_items"`
+	DeadlineDays int    `json:"deadline_days"`
 }
 
 // Reminders is the reminder policy: the numbers for every task kind, and
@@ -112,6 +124,11 @@ func Defaults() Settings {
 			{Kind: "exchange.return", DueSoonDays: 1, OverdueNotice: true, EscalateAfterDays: 2, EscalateTo: string(auth.SectionPersonnel)},
 			{Kind: "exchange.endorse", DueSoonDays: 3, OverdueNotice: true, EscalateAfterDays: 1, EscalateTo: string(auth.SectionBasic)},
 		}},
+		// The sections of a school's work plan as the groups write them.
+		Planning: Planning{MaxItems: 40, DeadlineDays: 14, Sections: []Code{
+			{"moral", "德育工作"}, {"teaching", "教学工作"}, {"research", "教研工作"},
+			{"staff", "队伍建设"}, {"safety", "安全工作"}, {"feature", "特色工作"},
+		}},
 	}
 }
 
@@ -153,6 +170,8 @@ func (s Settings) Validate() error {
 		{"settings.security.session_absolute_hours", sec.SessionAbsoluteHours, 1, 72},
 		{"settings.security.audit_retention_days", sec.AuditRetentionDays, audit.MinRetentionDays, 3650},
 		{"settings.security.token_max_days", sec.TokenMaxDays, 1, 3650},
+		{"settings.planning.max_items", s.Planning.MaxItems, 1, 200},
+		{"settings.planning.deadline_days", s.Planning.DeadlineDays, 1, 120},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -167,6 +186,7 @@ func (s Settings) Validate() error {
 	checkReminders(&f, s.Reminders)
 	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
+	checkCodes(&f, "settings.planning.sections", s.Planning.Sections, 1)
 	return f.Err()
 }
 

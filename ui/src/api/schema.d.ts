@@ -947,6 +947,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plan-rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plan rounds (计划共融) in the caller's scope, newest term first */
+        get: operations["get_plan_rounds"];
+        put?: never;
+        /** Open a plan round for a term: template, deadline and the schools that must submit */
+        post: operations["post_plan_rounds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-rounds/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a new round of a group starts from: its template, term, deadline and member schools */
+        get: operations["get_plan_rounds_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-rounds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One round with its status board (the own school only, for a school) */
+        get: operations["get_plan_rounds_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-rounds/{id}/group-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group plan: the live compilation for the group, the published plan for a member school */
+        get: operations["get_plan_rounds_by_id_group_plan"];
+        /** Save the group's own items and the edited text */
+        put: operations["put_plan_rounds_by_id_group_plan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-rounds/{id}/group-plan/compile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the text with the draft compiled from the accepted plans and the group's items */
+        post: operations["post_plan_rounds_by_id_group_plan_compile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-rounds/{id}/group-plan/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the group plan to every member school */
+        post: operations["post_plan_rounds_by_id_group_plan_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-rounds/{id}/plans/{school}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A school's plan with its versions and what changed since the previous one */
+        get: operations["get_plan_rounds_by_id_plans_by_school"];
+        /** Save the school's draft (version 0 for the first save) */
+        put: operations["put_plan_rounds_by_id_plans_by_school"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-rounds/{id}/plans/{school}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a submitted plan, or return it with a comment */
+        post: operations["post_plan_rounds_by_id_plans_by_school_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plan-rounds/{id}/plans/{school}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the saved plan to the group; the version is kept */
+        post: operations["post_plan_rounds_by_id_plans_by_school_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policy": {
         parameters: {
             query?: never;
@@ -2757,6 +2913,166 @@ export interface components {
         PasswordResetResponse: {
             one_time_password: string;
         };
+        "Planning.BoardRow": {
+            late: boolean;
+            school_id: number;
+            school_name: string;
+            /** @enum {string} */
+            status: "none" | "draft" | "submitted" | "returned" | "accepted";
+            /** Format: date */
+            submitted_on: string | null;
+            versions: number;
+        };
+        "Planning.Change": {
+            after: components["schemas"]["Planning.Item"] | null;
+            before: components["schemas"]["Planning.Item"] | null;
+            fields: string[];
+            goal: string;
+            /** @enum {string} */
+            kind: "added" | "removed" | "changed";
+            section: string;
+        };
+        "Planning.Entry": {
+            activity: string;
+            goal: string;
+            measures: string;
+            month: string;
+            owner: string;
+            school_id: number;
+            school_name: string;
+            section: string;
+            section_label: string;
+        };
+        "Planning.GroupPlan": {
+            actions: string[];
+            entries: components["schemas"]["Planning.Entry"][];
+            group_items: components["schemas"]["Planning.Section"][];
+            pending: string[];
+            published: boolean;
+            /** Format: date-time */
+            published_at: string | null;
+            published_by: string;
+            round: components["schemas"]["Planning.Round"];
+            text: string;
+            version: number;
+        };
+        "Planning.GroupPlanInput": {
+            group_items: components["schemas"]["Planning.Section"][];
+            text: string;
+            version: number;
+        };
+        "Planning.Item": {
+            activity: string;
+            goal: string;
+            measures: string;
+            month: string;
+            owner: string;
+        };
+        "Planning.Plan": {
+            id: number;
+            late: boolean;
+            review_comment: string;
+            round_id: number;
+            school_id: number;
+            school_name: string;
+            sections: components["schemas"]["Planning.Section"][];
+            /** @enum {string} */
+            status: "none" | "draft" | "submitted" | "returned" | "accepted";
+            /** Format: date */
+            submitted_on: string | null;
+            /** Format: date-time */
+            updated_at: string | null;
+            version: number;
+        };
+        "Planning.PlanDetail": {
+            actions: string[];
+            changes: components["schemas"]["Planning.Change"][];
+            plan: components["schemas"]["Planning.Plan"];
+            round: components["schemas"]["Planning.Round"];
+            versions: components["schemas"]["Planning.PlanVersion"][];
+        };
+        "Planning.PlanInput": {
+            sections: components["schemas"]["Planning.Section"][];
+            version: number;
+        };
+        "Planning.PlanVersion": {
+            comment: string;
+            /** @enum {string} */
+            decision: "pending" | "accepted" | "returned";
+            no: number;
+            /** Format: date-time */
+            reviewed_at: string | null;
+            reviewed_by: string;
+            /** Format: date-time */
+            submitted_at: string;
+            submitted_by: string;
+        };
+        "Planning.ReviewInput": {
+            comment: string;
+            /** @enum {string} */
+            decision: "accept" | "return";
+            version: number;
+        };
+        "Planning.Round": {
+            accepted: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            deadline: string;
+            group_id: number;
+            group_name: string;
+            id: number;
+            /** Format: date-time */
+            published_at: string | null;
+            required: number;
+            returned: number;
+            sections: components["schemas"]["Policy.Code"][];
+            /** @enum {string} */
+            status: "open" | "published";
+            submitted: number;
+            term: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        "Planning.RoundDetail": {
+            actions: string[];
+            board: components["schemas"]["Planning.BoardRow"][];
+            round: components["schemas"]["Planning.Round"];
+        };
+        "Planning.RoundInput": {
+            /** Format: date */
+            deadline: string | null;
+            group_id: number;
+            school_ids: number[] | null;
+            sections: components["schemas"]["Policy.Code"][] | null;
+            term: string;
+            title: string;
+        };
+        "Planning.RoundList": {
+            items: components["schemas"]["Planning.Round"][];
+        };
+        "Planning.School": {
+            id: number;
+            name: string;
+        };
+        "Planning.Section": {
+            code: string;
+            items: components["schemas"]["Planning.Item"][];
+        };
+        "Planning.Step": {
+            version: number;
+        };
+        "Planning.TemplateAnswer": {
+            /** Format: date */
+            deadline: string;
+            schools: components["schemas"]["Planning.School"][];
+            sections: components["schemas"]["Policy.Code"][];
+            /** @enum {string} */
+            source: "group" | "county";
+            term: string;
+        };
         "Policy.Code": {
             code: string;
             label: string;
@@ -2785,6 +3101,11 @@ export interface components {
             note: string;
             settings: components["schemas"]["Policy.Settings"];
         };
+        "Policy.Planning": {
+            deadline_days: number;
+            max_items: number;
+            sections: components["schemas"]["Policy.Code"][];
+        };
         "Policy.ReminderRule": {
             due_soon_days: number;
             escalate_after_days: number;
@@ -2802,6 +3123,7 @@ export interface components {
         "Policy.Settings": {
             exchange: components["schemas"]["Policy.Exchange"];
             group: components["schemas"]["Policy.Group"];
+            planning: components["schemas"]["Policy.Planning"];
             reminders: components["schemas"]["Policy.Reminders"];
             security: components["schemas"]["Auth.SecurityPolicy"];
         };
@@ -7042,6 +7364,731 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    get_plan_rounds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.RoundList"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_plan_rounds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Planning.RoundInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.RoundDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_plan_rounds_template: {
+        parameters: {
+            query?: {
+                /** @description the group */
+                group_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.TemplateAnswer"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_plan_rounds_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.RoundDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_plan_rounds_by_id_group_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.GroupPlan"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_plan_rounds_by_id_group_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Planning.GroupPlanInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.GroupPlan"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_plan_rounds_by_id_group_plan_compile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Planning.Step"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.GroupPlan"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_plan_rounds_by_id_group_plan_publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Planning.Step"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.GroupPlan"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_plan_rounds_by_id_plans_by_school: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                school: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.PlanDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_plan_rounds_by_id_plans_by_school: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                school: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Planning.PlanInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.PlanDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_plan_rounds_by_id_plans_by_school_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                school: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Planning.ReviewInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.PlanDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_plan_rounds_by_id_plans_by_school_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                school: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Planning.Step"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Planning.PlanDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -81,3 +81,17 @@ export type ServiceRecord = S['Exchange.ServiceRecord']
 /** 团队进驻: cadres of the lead school sent together to one member school. */
 export type ExchangeTeam = S['Exchange.Team']
 export type ExchangeTeamDetail = S['Exchange.TeamDetail']
+
+// 计划共融: term plan rounds, school plans and the group plan.
+export type PlanRound = S['Planning.Round']
+export type PlanRoundDetail = S['Planning.RoundDetail']
+export type PlanRoundInput = S['Planning.RoundInput']
+export type PlanTemplate = S['Planning.TemplateAnswer']
+export type PlanBoardRow = S['Planning.BoardRow']
+export type SchoolPlan = S['Planning.Plan']
+export type SchoolPlanDetail = S['Planning.PlanDetail']
+export type PlanSection = S['Planning.Section']
+export type PlanItem = S['Planning.Item']
+export type PlanChange = S['Planning.Change']
+export type GroupPlan = S['Planning.GroupPlan']
+export type GroupPlanEntry = S['Planning.Entry']
