@@ -80,8 +80,8 @@ var reverseMin = 1000
 // one index step per skipped row, so a page in the back half of a long list
 // is read backward from the end: the ORDER BY flipped (every sort ends with a
 // unique column, so the flipped order is exactly the reverse), LIMIT the rows
-// the page has and OFFSET the rows after it. The outer query sorts the page
-// back into the asked order. It uses the list's total, which may be up to
+// the page has and OFFSET the rows after it. The page is put back into the
+// asked order (the outer query's ORDER BY, or inOrder). It uses the list's total, which may be up to
 // countTTL old: a backward page then stands where the total shown says it
 // does (see docs/registry.md, Performance).
 type window struct {
