@@ -253,7 +253,11 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f Filter) ([]Exchange,
 	if err := f.where(&w, s.Today()); err != nil {
 		return nil, 0, err
 	}
-	from := ` FROM exchanges e JOIN staff st ON st.id = e.staff_id`
+	// Only the name search reads staff; every exchange has its staff row.
+	from := ` FROM exchanges e`
+	if strings.TrimSpace(f.Q) != "" {
+		from += ` JOIN staff st ON st.id = e.staff_id`
+	}
 	var total int
 	if err := s.st.R.QueryRowContext(ctx, `SELECT count(*)`+from+w.SQL(), w.Args...).Scan(&total); err != nil {
 		return nil, 0, err
