@@ -80,8 +80,8 @@ var reverseMin = 1000
 // one index step per skipped row, so a page in the back half of a long list
 // is read backward from the end: the ORDER BY flipped (every sort ends with a
 // unique column, so the flipped order is exactly the reverse), LIMIT the rows
-// the page has and OFFSET the rows after it. The outer query sorts the page
-// back into the asked order. It uses the list's total, which may be up to
+// the page has and OFFSET the rows after it. The page is put back into the
+// asked order (the outer query's ORDER BY, or inOrder). It uses the list's total, which may be up to
 // countTTL old: a backward page then stands where the total shown says it
 // does (see docs/registry.md, Performance).
 type window struct {
@@ -253,4 +253,53 @@ func (s *Service) Townships(ctx context.Context) ([]Township, error) {
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// pageIDs runs q, which selects the ids of one page of a list in the page's
+// order, and returns them.
+//
+// A list reads its page in two statements: the ids (from an index, with
+// OFFSET), then the page's rows by id. The single statement they replace,
+// "WHERE x.id IN (SELECT x.id … LIMIT … OFFSET …)", was planned by
+// PostgreSQL as a hash semi join over a sequential scan of the whole table
+// (its cost model prices twenty index probes above one scan of a small
+// table, though every page is cached): 2.5 ms a page of staff against 0.3 ms
+// for the two statements. An IN list of constants is an index lookup on
+// both engines whatever the table's size.
+func (s *Service) pageIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.st.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// inOrder returns the rows arranged as ids are, or in the reverse of that
+// order when reverse (a page read backward): the order the page's ids query
+// gave them. A row whose id is not in ids (none is read so) is dropped, as is
+// an id whose row has gone since.
+func inOrder[T any](rows []T, id func(T) int64, ids []int64, reverse bool) []T {
+	at := make(map[int64]int, len(rows))
+	for i, r := range rows {
+		at[id(r)] = i
+	}
+	out := make([]T, 0, len(ids))
+	for k := range ids {
+		if reverse {
+			k = len(ids) - 1 - k
+		}
+		if i, ok := at[ids[k]]; ok {
+			out = append(out, rows[i])
+		}
+	}
+	return out
 }

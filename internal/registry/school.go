@@ -109,12 +109,14 @@ func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter)
 		return nil, 0, err
 	}
 	pageFrom := schoolJoins(f.Township != "" || f.Sort == "township", f.GroupID != 0 || f.Sort == "group_name")
-	order := orderBy(schoolSorts, f.Sort, f.Desc, "s.code")
 	out, err := readPage(f.Page, f.Size, total, func(w window) ([]School, error) {
 		limit, args := page(&c, w)
-		q := "SELECT " + schoolCols + schoolFrom + " WHERE s.id IN (SELECT s.id" + pageFrom + c.SQL() +
-			orderBy(schoolSorts, f.Sort, f.Desc != w.reverse, "s.code") + limit + ")" + order
-		rows, err := s.st.R.QueryContext(ctx, q, args...)
+		ids, err := s.pageIDs(ctx, "SELECT s.id"+pageFrom+c.SQL()+orderBy(schoolSorts, f.Sort, f.Desc != w.reverse, "s.code")+limit, args...)
+		if err != nil || len(ids) == 0 {
+			return []School{}, err
+		}
+		var in store.Where
+		rows, err := s.st.R.QueryContext(ctx, "SELECT "+schoolCols+schoolFrom+" WHERE s.id IN "+in.In(ids), in.Args...)
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +129,10 @@ func (s *Service) ListSchools(ctx context.Context, a auth.Actor, f SchoolFilter)
 			}
 			out = append(out, x)
 		}
-		return out, rows.Err()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return inOrder(out, func(x School) int64 { return x.ID }, ids, w.reverse), nil
 	})
 	if err != nil {
 		return nil, 0, err

@@ -91,20 +91,26 @@ func (s *Service) ListStaff(ctx context.Context, a auth.Actor, f StaffFilter) ([
 		return nil, 0, err
 	}
 	// Page on staff alone (with the school only when sorting by its name),
-	// then join the twenty rows: OFFSET walks an index instead of dragging
-	// every skipped row through the join. Every sort has its index (00006);
+	// then read and join the twenty rows by id (pageIDs): OFFSET walks an
+	// index instead of dragging every skipped row through the join. Every sort has its index (00006);
 	// the school-name sort walks schools by name and each school's staff by
 	// id (staff_school).
 	pageFrom := " FROM staff st"
 	if f.Sort == "school_name" {
 		pageFrom += " JOIN schools s ON s.id = st.school_id"
 	}
-	order := orderBy(staffSorts, f.Sort, f.Desc, "st.id")
 	out, err := readPage(f.Page, f.Size, total, func(w window) ([]Staff, error) {
 		limit, args := page(&c, w)
-		q := "SELECT " + staffCols + staffFrom + " WHERE st.id IN (SELECT st.id" + pageFrom + c.SQL() +
-			orderBy(staffSorts, f.Sort, f.Desc != w.reverse, "st.id") + limit + ")" + order
-		return s.scanStaffPage(ctx, q, args...)
+		ids, err := s.pageIDs(ctx, "SELECT st.id"+pageFrom+c.SQL()+orderBy(staffSorts, f.Sort, f.Desc != w.reverse, "st.id")+limit, args...)
+		if err != nil || len(ids) == 0 {
+			return []Staff{}, err
+		}
+		var in store.Where
+		rows, err := s.scanStaffPage(ctx, "SELECT "+staffCols+staffFrom+" WHERE st.id IN "+in.In(ids), in.Args...)
+		if err != nil {
+			return nil, err
+		}
+		return inOrder(rows, func(x Staff) int64 { return x.ID }, ids, w.reverse), nil
 	})
 	if err != nil {
 		return nil, 0, err
