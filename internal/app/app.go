@@ -16,6 +16,7 @@ import (
 	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
 	"edugroup/internal/i18n"
+	"edugroup/internal/mentoring"
 	"edugroup/internal/policy"
 	"edugroup/internal/registry"
 	"edugroup/internal/store"
@@ -35,6 +36,8 @@ type App struct {
 	Registry *registry.Service
 	Exchange *exchange.Service
 	Exams    *exams.Service
+	// Mentoring is 三(二) 教师结对.
+	Mentoring *mentoring.Service
 	// Workbench gathers every capability's to-dos and keeps notifications.
 	Workbench *workbench.Service
 	Catalog   *i18n.Catalog
@@ -73,9 +76,10 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	reg := registry.NewService(st, log, pol)
 	ex := exchange.NewService(st, log, pol, reg)
 	exm := exams.NewService(st, log)
+	men := mentoring.NewService(st, log, pol)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exm, Workbench: newWorkbench(st, pol, reg, ex, exm), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: ex, Exams: exm, Mentoring: men, Workbench: newWorkbench(st, pol, reg, ex, exm, men), Catalog: cat, Log: logger,
 	}, nil
 }
 
@@ -104,7 +108,8 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	cfg.Version = Version
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
-		Modules:    []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), workbench.NewAPI(a.Workbench)},
+		Modules: []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), mentoring.NewAPI(a.Mentoring),
+			workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

@@ -66,6 +66,10 @@ const (
 
 	PermExamsRead   Permission = "exams.read"   // exam reports, narrowed to the viewer's units
 	PermExamsManage Permission = "exams.manage" // county/group: set up exams and import; school: import its own part
+
+	PermMentoringRead    Permission = "mentoring.read"    // pairs and coverage in scope: county, group, own school (either side), own pairs
+	PermMentoringManage  Permission = "mentoring.manage"  // group: pairs across its schools; school: pairs inside the school
+	PermMentoringConfirm Permission = "mentoring.confirm" // the person (self) or their school (principal) confirms or declines a pair
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -77,7 +81,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -93,10 +97,10 @@ var Roles = []RoleInfo{
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage)},
 	{Supervision, ScopeCounty, with(PermRecordsRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermMentoringManage)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
-		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage)},
-	{Teacher, ScopeSelf, with(PermExchangesApply)},
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermMentoringManage, PermMentoringConfirm)},
+	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
 }
 
 // Info returns the description of r.

@@ -300,5 +300,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Reminders, b.Reminders) {
 		out = append(out, "reminders")
 	}
+	if !eq(a.Mentoring, b.Mentoring) {
+		out = append(out, "mentoring")
+	}
 	return out
 }

@@ -20,6 +20,34 @@ type Settings struct {
 	// Reminders are the workbench's due-soon and overdue notices and their
 	// escalation, per task kind.
 	Reminders Reminders `json:"reminders"`
+	// Mentoring is 三(二) 教师结对: who may mentor and be mentored, how many
+	// mentees a mentor takes, and the duties of a pair per term.
+	Mentoring Mentoring `json:"mentoring"`
+}
+
+// Mentoring holds the numbers of 三(二): a mentor qualifies by one of the
+// honours, or by one of the titles with at least MentorMinYears of teaching;
+// a mentee is a new teacher of at most MenteeMaxYears of teaching (or one
+// the school names, with a reason); a mentor has at most MaxMentees open
+// pairs. The duties are the minimum counts per term of a typical agreement.
+type Mentoring struct {
+	MentorHonours  []string `json:"mentor_honours"`
+	MentorTitles   []string `json:"mentor_titles"`
+	MentorMinYears int      `json:"mentor_min_years"`
+	MenteeMaxYears int      `json:"mentee_max_years"`
+	MaxMentees     int      `json:"max_mentees"`
+	Duties         Duties   `json:"duties"`
+}
+
+// Duties are a pair's targets per term.
+type Duties struct {
+	PlansReviewed       int `json:"plans_reviewed"`         // 教案交导师指导
+	MentorObserves      int `json:"mentor_observes"`        // 导师听徒弟的课
+	MenteeObserves      int `json:"mentee_observes"`        // 徒弟听导师的课，写听课记录与反思
+	DemoLessons         int `json:"demo_lessons"`           // 导师示范课
+	ReportLessons       int `json:"report_lessons"`         // 徒弟汇报课
+	TermSummaries       int `json:"term_summaries"`         // 与导师共同完成的学期小结
+	MentorCreditPerWeek int `json:"mentor_credit_per_week"` // 导师指导折算的周课时（绩效）
 }
 
 // Reminders is the reminder policy: the numbers for every task kind, and
@@ -112,6 +140,16 @@ func Defaults() Settings {
 			{Kind: "exchange.return", DueSoonDays: 1, OverdueNotice: true, EscalateAfterDays: 2, EscalateTo: string(auth.SectionPersonnel)},
 			{Kind: "exchange.endorse", DueSoonDays: 3, OverdueNotice: true, EscalateAfterDays: 1, EscalateTo: string(auth.SectionBasic)},
 		}},
+		// The duties are one school's typical agreement (3 plans, 8 lessons
+		// each way, 2 lessons a week of credit); the eligibility numbers are
+		// the county's choice, set here to the common 三年新教师 and two
+		// mentees per mentor.
+		Mentoring: Mentoring{
+			MentorHonours:  []string{"学科带头人", "骨干教师", "名师", "特级教师"},
+			MentorTitles:   []string{"一级教师", "高级教师", "正高级教师"},
+			MentorMinYears: 10, MenteeMaxYears: 3, MaxMentees: 2,
+			Duties: Duties{PlansReviewed: 3, MentorObserves: 8, MenteeObserves: 8, DemoLessons: 1, ReportLessons: 1, TermSummaries: 1, MentorCreditPerWeek: 2},
+		},
 	}
 }
 
@@ -124,7 +162,7 @@ type bound struct {
 // Validate reports every setting out of its range, naming each field.
 func (s Settings) Validate() error {
 	var f errs.Fields
-	e, g, sec := s.Exchange, s.Group, s.Security
+	e, g, sec, m := s.Exchange, s.Group, s.Security, s.Mentoring
 	bounds := []bound{
 		{"settings.exchange.training_max_days", e.TrainingMaxDays, 1, 366},
 		{"settings.exchange.study_max_days", e.StudyMaxDays, 1, 366},
@@ -153,6 +191,16 @@ func (s Settings) Validate() error {
 		{"settings.security.session_absolute_hours", sec.SessionAbsoluteHours, 1, 72},
 		{"settings.security.audit_retention_days", sec.AuditRetentionDays, audit.MinRetentionDays, 3650},
 		{"settings.security.token_max_days", sec.TokenMaxDays, 1, 3650},
+		{"settings.mentoring.mentor_min_years", m.MentorMinYears, 0, 50},
+		{"settings.mentoring.mentee_max_years", m.MenteeMaxYears, 0, 20},
+		{"settings.mentoring.max_mentees", m.MaxMentees, 1, 20},
+		{"settings.mentoring.duties.plans_reviewed", m.Duties.PlansReviewed, 0, 100},
+		{"settings.mentoring.duties.mentor_observes", m.Duties.MentorObserves, 0, 200},
+		{"settings.mentoring.duties.mentee_observes", m.Duties.MenteeObserves, 0, 200},
+		{"settings.mentoring.duties.demo_lessons", m.Duties.DemoLessons, 0, 50},
+		{"settings.mentoring.duties.report_lessons", m.Duties.ReportLessons, 0, 50},
+		{"settings.mentoring.duties.term_summaries", m.Duties.TermSummaries, 0, 10},
+		{"settings.mentoring.duties.mentor_credit_per_week", m.Duties.MentorCreditPerWeek, 0, 20},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -167,6 +215,11 @@ func (s Settings) Validate() error {
 	checkReminders(&f, s.Reminders)
 	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
+	if len(m.MentorHonours)+len(m.MentorTitles) == 0 {
+		f.Add("settings.mentoring.mentor_honours", "policy.list_min", errs.Args{"min": 1})
+	}
+	checkNames(&f, "settings.mentoring.mentor_honours", m.MentorHonours)
+	checkNames(&f, "settings.mentoring.mentor_titles", m.MentorTitles)
 	return f.Err()
 }
 
@@ -184,6 +237,22 @@ func checkCodes(f *errs.Fields, field string, codes []Code, min int) {
 			f.Add(at, "policy.code_duplicate", errs.Args{"code": c.Code})
 		}
 		seen[c.Code] = true
+	}
+}
+
+// checkNames checks a list of registry values (honours, titles): none empty,
+// too long or repeated.
+func checkNames(f *errs.Fields, field string, names []string) {
+	seen := map[string]bool{}
+	for i, n := range names {
+		at := fmt.Sprintf("%s[%d]", field, i)
+		if n == "" || len([]rune(n)) > 40 {
+			f.Add(at, "policy.code_entry", nil)
+		}
+		if seen[n] {
+			f.Add(at, "policy.code_duplicate", errs.Args{"code": n})
+		}
+		seen[n] = true
 	}
 }
 
