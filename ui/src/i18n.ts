@@ -8,6 +8,8 @@ import examsZhCN from './locales/exams.zh-CN.json'
 import examsEn from './locales/exams.en.json'
 import workbenchZhCN from './locales/workbench.zh-CN.json'
 import workbenchEn from './locales/workbench.en.json'
+import mentoringZhCN from './locales/mentoring.zh-CN.json'
+import mentoringEn from './locales/mentoring.en.json'
 
 export type AppLocale = 'zh-CN' | 'en'
 export const LOCALES: AppLocale[] = ['zh-CN', 'en']
@@ -39,7 +41,10 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), en: mergeMessages(mergeMessages(en, examsEn), workbenchEn) },
+  messages: {
+    'zh-CN': mergeMessages(mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), mentoringZhCN),
+    en: mergeMessages(mergeMessages(mergeMessages(en, examsEn), workbenchEn), mentoringEn),
+  },
   missingWarn: false,
   fallbackWarn: false,
 })

@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
 import { i18n } from '@/i18n'
 import { examRoutes } from './exams'
+import { mentoringPrintRoute, mentoringRoutes } from './mentoring'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -35,6 +36,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/exchange/ExchangePrintView.vue'),
     meta: { perm: 'exchanges.read', title: 'exchange.print' },
   },
+  mentoringPrintRoute,
   {
     path: '/',
     // The menu and header load after sign-in, not with the login page.
@@ -128,6 +130,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'admin/audit', name: 'audit', component: () => import('@/views/admin/AuditView.vue'), meta: { perm: 'audit.read', title: 'nav.audit' } },
       { path: 'tokens', name: 'tokens', component: () => import('@/views/TokensView.vue'), meta: { perm: 'tokens.self', title: 'nav.tokens' } },
       ...examRoutes,
+      ...mentoringRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],
