@@ -69,18 +69,17 @@ func TermOf(d store.Date) string {
 
 // person is the registry's view of a mentor or mentee.
 type person struct {
-	id        int64
-	name      string
-	schoolID  int64
-	stage     string
-	subject   string
-	post      string
-	title     string
-	honours   string
-	hire      store.Date
-	status    string
-	years     int
-	openPairs int // as mentor, proposed or active
+	id       int64
+	name     string
+	schoolID int64
+	stage    string
+	subject  string
+	post     string
+	title    string
+	honours  string
+	hire     store.Date
+	status   string
+	years    int
 }
 
 func (s *Service) person(ctx context.Context, q store.Reader, id int64, field string) (person, error) {
