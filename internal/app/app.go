@@ -16,6 +16,7 @@ import (
 	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
 	"edugroup/internal/i18n"
+	"edugroup/internal/mentoring"
 	"edugroup/internal/planning"
 	"edugroup/internal/policy"
 	"edugroup/internal/registry"
@@ -37,6 +38,8 @@ type App struct {
 	Exchange *exchange.Service
 	Exams    *exams.Service
 	Planning *planning.Service
+	// Mentoring is 三(二) 教师结对.
+	Mentoring *mentoring.Service
 	// Workbench gathers every capability's to-dos and keeps notifications.
 	Workbench *workbench.Service
 	Catalog   *i18n.Catalog
@@ -76,9 +79,10 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	ex := exchange.NewService(st, log, pol, reg)
 	exm := exams.NewService(st, log)
 	pl := planning.NewService(st, log, pol)
+	men := mentoring.NewService(st, log, pol)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Workbench: newWorkbench(st, pol, reg, ex, exm, pl), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men), Catalog: cat, Log: logger,
 	}, nil
 }
 
@@ -107,7 +111,8 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	cfg.Version = Version
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
-		Modules:    []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), planning.NewAPI(a.Planning), workbench.NewAPI(a.Workbench)},
+		Modules: []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), planning.NewAPI(a.Planning),
+			mentoring.NewAPI(a.Mentoring), workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

@@ -67,9 +67,12 @@ const (
 	PermExamsRead   Permission = "exams.read"   // exam reports, narrowed to the viewer's units
 	PermExamsManage Permission = "exams.manage" // county/group: set up exams and import; school: import its own part
 
-	PermPlansRead   Permission = "plans.read"   // term plans: county all; group its rounds and plans; school its own plan and the published group plan
-	PermPlansManage Permission = "plans.manage" // the group opens rounds, reviews school plans, compiles and publishes the group plan
-	PermPlansSubmit Permission = "plans.submit" // a school drafts and submits its own plan
+	PermPlansRead        Permission = "plans.read"        // term plans: county all; group its rounds and plans; school its own plan and the published group plan
+	PermPlansManage      Permission = "plans.manage"      // the group opens rounds, reviews school plans, compiles and publishes the group plan
+	PermPlansSubmit      Permission = "plans.submit"      // a school drafts and submits its own plan
+	PermMentoringRead    Permission = "mentoring.read"    // pairs and coverage in scope: county, group, own school (either side), own pairs
+	PermMentoringManage  Permission = "mentoring.manage"  // group: pairs across its schools; school: pairs inside the school
+	PermMentoringConfirm Permission = "mentoring.confirm" // the person (self) or their school (principal) confirms or declines a pair
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -81,7 +84,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -97,10 +100,10 @@ var Roles = []RoleInfo{
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
 	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
-		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit)},
-	{Teacher, ScopeSelf, with(PermExchangesApply)},
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm)},
+	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
 }
 
 // Info returns the description of r.

@@ -303,5 +303,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Planning, b.Planning) {
 		out = append(out, "planning")
 	}
+	if !eq(a.Mentoring, b.Mentoring) {
+		out = append(out, "mentoring")
+	}
 	return out
 }

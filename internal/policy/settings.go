@@ -22,6 +22,9 @@ type Settings struct {
 	Reminders Reminders `json:"reminders"`
 	// Planning is the term plans' county defaults (计划共融, 三(三)).
 	Planning Planning `json:"planning"`
+	// Mentoring is 三(二) 教师结对: who may mentor and be mentored, how many
+	// mentees a mentor takes, and the duties of a pair per term.
+	Mentoring Mentoring `json:"mentoring"`
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -32,6 +35,31 @@ type Planning struct {
 	Sections     []Code `json:"sections"`
 	MaxItems     int    `json:"max_items"`
 	DeadlineDays int    `json:"deadline_days"`
+}
+
+// Mentoring holds the numbers of 三(二): a mentor qualifies by one of the
+// honours, or by one of the titles with at least MentorMinYears of teaching;
+// a mentee is a new teacher of at most MenteeMaxYears of teaching (or one
+// the school names, with a reason); a mentor has at most MaxMentees open
+// pairs. The duties are the minimum counts per term of a typical agreement.
+type Mentoring struct {
+	MentorHonours  []string `json:"mentor_honours"`
+	MentorTitles   []string `json:"mentor_titles"`
+	MentorMinYears int      `json:"mentor_min_years"`
+	MenteeMaxYears int      `json:"mentee_max_years"`
+	MaxMentees     int      `json:"max_mentees"`
+	Duties         Duties   `json:"duties"`
+}
+
+// Duties are a pair's targets per term.
+type Duties struct {
+	PlansReviewed       int `json:"plans_reviewed"`         // 教案交导师指导
+	MentorObserves      int `json:"mentor_observes"`        // 导师听徒弟的课
+	MenteeObserves      int `json:"mentee_observes"`        // 徒弟听导师的课，写听课记录与反思
+	DemoLessons         int `json:"demo_lessons"`           // 导师示范课
+	ReportLessons       int `json:"report_lessons"`         // 徒弟汇报课
+	TermSummaries       int `json:"term_summaries"`         // 与导师共同完成的学期小结
+	MentorCreditPerWeek int `json:"mentor_credit_per_week"` // 导师指导折算的周课时（绩效）
 }
 
 // Reminders is the reminder policy: the numbers for every task kind, and
@@ -129,6 +157,16 @@ func Defaults() Settings {
 			{"moral", "德育工作"}, {"teaching", "教学工作"}, {"research", "教研工作"},
 			{"staff", "队伍建设"}, {"safety", "安全工作"}, {"feature", "特色工作"},
 		}},
+		// The duties are one school's typical agreement (3 plans, 8 lessons
+		// each way, 2 lessons a week of credit); the eligibility numbers are
+		// the county's choice, set here to the common 三年新教师 and two
+		// mentees per mentor.
+		Mentoring: Mentoring{
+			MentorHonours:  []string{"学科带头人", "骨干教师", "名师", "特级教师"},
+			MentorTitles:   []string{"一级教师", "高级教师", "正高级教师"},
+			MentorMinYears: 10, MenteeMaxYears: 3, MaxMentees: 2,
+			Duties: Duties{PlansReviewed: 3, MentorObserves: 8, MenteeObserves: 8, DemoLessons: 1, ReportLessons: 1, TermSummaries: 1, MentorCreditPerWeek: 2},
+		},
 	}
 }
 
@@ -141,7 +179,7 @@ type bound struct {
 // Validate reports every setting out of its range, naming each field.
 func (s Settings) Validate() error {
 	var f errs.Fields
-	e, g, sec := s.Exchange, s.Group, s.Security
+	e, g, sec, m := s.Exchange, s.Group, s.Security, s.Mentoring
 	bounds := []bound{
 		{"settings.exchange.training_max_days", e.TrainingMaxDays, 1, 366},
 		{"settings.exchange.study_max_days", e.StudyMaxDays, 1, 366},
@@ -172,6 +210,16 @@ func (s Settings) Validate() error {
 		{"settings.security.token_max_days", sec.TokenMaxDays, 1, 3650},
 		{"settings.planning.max_items", s.Planning.MaxItems, 1, 200},
 		{"settings.planning.deadline_days", s.Planning.DeadlineDays, 1, 120},
+		{"settings.mentoring.mentor_min_years", m.MentorMinYears, 0, 50},
+		{"settings.mentoring.mentee_max_years", m.MenteeMaxYears, 0, 20},
+		{"settings.mentoring.max_mentees", m.MaxMentees, 1, 20},
+		{"settings.mentoring.duties.plans_reviewed", m.Duties.PlansReviewed, 0, 100},
+		{"settings.mentoring.duties.mentor_observes", m.Duties.MentorObserves, 0, 200},
+		{"settings.mentoring.duties.mentee_observes", m.Duties.MenteeObserves, 0, 200},
+		{"settings.mentoring.duties.demo_lessons", m.Duties.DemoLessons, 0, 50},
+		{"settings.mentoring.duties.report_lessons", m.Duties.ReportLessons, 0, 50},
+		{"settings.mentoring.duties.term_summaries", m.Duties.TermSummaries, 0, 10},
+		{"settings.mentoring.duties.mentor_credit_per_week", m.Duties.MentorCreditPerWeek, 0, 20},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -187,6 +235,11 @@ func (s Settings) Validate() error {
 	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
 	checkCodes(&f, "settings.planning.sections", s.Planning.Sections, 1)
+	if len(m.MentorHonours)+len(m.MentorTitles) == 0 {
+		f.Add("settings.mentoring.mentor_honours", "policy.list_min", errs.Args{"min": 1})
+	}
+	checkNames(&f, "settings.mentoring.mentor_honours", m.MentorHonours)
+	checkNames(&f, "settings.mentoring.mentor_titles", m.MentorTitles)
 	return f.Err()
 }
 
@@ -204,6 +257,22 @@ func checkCodes(f *errs.Fields, field string, codes []Code, min int) {
 			f.Add(at, "policy.code_duplicate", errs.Args{"code": c.Code})
 		}
 		seen[c.Code] = true
+	}
+}
+
+// checkNames checks a list of registry values (honours, titles): none empty,
+// too long or repeated.
+func checkNames(f *errs.Fields, field string, names []string) {
+	seen := map[string]bool{}
+	for i, n := range names {
+		at := fmt.Sprintf("%s[%d]", field, i)
+		if n == "" || len([]rune(n)) > 40 {
+			f.Add(at, "policy.code_entry", nil)
+		}
+		if seen[n] {
+			f.Add(at, "policy.code_duplicate", errs.Args{"code": n})
+		}
+		seen[n] = true
 	}
 }
 

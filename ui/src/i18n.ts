@@ -10,6 +10,8 @@ import workbenchZhCN from './locales/workbench.zh-CN.json'
 import workbenchEn from './locales/workbench.en.json'
 import planningZhCN from './locales/planning.zh-CN.json'
 import planningEn from './locales/planning.en.json'
+import mentoringZhCN from './locales/mentoring.zh-CN.json'
+import mentoringEn from './locales/mentoring.en.json'
 
 export type AppLocale = 'zh-CN' | 'en'
 export const LOCALES: AppLocale[] = ['zh-CN', 'en']
@@ -42,8 +44,8 @@ export const i18n = createI18n({
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
   messages: {
-    'zh-CN': mergeMessages(mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), planningZhCN),
-    en: mergeMessages(mergeMessages(mergeMessages(en, examsEn), workbenchEn), planningEn),
+    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), planningZhCN), mentoringZhCN),
+    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, examsEn), workbenchEn), planningEn), mentoringEn),
   },
   missingWarn: false,
   fallbackWarn: false,

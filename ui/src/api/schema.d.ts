@@ -827,6 +827,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mentoring/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A school's teachers as mentors (those who qualify) or mentees, with the rules' verdict */
+        get: operations["get_mentoring_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per member school, the new teachers and whether each has a mentor */
+        get: operations["get_mentoring_coverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mentoring pairs (结对) in the caller's scope */
+        get: operations["get_mentoring_pairs"];
+        put?: never;
+        /** Propose a pair: the group across its schools, a school inside itself; the eligibility rules are checked */
+        post: operations["post_mentoring_pairs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/pairs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pair with its steps, the caller's actions and the duties of the agreement */
+        get: operations["get_mentoring_pairs_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/pairs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a proposed pair, with a reason in note */
+        post: operations["post_mentoring_pairs_by_id_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/pairs/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the pair as mentor, mentee or a school's principal; the fourth confirmation makes it active */
+        post: operations["post_mentoring_pairs_by_id_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/pairs/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a proposed pair, with a reason in note */
+        post: operations["post_mentoring_pairs_by_id_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/pairs/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End an active pair (出师 or cut short), with a note */
+        post: operations["post_mentoring_pairs_by_id_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moves": {
         parameters: {
             query?: never;
@@ -2871,6 +3008,12 @@ export interface components {
             page_size: number;
             total: number;
         };
+        List_Pair: {
+            items: components["schemas"]["Mentoring.Pair"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
         List_Record: {
             items: components["schemas"]["Audit.Record"][];
             page: number;
@@ -2905,6 +3048,163 @@ export interface components {
             otp?: string;
             password: string;
             username: string;
+        };
+        "Mentoring.Candidate": {
+            basis: string;
+            eligible: boolean;
+            honours: string;
+            is_new: boolean;
+            name: string;
+            open: number;
+            school_id: number;
+            school_name: string;
+            staff_id: number;
+            subject: string;
+            title: string;
+            years: number;
+        };
+        "Mentoring.CandidateList": {
+            items: components["schemas"]["Mentoring.Candidate"][];
+            max_mentees: number;
+            mentee_max_years: number;
+        };
+        "Mentoring.Confirmation": {
+            party: string;
+            version: number;
+        };
+        "Mentoring.Coverage": {
+            mentee_max_years: number;
+            schools: components["schemas"]["Mentoring.SchoolCoverage"][];
+            teachers: components["schemas"]["Mentoring.NewTeacher"][];
+            /** Format: date */
+            today: string;
+        };
+        "Mentoring.Detail": {
+            actions: string[];
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            cross_school: boolean;
+            duties: components["schemas"]["Policy.Duties"];
+            end_term: string;
+            goals: string;
+            group_id: number;
+            group_name: string;
+            id: number;
+            /** @enum {string} */
+            kind: "intro" | "collab" | "advance";
+            mentee_confirmed: boolean;
+            mentee_name: string;
+            mentee_school_confirmed: boolean;
+            mentee_school_id: number;
+            mentee_school_name: string;
+            mentee_staff_id: number;
+            mentor_confirmed: boolean;
+            mentor_honours: string;
+            mentor_name: string;
+            mentor_school_confirmed: boolean;
+            mentor_school_id: number;
+            mentor_school_name: string;
+            mentor_staff_id: number;
+            mentor_title: string;
+            named_reason: string;
+            stage: string;
+            start_term: string;
+            /** @enum {string} */
+            status: "proposed" | "active" | "declined" | "cancelled" | "ended";
+            steps: components["schemas"]["Mentoring.Step"][];
+            subject: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        "Mentoring.Input": {
+            end_term: string;
+            goals: string;
+            kind: string;
+            mentee_staff_id: number;
+            mentor_staff_id: number;
+            named_reason: string;
+            stage: string;
+            start_term: string;
+            subject: string;
+        };
+        "Mentoring.NewTeacher": {
+            cross_school: boolean;
+            group_id: number;
+            mentor_name?: string;
+            mentor_school_name?: string;
+            name: string;
+            pair_id?: number;
+            school_id: number;
+            school_name: string;
+            staff_id: number;
+            /** @enum {string} */
+            state: "paired" | "pending" | "unpaired";
+            subject: string;
+            years: number;
+        };
+        "Mentoring.Pair": {
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            cross_school: boolean;
+            end_term: string;
+            goals: string;
+            group_id: number;
+            group_name: string;
+            id: number;
+            /** @enum {string} */
+            kind: "intro" | "collab" | "advance";
+            mentee_confirmed: boolean;
+            mentee_name: string;
+            mentee_school_confirmed: boolean;
+            mentee_school_id: number;
+            mentee_school_name: string;
+            mentee_staff_id: number;
+            mentor_confirmed: boolean;
+            mentor_honours: string;
+            mentor_name: string;
+            mentor_school_confirmed: boolean;
+            mentor_school_id: number;
+            mentor_school_name: string;
+            mentor_staff_id: number;
+            mentor_title: string;
+            named_reason: string;
+            stage: string;
+            start_term: string;
+            /** @enum {string} */
+            status: "proposed" | "active" | "declined" | "cancelled" | "ended";
+            subject: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        "Mentoring.SchoolCoverage": {
+            cross_school: number;
+            group_id: number;
+            group_name: string;
+            new_teachers: number;
+            paired: number;
+            pending: number;
+            /** @enum {string} */
+            role: "lead" | "core" | "member";
+            school_id: number;
+            school_name: string;
+            unpaired: number;
+        };
+        "Mentoring.Step": {
+            action: string;
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            from: string;
+            note: string;
+            to: string;
+        };
+        "Mentoring.StepInput": {
+            note: string;
+            version: number;
         };
         PasswordRequest: {
             new_password: string;
@@ -3077,6 +3377,15 @@ export interface components {
             code: string;
             label: string;
         };
+        "Policy.Duties": {
+            demo_lessons: number;
+            mentee_observes: number;
+            mentor_credit_per_week: number;
+            mentor_observes: number;
+            plans_reviewed: number;
+            report_lessons: number;
+            term_summaries: number;
+        };
         "Policy.Exchange": {
             cooldown_years: number;
             quota_cadre: number;
@@ -3094,6 +3403,14 @@ export interface components {
             max_students_per_campus: number;
             max_students_per_group: number;
             modes: components["schemas"]["Policy.Code"][];
+        };
+        "Policy.Mentoring": {
+            duties: components["schemas"]["Policy.Duties"];
+            max_mentees: number;
+            mentee_max_years: number;
+            mentor_honours: string[];
+            mentor_min_years: number;
+            mentor_titles: string[];
         };
         "Policy.NewVersion": {
             /** Format: date */
@@ -3123,6 +3440,7 @@ export interface components {
         "Policy.Settings": {
             exchange: components["schemas"]["Policy.Exchange"];
             group: components["schemas"]["Policy.Group"];
+            mentoring: components["schemas"]["Policy.Mentoring"];
             planning: components["schemas"]["Policy.Planning"];
             reminders: components["schemas"]["Policy.Reminders"];
             security: components["schemas"]["Auth.SecurityPolicy"];
@@ -7006,6 +7324,562 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_mentoring_candidates: {
+        parameters: {
+            query?: {
+                /** @description mentor or mentee */
+                role?: string;
+                school_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.CandidateList"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_mentoring_coverage: {
+        parameters: {
+            query?: {
+                group_id?: number;
+                school_id?: number;
+                /** @description only the teachers without a pair */
+                unpaired?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Coverage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_mentoring_pairs: {
+        parameters: {
+            query?: {
+                status?: string;
+                kind?: string;
+                group_id?: number;
+                /** @description mentor's or mentee's school */
+                school_id?: number;
+                /** @description as mentor or mentee */
+                staff_id?: number;
+                /** @description mentor's or mentee's name contains */
+                q?: string;
+                page?: number;
+                /** @description at most 200 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_Pair"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_mentoring_pairs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Mentoring.Input"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Detail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_mentoring_pairs_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Detail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_mentoring_pairs_by_id_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Mentoring.StepInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Detail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_mentoring_pairs_by_id_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Mentoring.Confirmation"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Detail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_mentoring_pairs_by_id_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Mentoring.StepInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Detail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_mentoring_pairs_by_id_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Mentoring.StepInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Detail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ import { useSessionStore } from '@/stores/session'
 import { i18n } from '@/i18n'
 import { examRoutes } from './exams'
 import { planningPrintRoute, planningRoutes } from './planning'
+import { mentoringPrintRoute, mentoringRoutes } from './mentoring'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -37,6 +38,7 @@ const routes: RouteRecordRaw[] = [
     meta: { perm: 'exchanges.read', title: 'exchange.print' },
   },
   planningPrintRoute,
+  mentoringPrintRoute,
   {
     path: '/',
     // The menu and header load after sign-in, not with the login page.
@@ -131,6 +133,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'tokens', name: 'tokens', component: () => import('@/views/TokensView.vue'), meta: { perm: 'tokens.self', title: 'nav.tokens' } },
       ...examRoutes,
       ...planningRoutes,
+      ...mentoringRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],
