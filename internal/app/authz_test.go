@@ -138,6 +138,12 @@ var allowed = map[string][]string{
 	"POST /api/v1/mentoring/pairs/{id}/decline":           applicants,
 	"POST /api/v1/mentoring/pairs/{id}/cancel":            {"group_admin", "school_admin"},
 	"POST /api/v1/mentoring/pairs/{id}/end":               {"group_admin", "school_admin"},
+
+	// A pair's duties: its people log and confirm, the mentee's school grades.
+	"POST /api/v1/mentoring/pairs/{id}/activities":                   applicants,
+	"POST /api/v1/mentoring/pairs/{id}/activities/{activity}/decide": applicants,
+	"POST /api/v1/mentoring/pairs/{id}/review":                       applicants,
+
 	"GET /api/v1/mentoring/candidates":                    {"group_admin", "school_admin"},
 	"GET /api/v1/mentoring/coverage":                      business,
 	"GET /api/v1/exams":                                   business,
@@ -233,7 +239,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999", "/notifications/{id}", "/notifications/999999",
 			"/plan-rounds/{id}", "/plan-rounds/999999", "{school}", fmt.Sprintf("%d", e.IDs.School),
-			"/mentoring/pairs/{id}", "/mentoring/pairs/999999",
+			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "{activity}", "999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

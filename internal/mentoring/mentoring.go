@@ -263,6 +263,26 @@ type Detail struct {
 	Steps   []Step        `json:"steps"`
 	Actions []string      `json:"actions"`
 	Duties  policy.Duties `json:"duties"`
+	// Activities are the pair's logged activities, newest first; Progress
+	// counts the confirmed ones per term against the duties.
+	Activities []Activity `json:"activities"`
+	Progress   []Progress `json:"progress"`
+	// Reviews are the term-end reviews; ReviewTerm is the term whose review
+	// is open now ("" when none is).
+	Reviews    []Review `json:"reviews"`
+	ReviewTerm string   `json:"review_term"`
+	// Studies are the mentee's 跟岗学习 at the mentor's school with this
+	// mentor (the exchange capability's applications).
+	Studies []Study `json:"studies"`
+}
+
+// Study is a 跟岗学习 of the mentee with the mentor.
+type Study struct {
+	ExchangeID int64      `json:"exchange_id"`
+	HostSchool string     `json:"host_school"`
+	StartOn    store.Date `json:"start_on"`
+	EndOn      store.Date `json:"end_on"`
+	Status     string     `json:"status"`
 }
 
 // Detail reads one pair.
@@ -292,8 +312,108 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (Detail, e
 		return d, err
 	}
 	m, err := s.settings(ctx)
+	if err != nil {
+		return d, err
+	}
 	d.Duties = m.Duties
+	if d.Activities, err = s.activities(ctx, s.st.R, id); err != nil {
+		return d, err
+	}
+	today := s.Today()
+	d.Progress = progress(m.Duties, p, d.Activities, today)
+	if d.Reviews, err = s.reviews(ctx, s.st.R, id); err != nil {
+		return d, err
+	}
+	d.ReviewTerm = reviewTerm(p, d.Reviews, today)
+	d.Actions = append(d.Actions, extraActions(a, p, d.ReviewTerm, d.Reviews)...)
+	d.Studies, err = s.studies(ctx, p)
 	return d, err
+}
+
+// reviewTerm is the term of the pairing whose review is open today: the
+// current term from a month before its end, else the one before, while it
+// is not graded.
+func reviewTerm(p Pair, reviews []Review, today store.Date) string {
+	t := TermOf(today)
+	if _, end := TermBounds(t); today.Before(end.AddDate(0, 0, -ReviewOpensDays)) {
+		t = prevTerm(t)
+	}
+	if t < p.StartTerm {
+		return ""
+	}
+	if t > p.EndTerm {
+		t = p.EndTerm
+	}
+	for _, r := range reviews {
+		if r.Term == t && r.Grade != "" {
+			return ""
+		}
+	}
+	return t
+}
+
+// prevTerm is the term before t.
+func prevTerm(t string) string {
+	m := termPattern.FindStringSubmatch(t)
+	if m == nil {
+		return ""
+	}
+	if m[3] == "2" {
+		return m[1] + "-" + m[2] + "-1"
+	}
+	a, _ := strconv.Atoi(m[1])
+	return strconv.Itoa(a-1) + "-" + m[1] + "-2"
+}
+
+// extraActions are the actions on an active pair's record: logging an
+// activity (either person), writing a part of the open review, and
+// starting a 跟岗学习 at the mentor's school (the mentee, across schools).
+func extraActions(a auth.Actor, p Pair, term string, reviews []Review) []string {
+	var out []string
+	me := side(a, p)
+	if p.Status == Active && me != "" {
+		out = append(out, "log_activity")
+	}
+	if term != "" && (p.Status == Active || p.Status == Ended) {
+		var r Review
+		for _, x := range reviews {
+			if x.Term == term {
+				r = x
+			}
+		}
+		if me == PartyMentee {
+			out = append(out, "review_mentee")
+		}
+		if me == PartyMentor {
+			out = append(out, "review_mentor")
+		}
+		if r.MenteeAt != nil && r.MentorAt != nil && a.Reach(auth.PermMentoringConfirm).School(p.MenteeSchoolID) {
+			out = append(out, "review_school")
+		}
+	}
+	if p.Status == Active && p.CrossSchool && me == PartyMentee {
+		out = append(out, "start_study")
+	}
+	return out
+}
+
+// studies reads the mentee's 跟岗学习 with the mentor, newest first.
+func (s *Service) studies(ctx context.Context, p Pair) ([]Study, error) {
+	rows, err := s.st.R.QueryContext(ctx, `SELECT x.id, h.name, x.start_on, x.end_on, x.status FROM exchanges x JOIN schools h ON h.id = x.host_school_id
+		WHERE x.kind = 'study' AND x.staff_id = $1 AND x.mentor_staff_id = $2 ORDER BY x.start_on DESC, x.id DESC`, p.MenteeStaffID, p.MentorStaffID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Study{}
+	for rows.Next() {
+		var x Study
+		if err := rows.Scan(&x.ExchangeID, &x.HostSchool, &x.StartOn, &x.EndOn, &x.Status); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }
 
 func validKind(k string) bool { return k == KindIntro || k == KindCollab || k == KindAdvance }

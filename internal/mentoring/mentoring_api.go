@@ -43,6 +43,12 @@ func (api *API) Routes(rt *web.Router) {
 		Tag: tag, Request: StepInput{}, Response: Detail{}}, web.ByIDBody(s.Cancel))
 	rt.Handle("POST", "/api/v1/mentoring/pairs/{id}/end", web.Perm(auth.PermMentoringManage), web.Doc{Summary: "End an active pair (出师 or cut short), with a note",
 		Tag: tag, Request: StepInput{}, Response: Detail{}}, web.ByIDBody(s.End))
+	rt.Handle("POST", "/api/v1/mentoring/pairs/{id}/activities", web.Perm(auth.PermMentoringConfirm), web.Doc{Summary: "Log an activity of an active pair (听课, 示范课, 汇报课, 教案指导 …) as its mentor or mentee; the other confirms it",
+		Tag: tag, Request: ActivityInput{}, Response: Activity{}, Status: http.StatusCreated}, web.ByIDBodyStatus(http.StatusCreated, s.LogActivity))
+	rt.Handle("POST", "/api/v1/mentoring/pairs/{id}/activities/{activity}/decide", web.Perm(auth.PermMentoringConfirm), web.Doc{Summary: "Confirm, or reject with a reason, an activity the other person of the pair logged",
+		Tag: tag, Request: Decision{}, Response: Activity{}}, web.ByIDsBody("activity", http.StatusOK, s.DecideActivity))
+	rt.Handle("POST", "/api/v1/mentoring/pairs/{id}/review", web.Perm(auth.PermMentoringConfirm), web.Doc{Summary: "Write one part of the term-end review: the mentee's reflection, the mentor's assessment, or the mentee's school's view and grade",
+		Tag: tag, Request: ReviewInput{}, Response: Detail{}}, web.ByIDBody(s.WriteReview))
 	rt.Handle("GET", "/api/v1/mentoring/candidates", web.Perm(auth.PermMentoringManage), web.Doc{Summary: "A school's teachers as mentors (those who qualify) or mentees, with the rules' verdict",
 		Tag: tag, Query: []web.Param{web.Q("role", "string", "mentor or mentee").OneOf(PartyMentor, PartyMentee), web.Q("school_id", "integer", "")},
 		Response: CandidateList{}}, api.candidates)
