@@ -274,6 +274,8 @@ type Detail struct {
 	// Studies are the mentee's 跟岗学习 at the mentor's school with this
 	// mentor (the exchange capability's applications).
 	Studies []Study `json:"studies"`
+	// MySide is the caller's side of the pair: mentor, mentee or "".
+	MySide string `json:"my_side" enum:",mentor,mentee"`
 }
 
 // Study is a 跟岗学习 of the mentee with the mentor.
@@ -325,6 +327,7 @@ func (s *Service) Detail(ctx context.Context, a auth.Actor, id int64) (Detail, e
 		return d, err
 	}
 	d.ReviewTerm = reviewTerm(p, d.Reviews, today)
+	d.MySide = side(a, p)
 	d.Actions = append(d.Actions, extraActions(a, p, d.ReviewTerm, d.Reviews)...)
 	d.Studies, err = s.studies(ctx, p)
 	return d, err

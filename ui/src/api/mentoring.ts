@@ -35,3 +35,16 @@ export function termOf(d = new Date()): string {
 export function statusTag(s: string): 'success' | 'warning' | 'info' | 'danger' | 'primary' {
   return ({ proposed: 'warning', active: 'success', declined: 'danger', cancelled: 'info', ended: 'info' } as const)[s as 'active'] ?? 'info'
 }
+
+export type MentoringActivity = S['Mentoring.Activity']
+export type MentoringActivityInput = S['Mentoring.ActivityInput']
+export type MentoringReview = S['Mentoring.Review']
+export type MentoringReviewInput = S['Mentoring.ReviewInput']
+
+export const ACTIVITY_KINDS = ['mentee_observes', 'mentor_observes', 'plan_review', 'demo_lesson', 'report_lesson', 'critique', 'seminar'] as const
+export const GRADES = ['excellent', 'good', 'pass', 'fail'] as const
+
+export const logActivity = (pairId: number, body: MentoringActivityInput) => http.post<MentoringActivity>(`/mentoring/pairs/${pairId}/activities`, body)
+export const decideActivity = (pairId: number, id: number, body: { confirm: boolean; reason: string; version: number }) =>
+  http.post<MentoringActivity>(`/mentoring/pairs/${pairId}/activities/${id}/decide`, body)
+export const writeReview = (pairId: number, body: MentoringReviewInput) => http.post<MentoringDetail>(`/mentoring/pairs/${pairId}/review`, body)

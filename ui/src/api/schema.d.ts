@@ -896,6 +896,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mentoring/pairs/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log an activity of an active pair (听课, 示范课, 汇报课, 教案指导 …) as its mentor or mentee; the other confirms it */
+        post: operations["post_mentoring_pairs_by_id_activities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/pairs/{id}/activities/{activity}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm, or reject with a reason, an activity the other person of the pair logged */
+        post: operations["post_mentoring_pairs_by_id_activities_by_activity_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/mentoring/pairs/{id}/cancel": {
         parameters: {
             query?: never;
@@ -958,6 +992,23 @@ export interface paths {
         put?: never;
         /** End an active pair (出师 or cut short), with a note */
         post: operations["post_mentoring_pairs_by_id_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentoring/pairs/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write one part of the term-end review: the mentee's reflection, the mentor's assessment, or the mentee's school's view and grade */
+        post: operations["post_mentoring_pairs_by_id_review"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3049,6 +3100,39 @@ export interface components {
             password: string;
             username: string;
         };
+        "Mentoring.Activity": {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            decided_name: string;
+            /** @enum {string} */
+            entered_by: "mentor" | "mentee";
+            entered_name: string;
+            /** Format: date */
+            held_on: string | null;
+            id: number;
+            /** @enum {string} */
+            kind: "mentee_observes" | "mentor_observes" | "plan_review" | "demo_lesson" | "report_lesson" | "critique" | "seminar";
+            notes: string;
+            observation_link: string;
+            pair_id: number;
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "rejected";
+            term: string;
+            topic: string;
+            version: number;
+        };
+        "Mentoring.ActivityInput": {
+            /** Format: date */
+            held_on: string | null;
+            kind: string;
+            notes: string;
+            observation_link: string;
+            party: string;
+            topic: string;
+        };
         "Mentoring.Candidate": {
             basis: string;
             eligible: boolean;
@@ -3072,6 +3156,12 @@ export interface components {
             party: string;
             version: number;
         };
+        "Mentoring.Count": {
+            confirmed: number;
+            kind: string;
+            pending: number;
+            target: number;
+        };
         "Mentoring.Coverage": {
             mentee_max_years: number;
             schools: components["schemas"]["Mentoring.SchoolCoverage"][];
@@ -3079,8 +3169,14 @@ export interface components {
             /** Format: date */
             today: string;
         };
+        "Mentoring.Decision": {
+            confirm: boolean;
+            reason: string;
+            version: number;
+        };
         "Mentoring.Detail": {
             actions: string[];
+            activities: components["schemas"]["Mentoring.Activity"][];
             /** Format: date-time */
             created_at: string;
             created_by: string;
@@ -3107,12 +3203,18 @@ export interface components {
             mentor_school_name: string;
             mentor_staff_id: number;
             mentor_title: string;
+            /** @enum {string} */
+            my_side: "" | "mentor" | "mentee";
             named_reason: string;
+            progress: components["schemas"]["Mentoring.Progress"][];
+            review_term: string;
+            reviews: components["schemas"]["Mentoring.Review"][];
             stage: string;
             start_term: string;
             /** @enum {string} */
             status: "proposed" | "active" | "declined" | "cancelled" | "ended";
             steps: components["schemas"]["Mentoring.Step"][];
+            studies: components["schemas"]["Mentoring.Study"][];
             subject: string;
             /** Format: date-time */
             updated_at: string;
@@ -3180,6 +3282,43 @@ export interface components {
             updated_at: string;
             version: number;
         };
+        "Mentoring.Progress": {
+            behind: string[];
+            counts: components["schemas"]["Mentoring.Count"][];
+            done: boolean;
+            /** Format: date */
+            from: string | null;
+            /** Format: date */
+            mid_term: string | null;
+            term: string;
+            /** Format: date */
+            to: string | null;
+        };
+        "Mentoring.Review": {
+            /** @enum {string} */
+            grade: "" | "excellent" | "good" | "pass" | "fail";
+            /** Format: date-time */
+            mentee_at: string | null;
+            mentee_reflection: string;
+            mentor_assessment: string;
+            /** Format: date-time */
+            mentor_at: string | null;
+            /** @enum {string} */
+            mentor_grade: "" | "excellent" | "good" | "pass" | "fail";
+            /** Format: date-time */
+            school_at: string | null;
+            school_name: string;
+            school_view: string;
+            term: string;
+            version: number;
+        };
+        "Mentoring.ReviewInput": {
+            grade: string;
+            part: string;
+            term: string;
+            text: string;
+            version: number;
+        };
         "Mentoring.SchoolCoverage": {
             cross_school: number;
             group_id: number;
@@ -3205,6 +3344,15 @@ export interface components {
         "Mentoring.StepInput": {
             note: string;
             version: number;
+        };
+        "Mentoring.Study": {
+            /** Format: date */
+            end_on: string | null;
+            exchange_id: number;
+            host_school: string;
+            /** Format: date */
+            start_on: string | null;
+            status: string;
         };
         PasswordRequest: {
             new_password: string;
@@ -7605,6 +7753,149 @@ export interface operations {
             };
         };
     };
+    post_mentoring_pairs_by_id_activities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Mentoring.ActivityInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Activity"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_mentoring_pairs_by_id_activities_by_activity_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                activity: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Mentoring.Decision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Activity"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_mentoring_pairs_by_id_cancel: {
         parameters: {
             query?: never;
@@ -7830,6 +8121,77 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Mentoring.StepInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mentoring.Detail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_mentoring_pairs_by_id_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Mentoring.ReviewInput"];
             };
         };
         responses: {
