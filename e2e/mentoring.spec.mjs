@@ -5,7 +5,8 @@
 // opens the pair, the teacher confirms; the group pairs a new teacher of a
 // member school with a mentor of the lead school; the agreement prints; the
 // group admin's workbench lists the new teachers still without a mentor and
-// the coverage page counts them, also on a 390 px phone.
+// the coverage page counts them, also on a 390 px phone; on a phone the
+// teacher confirms the lesson the mentee logged and logs one of their own.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BASE, PHONE, RESULTS, useBrowser, openPage, signIn, apiAs } from './lib.mjs'
@@ -77,5 +78,36 @@ test('coverage and pairs fit a 390 px phone', async (t) => {
     assert.ok(over <= 1, `${path} scrolls sideways by ${over}px`)
     await page.screenshot({ path: `${RESULTS}phone-mentoring${path.replace(/\//g, '-')}.png`, fullPage: true })
   }
+  assertClean()
+})
+
+test('on a phone, the mentor confirms the mentee\'s logged lesson and logs one of their own', async (t) => {
+  const { page, assertClean } = await openPage(t, { device: PHONE })
+  await signIn(page, 'teacher')
+  const item = page.locator('[data-testid="todo-item"][data-kind="mentoring.activity_confirm"]').first()
+  await item.waitFor()
+  const link = await item.getAttribute('data-link')
+  await item.click()
+  await page.waitForURL(`${BASE}${link}`)
+  await page.locator('[data-testid="pair-duties"]').waitFor()
+  const pending = page.locator('[data-testid="pair-activity"][data-status="pending"]').first()
+  const kind = await pending.getAttribute('data-kind')
+  const progress = page.locator('[data-testid="pair-progress"]').first()
+  const before = Number(await progress.locator(`[data-kind="${kind}"]`).getAttribute('data-confirmed'))
+  await pending.locator('[data-testid="activity-confirm"]').click()
+  await progress.locator(`[data-kind="${kind}"][data-confirmed="${before + 1}"]`).waitFor()
+
+  // The mentor logs a lesson of the mentee's they observed; it waits on the mentee.
+  const waiting = await page.locator('[data-testid="pair-activity"][data-status="pending"]').count()
+  await page.locator('[data-testid="activity-new"]').click()
+  const dialog = page.locator('[data-testid="activity-dialog"]')
+  await dialog.locator('[data-testid="activity-kind"]').click()
+  await page.locator('.el-select-dropdown__item', { hasText: '导师听徒弟课' }).click()
+  await dialog.locator('[data-testid="activity-topic"]').fill('《春》第二课时')
+  await dialog.locator('[data-testid="activity-save"]').click()
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="pair-activity"][data-status="pending"]').length === n + 1, waiting)
+  const over = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth)
+  assert.ok(over <= 1, `the pair page scrolls sideways by ${over}px`)
+  await page.screenshot({ path: `${RESULTS}phone-mentoring-duties.png`, fullPage: true })
   assertClean()
 })

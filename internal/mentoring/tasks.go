@@ -240,7 +240,7 @@ func (t TaskSource) behindCount(ctx context.Context, a auth.Actor, today store.D
 	var behind int64
 	for _, c := range counts {
 		for _, k := range ActivityKinds {
-			if n := target(m.Duties, k); n > 0 && 2*c[k] < n {
+			if n := target(m.Duties, k); n > 0 && c[k] < n/2 {
 				behind++
 				break
 			}
