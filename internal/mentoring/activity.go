@@ -66,13 +66,13 @@ func validActivityKind(k string) bool {
 
 // Activity is one thing a pair did together.
 type Activity struct {
-	ID      int64      `json:"id"`
-	PairID  int64      `json:"pair_id"`
-	Term    string     `json:"term"`
-	Kind    string     `json:"kind" enum:"mentee_observes,mentor_observes,plan_review,demo_lesson,report_lesson,critique,seminar"`
-	HeldOn  store.Date `json:"held_on"`
-	Topic   string     `json:"topic"`
-	Notes   string     `json:"notes"`
+	ID     int64      `json:"id"`
+	PairID int64      `json:"pair_id"`
+	Term   string     `json:"term"`
+	Kind   string     `json:"kind" enum:"mentee_observes,mentor_observes,plan_review,demo_lesson,report_lesson,critique,seminar"`
+	HeldOn store.Date `json:"held_on"`
+	Topic  string     `json:"topic"`
+	Notes  string     `json:"notes"`
 	// ObservationLink points at the lesson's observation form, when one
 	// was filled (the teaching-research capability's 听评课 record).
 	ObservationLink string     `json:"observation_link"`
