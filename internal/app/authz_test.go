@@ -144,6 +144,11 @@ var allowed = map[string][]string{
 	"POST /api/v1/mentoring/pairs/{id}/activities/{activity}/decide": applicants,
 	"POST /api/v1/mentoring/pairs/{id}/review":                       applicants,
 
+	// Growth records: whoever reads staff; the recommendation list is the county's.
+	"GET /api/v1/staff/{id}/growth":             business,
+	"GET /api/v1/growth/recommendations":        {"bureau_leader", "section_cadre", "section_personnel"},
+	"GET /api/v1/growth/recommendations/export": {"bureau_leader", "section_cadre", "section_personnel"},
+
 	"GET /api/v1/mentoring/candidates":                    {"group_admin", "school_admin"},
 	"GET /api/v1/mentoring/coverage":                      business,
 	"GET /api/v1/exams":                                   business,

@@ -23,6 +23,7 @@ var Services = []string{
 	"internal/registry",
 	"internal/exchange",
 	"internal/mentoring",
+	"internal/growth",
 	"internal/planning",
 	"internal/exams/...",
 	"internal/policy",

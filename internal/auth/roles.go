@@ -73,6 +73,9 @@ const (
 	PermMentoringRead    Permission = "mentoring.read"    // pairs and coverage in scope: county, group, own school (either side), own pairs
 	PermMentoringManage  Permission = "mentoring.manage"  // group: pairs across its schools; school: pairs inside the school
 	PermMentoringConfirm Permission = "mentoring.confirm" // the person (self) or their school (principal) confirms or declines a pair
+
+	PermGrowthRead      Permission = "growth.read"      // growth records: the person, their school, its groups, the county
+	PermGrowthRecommend Permission = "growth.recommend" // the county's recommendation list for titles and awards (四(三)2)
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -84,7 +87,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead, PermGrowthRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -95,10 +98,10 @@ var Roles = []RoleInfo{
 	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
-	{BureauLeader, ScopeCounty, with(PermPlansRead)},
+	{BureauLeader, ScopeCounty, with(PermPlansRead, PermGrowthRecommend)},
 	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead)},
-	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
-	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
+	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
+	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
 	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead)},
 	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,

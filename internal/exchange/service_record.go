@@ -93,15 +93,7 @@ func (s *Service) ServiceRecord(ctx context.Context, a auth.Actor, staffID int64
 	for _, x := range xs {
 		se := ServiceExchange{ID: x.ID, Kind: x.Kind, HostSchoolName: x.HostSchoolName, StartOn: x.StartOn, EndOn: x.EndOn, ReturnedOn: x.ReturnedOn, Status: x.Status, Evaluations: []Evaluation{}}
 		// Days served: to the return, or to today while still away.
-		end := x.EndOn
-		if !x.ReturnedOn.IsZero() && x.ReturnedOn.Before(end.Time) {
-			end = x.ReturnedOn
-		}
-		if x.Status == Approved || x.Status == Underway {
-			if today.Before(end.Time) {
-				end = today
-			}
-		}
+		end := servedTo(x, today)
 		if !end.Before(x.StartOn.Time) {
 			se.Days = Days(x.StartOn, end)
 		}

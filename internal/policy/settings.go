@@ -25,6 +25,25 @@ type Settings struct {
 	// Mentoring is 三(二) 教师结对: who may mentor and be mentored, how many
 	// mentees a mentor takes, and the duties of a pair per term.
 	Mentoring Mentoring `json:"mentoring"`
+	// Recognition is 四(三)2's 适当倾斜: how the recommendation list for
+	// titles and awards weighs cross-school service and mentoring.
+	Recognition Recognition `json:"recognition"`
+}
+
+// Recognition weighs a candidate's record in the window of WindowYears
+// years: PointsPerMonth for each 30 days of cross-school service (exchanges,
+// 跨校任职, 兼课指导), PointsPerPair for each pair led as mentor and
+// PointsCrossPair more when the mentee is of another school, and
+// PointsGoodReview for each term review of those pairs graded 优秀 or 良好.
+// At least FlagDays of cross-school service flags the candidate for the
+// preference (0 turns the flag off).
+type Recognition struct {
+	WindowYears      int `json:"window_years"`
+	PointsPerMonth   int `json:"points_per_month"`
+	PointsPerPair    int `json:"points_per_pair"`
+	PointsCrossPair  int `json:"points_cross_pair"`
+	PointsGoodReview int `json:"points_good_review"`
+	FlagDays         int `json:"flag_days"`
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -167,6 +186,11 @@ func Defaults() Settings {
 			MentorMinYears: 10, MenteeMaxYears: 3, MaxMentees: 2,
 			Duties: Duties{PlansReviewed: 3, MentorObserves: 8, MenteeObserves: 8, DemoLessons: 1, ReportLessons: 1, TermSummaries: 1, MentorCreditPerWeek: 2},
 		},
+		// The policy asks for a preference (适当倾斜) without numbers: these
+		// are the county's to set. A year of service elsewhere weighs 12,
+		// a cross-school pair 3, a good term of it 1 more; the window is the
+		// three years a 评优评先 usually looks back over.
+		Recognition: Recognition{WindowYears: 3, PointsPerMonth: 1, PointsPerPair: 2, PointsCrossPair: 1, PointsGoodReview: 1, FlagDays: 365},
 	}
 }
 
@@ -220,6 +244,12 @@ func (s Settings) Validate() error {
 		{"settings.mentoring.duties.report_lessons", m.Duties.ReportLessons, 0, 50},
 		{"settings.mentoring.duties.term_summaries", m.Duties.TermSummaries, 0, 10},
 		{"settings.mentoring.duties.mentor_credit_per_week", m.Duties.MentorCreditPerWeek, 0, 20},
+		{"settings.recognition.window_years", s.Recognition.WindowYears, 1, 10},
+		{"settings.recognition.points_per_month", s.Recognition.PointsPerMonth, 0, 100},
+		{"settings.recognition.points_per_pair", s.Recognition.PointsPerPair, 0, 100},
+		{"settings.recognition.points_cross_pair", s.Recognition.PointsCrossPair, 0, 100},
+		{"settings.recognition.points_good_review", s.Recognition.PointsGoodReview, 0, 100},
+		{"settings.recognition.flag_days", s.Recognition.FlagDays, 0, 3660},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {

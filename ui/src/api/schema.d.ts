@@ -827,6 +827,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/growth/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Candidates for titles and awards ranked by cross-school service and mentoring under the policy's weighting (四(三)2) */
+        get: operations["get_growth_recommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/growth/recommendations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recommendation list as Excel (audited) */
+        get: operations["get_growth_recommendations_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/mentoring/candidates": {
         parameters: {
             query?: never;
@@ -1654,6 +1688,23 @@ export interface paths {
         head?: never;
         /** Edit a staff member (the school changes only by transfer) */
         patch: operations["patch_staff_by_id"];
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/growth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A staff member's growth record (成长档案) in a window: exchanges, cross-school service, mentoring, with the figures they add up to */
+        get: operations["get_staff_by_id_growth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/staff/{id}/records": {
@@ -3042,6 +3093,70 @@ export interface components {
         GrantRequest: {
             grant_id: number;
         };
+        "Growth.Entry": {
+            count: number;
+            cross_school: boolean;
+            cross_school_pair: boolean;
+            days: number;
+            /** Format: date */
+            end_on: string | null;
+            good_reviews: number;
+            kind: string;
+            link: string;
+            mentor: boolean;
+            outcome: string;
+            source: string;
+            /** Format: date */
+            start_on: string | null;
+            status: string;
+            title: string;
+        };
+        "Growth.Figures": {
+            cross_school_days: number;
+            cross_school_pairs: number;
+            /** @enum {array} */
+            flags: "long_service" | "mentor";
+            good_reviews: number;
+            mentor_pairs: number;
+            score: number;
+        };
+        "Growth.Recommendation": {
+            items: components["schemas"]["Growth.Row"][];
+            weighting: components["schemas"]["Policy.Recognition"];
+            window: components["schemas"]["Growth.Window"];
+        };
+        "Growth.Record": {
+            entries: components["schemas"]["Growth.Entry"][];
+            figures: components["schemas"]["Growth.Figures"];
+            honours: string;
+            is_cadre: boolean;
+            name: string;
+            post: string;
+            school_id: number;
+            school_name: string;
+            staff_id: number;
+            staff_no: string;
+            title: string;
+            window: components["schemas"]["Growth.Window"];
+        };
+        "Growth.Row": {
+            figures: components["schemas"]["Growth.Figures"];
+            honours: string;
+            is_cadre: boolean;
+            name: string;
+            post: string;
+            school_id: number;
+            school_name: string;
+            staff_id: number;
+            staff_no: string;
+            title: string;
+        };
+        "Growth.Window": {
+            /** Format: date */
+            from: string | null;
+            /** Format: date */
+            to: string | null;
+        };
         Health: {
             /** @enum {string} */
             status: "ok" | "unavailable";
@@ -3571,6 +3686,14 @@ export interface components {
             max_items: number;
             sections: components["schemas"]["Policy.Code"][];
         };
+        "Policy.Recognition": {
+            flag_days: number;
+            points_cross_pair: number;
+            points_good_review: number;
+            points_per_month: number;
+            points_per_pair: number;
+            window_years: number;
+        };
         "Policy.ReminderRule": {
             due_soon_days: number;
             escalate_after_days: number;
@@ -3590,6 +3713,7 @@ export interface components {
             group: components["schemas"]["Policy.Group"];
             mentoring: components["schemas"]["Policy.Mentoring"];
             planning: components["schemas"]["Policy.Planning"];
+            recognition: components["schemas"]["Policy.Recognition"];
             reminders: components["schemas"]["Policy.Reminders"];
             security: components["schemas"]["Auth.SecurityPolicy"];
         };
@@ -7481,6 +7605,128 @@ export interface operations {
             };
         };
     };
+    get_growth_recommendations: {
+        parameters: {
+            query?: {
+                /** @description teacher (人事股) or cadre (干部股) */
+                post?: string;
+                school_id?: number;
+                /** @description current member schools of the group */
+                group_id?: number;
+                /** @description only the candidates flagged for the preference */
+                flagged?: boolean;
+                /** @description name contains */
+                q?: string;
+                /** @description window start, default the policy's window_years before to */
+                from?: string;
+                /** @description window end, default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Growth.Recommendation"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_growth_recommendations_export: {
+        parameters: {
+            query?: {
+                /** @description teacher (人事股) or cadre (干部股) */
+                post?: string;
+                school_id?: number;
+                /** @description current member schools of the group */
+                group_id?: number;
+                /** @description only the candidates flagged for the preference */
+                flagged?: boolean;
+                /** @description name contains */
+                q?: string;
+                /** @description window start, default the policy's window_years before to */
+                from?: string;
+                /** @description window end, default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_mentoring_candidates: {
         parameters: {
             query?: {
@@ -10867,6 +11113,69 @@ export interface operations {
             };
             /** @description Conflict: stale version or duplicate */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_staff_by_id_growth: {
+        parameters: {
+            query?: {
+                /** @description window start, default the policy's window_years before to */
+                from?: string;
+                /** @description window end, default today */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Growth.Record"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
