@@ -194,9 +194,10 @@ func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
 // Record is one staff member's growth record in a window.
 type Record struct {
 	Person
-	Window  Window  `json:"window"`
-	Entries []Entry `json:"entries"`
-	Figures Figures `json:"figures"`
+	Window    Window             `json:"window"`
+	Entries   []Entry            `json:"entries"`
+	Figures   Figures            `json:"figures"`
+	Weighting policy.Recognition `json:"weighting"`
 }
 
 // Record reads a staff member's record: the person themself, their school,
@@ -227,7 +228,7 @@ func (s *Service) Record(ctx context.Context, a auth.Actor, staffID int64, from,
 	if err != nil {
 		return Record{}, err
 	}
-	out := Record{Person: p, Window: w, Entries: all[staffID]}
+	out := Record{Person: p, Window: w, Entries: all[staffID], Weighting: rec}
 	if out.Entries == nil {
 		out.Entries = []Entry{}
 	}

@@ -3137,6 +3137,7 @@ export interface components {
             staff_id: number;
             staff_no: string;
             title: string;
+            weighting: components["schemas"]["Policy.Recognition"];
             window: components["schemas"]["Growth.Window"];
         };
         "Growth.Row": {

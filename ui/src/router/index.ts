@@ -3,7 +3,7 @@ import { useSessionStore } from '@/stores/session'
 import { i18n } from '@/i18n'
 import { examRoutes } from './exams'
 import { planningPrintRoute, planningRoutes } from './planning'
-import { mentoringPrintRoute, mentoringRoutes } from './mentoring'
+import { growthRoutes, mentoringPrintRoute, mentoringRoutes } from './mentoring'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -134,6 +134,7 @@ const routes: RouteRecordRaw[] = [
       ...examRoutes,
       ...planningRoutes,
       ...mentoringRoutes,
+      ...growthRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],

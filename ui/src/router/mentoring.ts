@@ -35,3 +35,25 @@ export const mentoringPrintRoute: RouteRecordRaw = {
   component: () => import('@/views/mentoring/PairPrintView.vue'),
   meta: { perm: 'mentoring.read', title: 'mentoring.print.title' },
 }
+
+/** 成长档案 and the recommendation list: children of the app layout. */
+export const growthRoutes: RouteRecordRaw[] = [
+  {
+    path: 'staff/:id(\\d+)/growth',
+    name: 'growth-record',
+    component: () => import('@/views/growth/GrowthView.vue'),
+    meta: { perm: 'growth.read', title: 'nav.growthRecord' },
+  },
+  {
+    path: 'growth/me',
+    name: 'growth-me',
+    component: () => import('@/views/growth/GrowthView.vue'),
+    meta: { perm: 'growth.read', title: 'nav.growthMine' },
+  },
+  {
+    path: 'growth/recommendations',
+    name: 'growth-recommend',
+    component: () => import('@/views/growth/RecommendView.vue'),
+    meta: { perm: 'growth.recommend', title: 'nav.growthRecommend' },
+  },
+]
