@@ -87,6 +87,34 @@ func TestImportAnswersSwappedColumns(t *testing.T) {
 		}
 		file := []byte(f.String())
 		principal := e.Login("principal")
+		// Before the school's part is there, the principal opens the exam
+		// (to import into it); its report holds none of another school's rows.
+		other := e.Str(`SELECT name FROM schools WHERE id = $1`, e.IDs.OtherSchool)
+		theirs := fmt.Sprintf("考号,姓名,学校,班级,语文,数学\n88880001,外校生,%s,1班,60,70\n", other)
+		if s, b := e.Login("jijiao").UploadAs(path+"/import", "other.csv", []byte(theirs), nil); s != 200 {
+			t.Fatalf("another school's part: %d %s", s, b)
+		}
+		if s, b := principal.Do("GET", path, nil); s != 200 {
+			t.Fatalf("the principal opening the exam before importing: %d %s", s, b)
+		}
+		s, b := principal.Do("GET", path+"/report?level=school", nil)
+		var rv struct {
+			Stats []struct {
+				Level  string `json:"level"`
+				School string `json:"school"`
+			} `json:"stats"`
+		}
+		if s != 200 || json.Unmarshal(b, &rv) != nil {
+			t.Fatalf("the principal's report before importing: %d %s", s, b)
+		}
+		for _, st := range rv.Stats {
+			if st.Level != "exam" {
+				t.Fatalf("the principal sees a %s row of %s before importing", st.Level, st.School)
+			}
+		}
+		if s, b := principal.Do("GET", path+"/students", nil); s != 200 || strings.Contains(string(b), "外校生") {
+			t.Fatalf("the principal's students before importing: %d %s", s, b)
+		}
 		s, p, b := previewWith(t, principal, path+"/preview", "scores.csv", file, nil, nil)
 		if s != 200 || p.Question == nil || p.Question.Key != "examfile.ask.swapped_columns" || len(p.Question.Schools) != 1 || p.Question.Schools[0] != school ||
 			!strings.Contains(p.Question.Message, school) || p.Mapping == nil {
