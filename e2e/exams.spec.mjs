@@ -373,5 +373,15 @@ test('a principal answers the swapped-columns question and imports their school'
   assert.equal(students.total, 12)
   const classes = [...new Set(students.items.map((s) => s.class))].sort()
   assert.deepEqual(classes, ['三(1)班', '三(2)班'])
+
+  // The data-quality tab lists the part with the reader's decisions.
+  await page.goto(`${BASE}/exams/${examId}/report?tab=quality`)
+  await page.locator('[data-testid="exam-report"][data-ready="true"]').waitFor()
+  const imports = page.locator('[data-testid="quality-import"]')
+  await imports.first().waitFor()
+  assert.equal(await imports.count(), 1)
+  await imports.first().locator('.el-collapse-item__header').click()
+  await page.locator('[data-testid="quality-imports"]').getByText('导入时指定').first().waitFor()
+  assert.match(await page.locator('[data-testid="quality-imports"]').innerText(), /学段：小学（考试设置）/)
   assertClean()
 })

@@ -3,6 +3,7 @@ package exams
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"edugroup/internal/auth"
@@ -252,7 +253,7 @@ func (s *Service) ImportFile(ctx context.Context, a auth.Actor, id int64, name s
 		return Imported{}, problemsError(res)
 	}
 	d := res.ValidData()
-	stored, err := s.ImportData(ctx, a, id, d, name, res.InvalidCount)
+	stored, err := s.importData(ctx, a, id, d, name, res.InvalidCount, decisions(res, m))
 	if err != nil {
 		return Imported{}, err
 	}
@@ -274,4 +275,36 @@ func problemsError(res *examfile.Result) error {
 		e.Details = append(e.Details, errs.Detail{Field: field, Key: "exams.problem", Args: errs.Args{"message": p.Message}})
 	}
 	return e
+}
+
+// decisions words, in Chinese, what the reader decided or was told for a
+// file: the stage and where it came from, the answers given, and its notes
+// (columns read, rows left out and why); the stored part keeps them.
+func decisions(res *examfile.Result, m *examfile.Mapping) []string {
+	var out []string
+	if res.Stage != "" {
+		from := map[string]string{examfile.StageFromExam: "考试设置", examfile.StageFromFile: "按文件判断",
+			examfile.StageFromAnswer: "导入时指定", examfile.StageGiven: "导入时指定"}[res.StageSource]
+		line := "学段：" + res.Stage + "（" + from + "）"
+		if res.StageEvidence != "" {
+			line += "，文件显示：" + res.StageEvidence
+		}
+		out = append(out, line)
+	}
+	schools := make([]string, 0, len(m.Swapped))
+	for sc := range m.Swapped {
+		schools = append(schools, sc)
+	}
+	sort.Strings(schools)
+	for _, sc := range schools {
+		how := "按内容对调读取“姓名”列是班级的行"
+		if m.Swapped[sc] == examfile.SwapNone {
+			how = "全部按表头读取"
+		}
+		out = append(out, "“"+sc+"”的“姓名”“班级”两列："+how+"（导入时指定）")
+	}
+	if res.Excluded > 0 {
+		out = append(out, fmt.Sprintf("按文件的标记不计入统计：%d 名学生", res.Excluded))
+	}
+	return append(out, res.Assumptions...)
 }

@@ -142,6 +142,23 @@ func TestImportAnswersSwappedColumns(t *testing.T) {
 		if got := classesOf(t, principal, path); len(got) != 2 || got["1班"] != 6 || got["2班"] != 6 {
 			t.Fatalf("classes after the answer: %v", got)
 		}
+		// The report's data-quality tab lists the principal's part with the
+		// answer given; the other school's part is not theirs to see.
+		imports := func(c *apptest.Client) []exams.PartImport {
+			s, b := c.Do("GET", path+"/report", nil)
+			var rv exams.ReportView
+			if s != 200 || json.Unmarshal(b, &rv) != nil {
+				t.Fatalf("report: %d %s", s, b)
+			}
+			return rv.Imports
+		}
+		mine := imports(principal)
+		if len(mine) != 1 || mine[0].School != school || mine[0].FileName != "scores.csv" || !strings.Contains(strings.Join(mine[0].Decisions, "\n"), "导入时指定") {
+			t.Fatalf("the principal's imports: %+v", mine)
+		}
+		if all := imports(e.Login("jijiao")); len(all) != 2 {
+			t.Fatalf("the county sees %d imports", len(all))
+		}
 		// "As the headers say" keeps the swapped rows' cells where they are.
 		m.Swapped = map[string]string{school: examfile.SwapNone}
 		if s, p, b = previewWith(t, principal, path+"/preview", "scores.csv", file, &m, nil); s != 200 || p.Question != nil || p.Students != 12 {
@@ -194,6 +211,12 @@ func TestImportStageConfirmedOrAsked(t *testing.T) {
 		}
 		if got := classesOf(t, principal, path); got["高一(1)班"] != 10 || got["高一(2)班"] != 10 {
 			t.Fatalf("class codes of a 高中: %v", got)
+		}
+		s, b = principal.Do("GET", path+"/report", nil)
+		var rv exams.ReportView
+		if s != 200 || json.Unmarshal(b, &rv) != nil || len(rv.Imports) != 1 || len(rv.Imports[0].Decisions) == 0 ||
+			!strings.HasPrefix(rv.Imports[0].Decisions[0], "学段：高中（考试设置）") {
+			t.Fatalf("the stage decision in the report: %d %+v", s, rv.Imports)
 		}
 
 		// Classes of a 初中 in a 高中 exam of a 高中 school: asked.

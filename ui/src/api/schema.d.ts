@@ -2508,6 +2508,14 @@ export interface components {
             school_name: string;
             students: number;
         };
+        "Exams.PartImport": {
+            decisions: string[];
+            file_name: string;
+            /** Format: date-time */
+            imported_at: string;
+            school: string;
+            school_code: string;
+        };
         "Exams.Preview": {
             assumptions: string[];
             excluded: number;
@@ -2541,6 +2549,7 @@ export interface components {
             distributions: components["schemas"]["Analysis.Distribution"][];
             exam: components["schemas"]["Exams.Exam"];
             groups: components["schemas"]["Analysis.GroupInfo"][];
+            imports: components["schemas"]["Exams.PartImport"][];
             papers: components["schemas"]["Analysis.PaperStats"][];
             scope: string;
             settings: components["schemas"]["Analysis.Settings"];
