@@ -238,7 +238,15 @@ test('a principal follows a pupil from the students tab across the demo exams', 
   const { items: exams } = await principal.get('/api/v1/exams')
   const demo = exams.find((x) => x.name === DEMO_EXAM)
   assert.ok(demo, 'the principal does not see the demo exam')
-  const scored = exams.filter((x) => x.students > 0)
+  // The exams holding the principal's school (a principal also sees the
+  // county exams it has not brought its part to yet).
+  const session = await principal.get('/api/v1/session')
+  const school = session.grants.find((g) => g.id === session.active_grant_id).scope_id
+  const scored = []
+  for (const x of exams.filter((x) => x.students > 0)) {
+    const d = await principal.get(`/api/v1/exams/${x.id}`)
+    if (d.parts.some((p) => p.school_id === school)) scored.push(x)
+  }
 
   const { page, assertClean } = await openPage(t)
   await signIn(page, 'principal')
@@ -295,5 +303,85 @@ test('a principal follows a pupil from the students tab across the demo exams', 
   // Back to the students tab.
   await page.locator('[data-testid="trend-back"]').click()
   await page.waitForURL(new RegExp(`/exams/${demo.id}/report\\?tab=students`))
+  assertClean()
+})
+
+/**
+ * The principal's own school export: no 学校 column (the file is named
+ * 总分, a report name), class codes, and in a few rows 姓名 and 班级
+ * swapped. The reader asks which rows are swapped; the principal answers
+ * on the page, confirms stage and full marks, and imports.
+ */
+test('a principal answers the swapped-columns question and imports their school', async (t) => {
+  const jijiao = await apiAs('jijiao')
+  t.after(() => jijiao.dispose())
+  const name = `E2E本校上传 ${Date.now()}`
+  const made = await jijiao.post('/api/v1/exams', {
+    name,
+    term: '2026-2027学年第一学期',
+    held_on: '2026-11-20',
+    stage: '小学',
+    spec: { subjects: [{ name: '语文', full: 100 }, { name: '数学', full: 100 }] },
+  })
+  assert.equal(made.status, 201)
+  const examId = made.body.id
+
+  const lines = ['考号,姓名,班级,语文,数学']
+  for (let i = 0; i < 12; i++) {
+    let [who, cls] = [`学生${String.fromCharCode(0x7532 + i)}`, `30${(i % 2) + 1}`]
+    if (i % 4 === 0) [who, cls] = [cls, who]
+    lines.push(`E2EP${String(i).padStart(3, '0')},${who},${cls},${70 + i},${80 + i}`)
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'edugroup-exams-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, '总分.csv')
+  writeFileSync(file, `${lines.join('\n')}\n`)
+
+  const { page, assertClean } = await openPage(t)
+  await signIn(page, 'principal')
+  await page.goto(`${BASE}/exams/${examId}/import`)
+  await page.locator('[data-testid="import-page"]').waitFor()
+  let seen = await answers(page)
+  await page.locator('[data-testid="import-file"] input[type="file"]').setInputFiles(file)
+  await nextAnswer(page, seen)
+  const question = page.locator('[data-testid="import-question"]')
+  await question.waitFor()
+  assert.equal(await question.getAttribute('data-key'), 'examfile.ask.swapped_columns')
+  assert.equal(await page.locator('[data-testid="answer-swapped-row"]').count(), 1)
+  assert.ok(await page.locator('[data-testid="import-submit"]').isDisabled(), 'a file with an open question can be imported')
+  await page.screenshot({ path: `${RESULTS}exam-import-question.png`, fullPage: true })
+
+  seen = await answers(page)
+  await page.locator('[data-testid="answer-submit"]').click()
+  await nextAnswer(page, seen)
+  await question.waitFor({ state: 'detached' })
+  const preview = page.locator('[data-testid="import-preview"]')
+  assert.equal(Number(await preview.getAttribute('data-students')), 12)
+  assert.equal(Number(await preview.getAttribute('data-invalid')), 0)
+  const stage = page.locator('[data-testid="preview-stage"]')
+  assert.equal(await stage.getAttribute('data-stage'), '小学')
+  assert.equal(await stage.getAttribute('data-source'), 'exam')
+  assert.match(await page.locator('[data-testid="preview-subjects"]').innerText(), /语文[\s\S]*100[\s\S]*81/)
+
+  seen = await answers(page)
+  await page.locator('[data-testid="import-submit"]').click()
+  await nextAnswer(page, seen)
+  await page.locator('[data-testid="import-result"]').waitFor()
+  const principal = await apiAs('principal')
+  t.after(() => principal.dispose())
+  const students = await principal.get(`/api/v1/exams/${examId}/students?page_size=50`)
+  assert.equal(students.total, 12)
+  const classes = [...new Set(students.items.map((s) => s.class))].sort()
+  assert.deepEqual(classes, ['三(1)班', '三(2)班'])
+
+  // The data-quality tab lists the part with the reader's decisions.
+  await page.goto(`${BASE}/exams/${examId}/report?tab=quality`)
+  await page.locator('[data-testid="exam-report"][data-ready="true"]').waitFor()
+  const imports = page.locator('[data-testid="quality-import"]')
+  await imports.first().waitFor()
+  assert.equal(await imports.count(), 1)
+  await imports.first().locator('.el-collapse-item__header').click()
+  await page.locator('[data-testid="quality-imports"]').getByText('导入时指定').first().waitFor()
+  assert.match(await page.locator('[data-testid="quality-imports"]').innerText(), /学段：小学（考试设置）/)
   assertClean()
 })

@@ -1,5 +1,7 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
 // The Go server serves dist/app at the site root; dist/index.html is the
 // committed no-Node fallback and must survive a build, hence the sub-folder.
@@ -7,7 +9,10 @@ const backend = 'http://127.0.0.1:8080'
 
 export default defineConfig({
   base: '/',
-  plugins: [vue()],
+  // Element Plus components (and v-loading) are imported where a template
+  // uses them, each with its own CSS, so a screen loads only what it shows;
+  // their types come from element-plus/global (tsconfig), hence no dts.
+  plugins: [vue(), Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false })],
   resolve: {
     alias: { '@': new URL('./src', import.meta.url).pathname },
   },

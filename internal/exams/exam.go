@@ -119,6 +119,11 @@ type view struct {
 	schools  map[int64]bool // school grants: the school
 	staffID  int64          // a teacher: the classes they teach
 	schoolOf int64          // the teacher's school
+	// Importers below the county also open the exams they may import their
+	// part into before it is there: county exams, and a school's the exams
+	// of the groups it belongs to (importSchools).
+	importer      bool
+	importSchools []int64
 }
 
 func (s *Service) viewOf(ctx context.Context, a auth.Actor) (view, error) {
@@ -134,6 +139,10 @@ func (s *Service) viewOf(ctx context.Context, a auth.Actor) (view, error) {
 	for _, sc := range r.Schools {
 		v.schools[sc] = true
 	}
+	if m := a.Reach(auth.PermExamsManage); len(m.Groups) > 0 || len(m.Schools) > 0 {
+		v.importer = true
+		v.importSchools = m.Schools
+	}
 	if r.Self != 0 {
 		v.staffID = r.Self
 		if err := s.st.R.QueryRowContext(ctx, `SELECT school_id FROM staff WHERE id = $1`, r.Self).Scan(&v.schoolOf); err != nil {
@@ -145,7 +154,8 @@ func (s *Service) viewOf(ctx context.Context, a auth.Actor) (view, error) {
 
 // visible narrows exams x to those the actor may open: every exam for the
 // county; a group's own exams and those with a part from its schools; the
-// exams with a part from the actor's school (or the teacher's school).
+// exams with a part from the actor's school (or the teacher's school); and
+// to an importer below the county the exams it may bring its part to.
 func (v view) visible(w *store.Where) {
 	if v.all {
 		return
@@ -157,6 +167,12 @@ func (v view) visible(w *store.Where) {
 	}
 	for sc := range v.schools {
 		alts = append(alts, "EXISTS (SELECT 1 FROM exam_parts p WHERE p.exam_id = x.id AND p.school_id = "+w.Arg(sc)+")")
+	}
+	if v.importer {
+		alts = append(alts, "x.group_id IS NULL")
+	}
+	for _, sc := range v.importSchools {
+		alts = append(alts, "x.group_id IN (SELECT m.group_id FROM group_members m WHERE m.school_id = "+w.Arg(sc)+" AND m.left_on IS NULL)")
 	}
 	if v.schoolOf != 0 {
 		alts = append(alts, "EXISTS (SELECT 1 FROM exam_parts p WHERE p.exam_id = x.id AND p.school_id = "+w.Arg(v.schoolOf)+")")

@@ -3,11 +3,13 @@ package exams
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"edugroup/internal/auth"
 	"edugroup/internal/errs"
 	"edugroup/internal/exams/examfile"
+	"edugroup/internal/i18n"
 )
 
 // DefaultMaxUpload bounds one score file unless the server is started with
@@ -30,6 +32,61 @@ type Preview struct {
 	ProblemCount int                `json:"problem_count"`
 	Problems     []examfile.Problem `json:"problems"`
 	Assumptions  []string           `json:"assumptions"`
+	// Stage is the stage the file is read with, for confirmation (the
+	// mapping's stage changes it): where it came from (answer, exam, file,
+	// or "" when unknown) and what the file shows of it.
+	Stage         string `json:"stage"`
+	StageSource   string `json:"stage_source"`
+	StageEvidence string `json:"stage_evidence"`
+	// Subjects are the exam's subjects with their full marks and the best
+	// score the file holds for each (null when none), for confirmation.
+	Subjects []PreviewSubject `json:"subjects"`
+	// Excluded counts the students the file marks as not counted
+	// (是否参与统计 = 不参与).
+	Excluded int `json:"excluded"`
+	// Question, when set, is what the reader needs a person to answer
+	// before it can read the file (then nothing else is counted): the
+	// answer goes back in the mapping (stage, swapped).
+	Question *Question `json:"question,omitempty"`
+}
+
+// PreviewSubject is one subject's full marks beside the file's best score.
+type PreviewSubject struct {
+	Name string   `json:"name"`
+	Full float64  `json:"full"`
+	Best *float64 `json:"best"`
+}
+
+// Question is a question of the file reader (examfile.ask.*): the stage
+// when the evidence conflicts, or which rows of some schools have 姓名 and
+// 班级 swapped.
+type Question struct {
+	Key     string    `json:"key" enum:"examfile.ask.stage,examfile.ask.swapped_columns"`
+	Message string    `json:"message"`
+	Args    errs.Args `json:"-"`
+	// Schools are the schools the swapped-columns question asks about, one
+	// answer each (mapping.swapped[school] = rows or none).
+	Schools []string `json:"schools"`
+}
+
+// Localize words the question in l.
+func (p Preview) Localize(l i18n.Lang) {
+	if p.Question != nil {
+		p.Question.Message = l.T(p.Question.Key, p.Question.Args)
+	}
+}
+
+// questionOf is the reader's question in err, if it is one.
+func questionOf(err error) *Question {
+	e, ok := errs.As(err)
+	if !ok || !strings.HasPrefix(e.Key, "examfile.ask.") {
+		return nil
+	}
+	q := &Question{Key: e.Key, Args: e.Args, Message: examfile.Describe(err), Schools: []string{}}
+	if list, ok := e.Args["list"].([]string); ok {
+		q.Schools = list
+	}
+	return q
 }
 
 // Imported is the answer of an import: what was stored, and the problems of
@@ -133,9 +190,24 @@ func fileError(err error) error {
 
 func previewOf(name string, res *examfile.Result, m *examfile.Mapping) Preview {
 	p := Preview{FileName: name, Mapping: m, Students: res.Data.Len(), Invalid: res.InvalidCount, ProblemCount: res.ProblemCount,
-		Problems: res.Problems, Assumptions: res.Assumptions, Schools: []string{}}
+		Problems: res.Problems, Assumptions: res.Assumptions, Schools: []string{},
+		Stage: res.Stage, StageSource: res.StageSource, StageEvidence: res.StageEvidence, Excluded: res.Excluded, Subjects: []PreviewSubject{}}
 	for _, sc := range res.Data.Schools {
 		p.Schools = append(p.Schools, sc.Name)
+	}
+	for j, sub := range res.Exam.Subjects {
+		ps := PreviewSubject{Name: sub.Name, Full: sub.Full}
+		best := int32(-1)
+		if j < len(res.Data.Scores) {
+			for _, v := range res.Data.Scores[j] {
+				best = max(best, v)
+			}
+		}
+		if best >= 0 {
+			b := float64(best) / 2
+			ps.Best = &b
+		}
+		p.Subjects = append(p.Subjects, ps)
 	}
 	if p.Problems == nil {
 		p.Problems = []examfile.Problem{}
@@ -153,6 +225,12 @@ func (s *Service) PreviewFile(ctx context.Context, a auth.Actor, id int64, name 
 		return Preview{}, err
 	}
 	res, m, err := s.parse(ctx, a, x, name, data, mapping)
+	if q := questionOf(err); q != nil && m != nil {
+		// The page shows the question with the mapping, to send back
+		// with the answer.
+		return Preview{FileName: name, Mapping: m, Schools: []string{}, Problems: []examfile.Problem{}, Assumptions: append([]string{}, m.Notes...),
+			Subjects: []PreviewSubject{}, Question: q}, nil
+	}
 	if err != nil {
 		return Preview{}, err
 	}
@@ -175,7 +253,7 @@ func (s *Service) ImportFile(ctx context.Context, a auth.Actor, id int64, name s
 		return Imported{}, problemsError(res)
 	}
 	d := res.ValidData()
-	stored, err := s.ImportData(ctx, a, id, d, name, res.InvalidCount)
+	stored, err := s.importData(ctx, a, id, d, name, res.InvalidCount, decisions(res, m))
 	if err != nil {
 		return Imported{}, err
 	}
@@ -197,4 +275,36 @@ func problemsError(res *examfile.Result) error {
 		e.Details = append(e.Details, errs.Detail{Field: field, Key: "exams.problem", Args: errs.Args{"message": p.Message}})
 	}
 	return e
+}
+
+// decisions words, in Chinese, what the reader decided or was told for a
+// file: the stage and where it came from, the answers given, and its notes
+// (columns read, rows left out and why); the stored part keeps them.
+func decisions(res *examfile.Result, m *examfile.Mapping) []string {
+	var out []string
+	if res.Stage != "" {
+		from := map[string]string{examfile.StageFromExam: "考试设置", examfile.StageFromFile: "按文件判断",
+			examfile.StageFromAnswer: "导入时指定", examfile.StageGiven: "导入时指定"}[res.StageSource]
+		line := "学段：" + res.Stage + "（" + from + "）"
+		if res.StageEvidence != "" {
+			line += "，文件显示：" + res.StageEvidence
+		}
+		out = append(out, line)
+	}
+	schools := make([]string, 0, len(m.Swapped))
+	for sc := range m.Swapped {
+		schools = append(schools, sc)
+	}
+	sort.Strings(schools)
+	for _, sc := range schools {
+		how := "按内容对调读取“姓名”列是班级的行"
+		if m.Swapped[sc] == examfile.SwapNone {
+			how = "全部按表头读取"
+		}
+		out = append(out, "“"+sc+"”的“姓名”“班级”两列："+how+"（导入时指定）")
+	}
+	if res.Excluded > 0 {
+		out = append(out, fmt.Sprintf("按文件的标记不计入统计：%d 名学生", res.Excluded))
+	}
+	return append(out, res.Assumptions...)
 }

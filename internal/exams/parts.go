@@ -28,6 +28,10 @@ type partData struct {
 	ID       []string
 	Name     []string
 	Scores   [][]int32
+	// Decisions are what the file reader decided or was told when the
+	// part was imported (stage, columns read, rows left out, answers), in
+	// Chinese; none for data stored without a file.
+	Decisions []string
 }
 
 func (p *partData) encode() ([]byte, error) {
@@ -76,11 +80,12 @@ type ImportResult struct {
 // store saves parsed data, one part per school (schoolIDs[i] is the registry
 // school of d.Schools[i]), replacing those schools' earlier parts, in one
 // transaction. Parts of other schools stay as they were.
-func (s *Service) storeData(ctx context.Context, a auth.Actor, x Exam, d *analysis.Data, schoolIDs []int64, fileName string, skipped int) (ImportResult, error) {
+func (s *Service) storeData(ctx context.Context, a auth.Actor, x Exam, d *analysis.Data, schoolIDs []int64, fileName string, skipped int, decisions []string) (ImportResult, error) {
 	res := ImportResult{Students: d.Len(), Skipped: skipped, Replaced: []int64{}}
 	parts := splitBySchool(&x.Spec, d)
 	payloads := make([][]byte, len(parts))
 	for i, p := range parts {
+		p.Decisions = decisions
 		b, err := p.encode()
 		if err != nil {
 			return res, err
@@ -114,7 +119,7 @@ func (s *Service) storeData(ctx context.Context, a auth.Actor, x Exam, d *analys
 			return err
 		}
 		return s.log.Append(ctx, tx, a.Who(), audit.Entry{Action: "exam.import", ObjectType: "exam", ObjectID: strconv.FormatInt(x.ID, 10),
-			Detail: map[string]any{"file": fileName, "students": res.Students, "schools": res.Schools, "replaced": res.Replaced, "skipped": skipped}})
+			Detail: map[string]any{"file": fileName, "students": res.Students, "schools": res.Schools, "replaced": res.Replaced, "skipped": skipped, "decisions": decisions}})
 	})
 	return res, err
 }
@@ -164,11 +169,21 @@ func (s *Service) registryKey(ctx context.Context, x Exam) (uint64, error) {
 	return h.Sum64(), rows.Err()
 }
 
-func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.Data, error) {
+// PartImport is how one school's part was read: its file and the reader's
+// decisions (the report's data-quality tab lists them).
+type PartImport struct {
+	School     string    `json:"school"`
+	SchoolCode string    `json:"school_code"`
+	FileName   string    `json:"file_name"`
+	ImportedAt time.Time `json:"imported_at"`
+	Decisions  []string  `json:"decisions"`
+}
+
+func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.Data, []PartImport, error) {
 	e := x.Spec
-	rows, err := s.st.R.QueryContext(ctx, `SELECT p.school_id, `+partRegistryCols+`, p.payload`+partRegistryFrom, x.ID, x.HeldOn)
+	rows, err := s.st.R.QueryContext(ctx, `SELECT p.school_id, `+partRegistryCols+`, p.payload, p.file_name, p.imported_at`+partRegistryFrom, x.ID, x.HeldOn)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rows.Close()
 	// The exam row counts the students: the columns are sized once.
@@ -179,16 +194,23 @@ func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.D
 	}
 	groupIx := map[string]int32{}
 	leads := map[string]schoolInfo{}
+	var imports []PartImport
 	for rows.Next() {
 		var si schoolInfo
 		var payload []byte
-		if err := rows.Scan(&si.id, &si.code, &si.name, &si.group, &si.groupName, &si.lead, &si.leadName, &payload); err != nil {
-			return nil, nil, err
+		var pi PartImport
+		if err := rows.Scan(&si.id, &si.code, &si.name, &si.group, &si.groupName, &si.lead, &si.leadName, &payload, &pi.FileName, &pi.ImportedAt); err != nil {
+			return nil, nil, nil, err
 		}
 		p, err := decodePart(payload)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		pi.School, pi.SchoolCode, pi.ImportedAt, pi.Decisions = si.name, si.code, pi.ImportedAt.UTC(), p.Decisions
+		if pi.Decisions == nil {
+			pi.Decisions = []string{}
+		}
+		imports = append(imports, pi)
 		g := int32(-1)
 		if si.groupName != "" {
 			gi, ok := groupIx[si.groupName]
@@ -229,7 +251,7 @@ func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.D
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// The registry knows each group's lead school; an exam may still name
 	// its own.
@@ -249,17 +271,17 @@ func (s *Service) load(ctx context.Context, x Exam) (*analysis.Exam, *analysis.D
 	}
 	teach, err := s.st.R.QueryContext(ctx, `SELECT s.code, t.class_name, t.subject, t.teacher FROM exam_teaching t JOIN schools s ON s.id = t.school_id WHERE t.exam_id = $1`, x.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer teach.Close()
 	for teach.Next() {
 		var t analysis.Assignment
 		if err := teach.Scan(&t.School, &t.Class, &t.Subject, &t.Teacher); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		d.Teaching = append(d.Teaching, t)
 	}
-	return &e, d, teach.Err()
+	return &e, d, imports, teach.Err()
 }
 
 // cached is the analysis of one data version of an exam, read with one
@@ -269,6 +291,7 @@ type cached struct {
 	regKey  uint64
 	report  *analysis.Report
 	data    *analysis.Data
+	imports []PartImport // how each school's part was read
 	at      time.Time
 	numbers numberIndex // the students by number, built on first lookup (trend.go)
 }
@@ -328,7 +351,7 @@ type flight struct {
 }
 
 func (s *Service) compute(ctx context.Context, x Exam, reg uint64) (*cached, error) {
-	e, d, err := s.load(ctx, x)
+	e, d, imports, err := s.load(ctx, x)
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +362,7 @@ func (s *Service) compute(ctx context.Context, x Exam, reg uint64) (*cached, err
 	if err != nil {
 		return nil, err
 	}
-	return &cached{version: x.DataVersion, regKey: reg, report: r, data: d, at: time.Now()}, nil
+	return &cached{version: x.DataVersion, regKey: reg, report: r, data: d, imports: imports, at: time.Now()}, nil
 }
 
 func (s *Service) touch(id int64) {
@@ -363,6 +386,11 @@ func (s *Service) touch(id int64) {
 // lacks, or one the actor may not import for (a school admin imports only
 // its own part), refuses the whole import, naming the school.
 func (s *Service) ImportData(ctx context.Context, a auth.Actor, id int64, d *analysis.Data, fileName string, skipped int) (ImportResult, error) {
+	return s.importData(ctx, a, id, d, fileName, skipped, nil)
+}
+
+// importData is ImportData recording the reader's decisions with each part.
+func (s *Service) importData(ctx context.Context, a auth.Actor, id int64, d *analysis.Data, fileName string, skipped int, decisions []string) (ImportResult, error) {
 	x, _, err := s.get(ctx, s.st.R, a, id)
 	if err != nil {
 		return ImportResult{}, err
@@ -392,7 +420,7 @@ func (s *Service) ImportData(ctx context.Context, a auth.Actor, id int64, d *ana
 	if err := f.Err(); err != nil {
 		return ImportResult{}, err
 	}
-	res, err := s.storeData(ctx, a, x, d, ids, fileName, skipped)
+	res, err := s.storeData(ctx, a, x, d, ids, fileName, skipped, decisions)
 	if err == nil {
 		// Analyse the new data now, so the first report page after an
 		// import is served from the cache.

@@ -135,6 +135,9 @@ type ReportView struct {
 	Bands         []analysis.Band         `json:"bands"`
 	Papers        []analysis.PaperStats   `json:"papers"`
 	Warnings      []string                `json:"warnings"`
+	// Imports are the viewer's schools' parts: the file each came from and
+	// what the reader decided reading it.
+	Imports []PartImport `json:"imports"`
 }
 
 // Report is the analysis of an exam narrowed to the viewer and the query.
@@ -177,7 +180,13 @@ func (s *Service) report(ctx context.Context, a auth.Actor, id int64, q ReportQu
 	}
 	r := c.report
 	out := ReportView{Exam: x, Scope: rc.scope, Settings: r.Settings, Subjects: r.Subjects, TierLines: r.TierLines, Groups: r.Groups,
-		Stats: []analysis.Stat{}, Balance: []analysis.Balance{}, Distributions: r.Distributions, Bands: []analysis.Band{}, Papers: r.Papers, Warnings: r.Warnings}
+		Stats: []analysis.Stat{}, Balance: []analysis.Balance{}, Distributions: r.Distributions, Bands: []analysis.Band{}, Papers: r.Papers, Warnings: r.Warnings,
+		Imports: []PartImport{}}
+	for _, pi := range c.imports {
+		if rc.school(pi.SchoolCode) && (q.School == "" || q.School == pi.SchoolCode) {
+			out.Imports = append(out.Imports, pi)
+		}
+	}
 	for _, st := range r.Stats {
 		if !rc.stat(st) || (q.Level != "" && st.Level != q.Level) || (q.Subject != "" && st.Subject != q.Subject) {
 			continue

@@ -1,17 +1,6 @@
-import { computed } from 'vue'
+import { shallowRef } from 'vue'
 import { createI18n } from 'vue-i18n'
-import zhCnEl from 'element-plus/es/locale/lang/zh-cn'
-import enEl from 'element-plus/es/locale/lang/en'
-import zhCN from './locales/zh-CN.json'
-import en from './locales/en.json'
-import examsZhCN from './locales/exams.zh-CN.json'
-import examsEn from './locales/exams.en.json'
-import workbenchZhCN from './locales/workbench.zh-CN.json'
-import workbenchEn from './locales/workbench.en.json'
-import planningZhCN from './locales/planning.zh-CN.json'
-import planningEn from './locales/planning.en.json'
-import mentoringZhCN from './locales/mentoring.zh-CN.json'
-import mentoringEn from './locales/mentoring.en.json'
+import type { Language } from 'element-plus/es/locale'
 
 export type AppLocale = 'zh-CN' | 'en'
 export const LOCALES: AppLocale[] = ['zh-CN', 'en']
@@ -39,17 +28,41 @@ function mergeMessages<A extends object, B extends object>(base: A, extra: B): A
   return out as A & B
 }
 
+type Messages = Record<string, unknown>
+
+/**
+ * Each language's messages (the main file and every capability's) and
+ * Element Plus's texts, loaded only when that language is chosen: the first
+ * screen carries one language, not all.
+ */
+const LOADERS: Record<AppLocale, () => Promise<[Messages[], Language]>> = {
+  'zh-CN': () => Promise.all([import('./locales/all.zh-CN').then((m) => m.default), import('element-plus/es/locale/lang/zh-cn').then((m) => m.default)]),
+  en: () => Promise.all([import('./locales/all.en').then((m) => m.default), import('element-plus/es/locale/lang/en').then((m) => m.default)]),
+}
+
 export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: {
-    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), planningZhCN), mentoringZhCN),
-    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, examsEn), workbenchEn), planningEn), mentoringEn),
-  },
+  messages: {},
   missingWarn: false,
   fallbackWarn: false,
 })
+
+const elementLocales: Partial<Record<AppLocale, Language>> = {}
+/** Element Plus's texts in the current language (App.vue's config provider). */
+export const elementLocale = shallowRef<Language | undefined>(undefined)
+const loading: Partial<Record<AppLocale, Promise<void>>> = {}
+
+/** Loads a language's messages once; the code labels merged earlier stay. */
+export function loadLocale(l: AppLocale): Promise<void> {
+  loading[l] ??= LOADERS[l]().then(([files, el]) => {
+    const merged = files.reduce<Messages>((acc, m) => mergeMessages(acc, m), {})
+    i18n.global.mergeLocaleMessage(l, merged)
+    elementLocales[l] = el
+  })
+  return loading[l]
+}
 
 document.documentElement.lang = i18n.global.locale.value
 
@@ -57,8 +70,17 @@ export function currentLocale(): AppLocale {
   return i18n.global.locale.value as AppLocale
 }
 
-export function setLocale(l: AppLocale): void {
+/** Loads the current language (before the app mounts). */
+export async function loadCurrentLocale(): Promise<void> {
+  const l = currentLocale()
+  await loadLocale(l)
+  elementLocale.value = elementLocales[l]
+}
+
+export async function setLocale(l: AppLocale): Promise<void> {
+  await loadLocale(l)
   i18n.global.locale.value = l
+  elementLocale.value = elementLocales[l]
   document.documentElement.lang = l
   try {
     localStorage.setItem(STORAGE_KEY, l)
@@ -66,8 +88,6 @@ export function setLocale(l: AppLocale): void {
     // not remembered, still switched
   }
 }
-
-export const elementLocale = computed(() => (i18n.global.locale.value === 'en' ? enEl : zhCnEl))
 
 /** Translates key when the locale files have it, else shows the fallback (usually the raw code). */
 export function tOr(key: string, fallback: string): string {

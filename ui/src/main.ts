@@ -1,9 +1,12 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import ElementPlus from 'element-plus'
-import 'element-plus/dist/index.css'
+// Components come with the templates that use them (vite.config.ts); the
+// message and message-box services are called from scripts, so their CSS
+// is imported here.
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
 import App from './App.vue'
-import { i18n, currentLocale } from './i18n'
+import { i18n, currentLocale, loadCurrentLocale } from './i18n'
 import { router } from './router'
 import { configureHttp } from './api/http'
 import { loadCodes } from './api/codes'
@@ -17,7 +20,6 @@ const pinia = createPinia()
 app.use(pinia)
 app.use(i18n)
 app.use(router)
-app.use(ElementPlus)
 app.directive('row-testid', rowTestId)
 app.directive('phone-cards', phoneCards)
 
@@ -63,4 +65,4 @@ configureHttp({
 })
 
 // Without the code labels the pages still work, showing raw codes.
-Promise.all([router.isReady(), loadCodes().catch(() => undefined)]).then(() => app.mount('#app'))
+Promise.all([router.isReady(), loadCurrentLocale(), loadCodes().catch(() => undefined)]).then(() => app.mount('#app'))

@@ -42,7 +42,23 @@ type Mapping struct {
 	Notes []string `json:"notes,omitempty"`
 	// NoteKeys are the notes that have message keys, for other languages.
 	NoteKeys []Note `json:"note_keys,omitempty"`
+	// Stage is a person's answer to the stage question
+	// (examfile.ask.stage), or their correction of the stage the reader
+	// decided: 小学, 初中 or 高中. It settles the stage ("" lets the reader
+	// decide from the evidence).
+	Stage string `json:"stage,omitempty"`
+	// Swapped answers the question examfile.ask.swapped_columns per school
+	// (the name the question gives): SwapRows reads each row of the school
+	// whose 姓名 cell is a class and 班级 cell is not with the two swapped,
+	// SwapNone reads every row as the headers say.
+	Swapped map[string]string `json:"swapped,omitempty" openapi:"nullable"`
 }
+
+// The answers Mapping.Swapped takes.
+const (
+	SwapRows = "rows"
+	SwapNone = "none"
+)
 
 // SheetMap is one sheet of student rows.
 type SheetMap struct {
@@ -417,6 +433,16 @@ func (m *Mapping) check() error {
 	for _, f := range []Field{FieldID, FieldName, FieldSchool, FieldSchoolCode, FieldGroup, FieldClass, FieldSubject, FieldValue, FieldAbsent, FieldVoid} {
 		if has[f] > 1 {
 			return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": fmt.Sprintf("有 %d 列都对应“%s”", has[f], f)})
+		}
+	}
+	switch m.Stage {
+	case "", "小学", "初中", "高中":
+	default:
+		return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": fmt.Sprintf("学段“%s”不是小学、初中或高中", m.Stage)})
+	}
+	for school, v := range m.Swapped {
+		if v != SwapRows && v != SwapNone {
+			return errs.New(errs.Invalid, keyMapping, errs.Args{"reason": fmt.Sprintf("“%s”的姓名、班级两列的读法“%s”无法识别", school, v)})
 		}
 	}
 	if has[FieldID] == 0 && has[FieldName] == 0 {

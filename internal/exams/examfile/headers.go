@@ -31,7 +31,8 @@ const (
 // EnumValues lists the fields, for the API document.
 func (Field) EnumValues() []string {
 	return []string{string(FieldIgnore), string(FieldID), string(FieldName), string(FieldSchool), string(FieldSchoolCode), string(FieldGroup),
-		string(FieldClass), string(FieldScore), string(FieldItem), string(FieldSubject), string(FieldValue), string(FieldAbsent), string(FieldVoid)}
+		string(FieldClass), string(FieldScore), string(FieldItem), string(FieldSubject), string(FieldValue), string(FieldAbsent), string(FieldVoid),
+		string(FieldInclude), string(FieldRemark)}
 }
 
 // headerAliases: normalized header text → field.

@@ -3,6 +3,7 @@ package examfile
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"edugroup/internal/errs"
@@ -130,21 +131,19 @@ func (p *parser) exam(res *Result) error {
 				res.Assumptions = append(res.Assumptions, fmt.Sprintf("文件中没有“%s”的成绩", name))
 			}
 		}
-		p.stageClasses(res.Data, p.opts.Stage)
+		if err := p.settleStage(res); err != nil {
+			return err
+		}
+		p.stageClasses(res.Data, res.Stage)
 		res.Assumptions = append(res.Assumptions, p.notes...)
 		return nil
 	}
-	stage := p.opts.Stage
-	if stage == "" {
-		var evidence string
-		var ask bool
-		stage, evidence, ask = p.decideStage(res.Data)
-		if ask {
-			return errs.New(errs.Invalid, keyAskStage, errs.Args{"evidence": evidence})
-		}
-		if stage != "" {
-			p.noteKey(keyNoteStage, errs.Args{"stage": stage, "evidence": evidence})
-		}
+	if err := p.settleStage(res); err != nil {
+		return err
+	}
+	stage := res.Stage
+	if res.StageSource == StageFromFile {
+		p.noteKey(keyNoteStage, errs.Args{"stage": stage, "evidence": res.StageEvidence})
 	}
 	p.stageClasses(res.Data, stage)
 	name := p.f.Sheets[0].Name
@@ -157,6 +156,51 @@ func (p *parser) exam(res *Result) error {
 	p.outliers(res, outliers)
 	res.Assumptions = append(res.Assumptions, notes...)
 	res.Assumptions = append(res.Assumptions, p.notes...)
+	return nil
+}
+
+// Where Result.Stage came from.
+const (
+	StageFromAnswer = "answer" // Mapping.Stage: a person said it
+	StageFromExam   = "exam"   // Options.Stage, with Options.Exam: the exam's setup
+	StageGiven      = "given"  // Options.Stage without an exam definition
+	StageFromFile   = "file"   // decided from the file's evidence (and the registry's stages)
+)
+
+// examStages are the stages an exam's own stage allows its classes to be
+// (a 九年一贯制 school has a 小学 and a 初中).
+var examStages = map[string][]string{"小学": {"小学"}, "初中": {"初中"}, "高中": {"高中"},
+	"九年一贯制": {"小学", "初中"}, "完全中学": {"初中", "高中"}}
+
+// settleStage sets Result.Stage, the stage class codes are read with: a
+// person's answer settles it; else a stage given without an exam
+// definition; else the file's evidence — which, beside an exam's own stage,
+// must agree with it (the exam's stage is kept and the evidence said), and
+// asks when it does not, as it asks when the evidence conflicts.
+func (p *parser) settleStage(res *Result) error {
+	if p.m.Stage != "" {
+		res.Stage, res.StageSource = p.m.Stage, StageFromAnswer
+		return nil
+	}
+	given := p.opts.Stage
+	if given != "" && p.opts.Exam == nil {
+		res.Stage, res.StageSource = given, StageGiven
+		return nil
+	}
+	stage, evidence, ask := p.decideStage(res.Data)
+	if ask {
+		return errs.New(errs.Invalid, keyAskStage, errs.Args{"evidence": evidence})
+	}
+	res.StageEvidence = evidence
+	allowed, known := examStages[given]
+	switch {
+	case known && stage != "" && !slices.Contains(allowed, stage):
+		return errs.New(errs.Invalid, keyAskStage, errs.Args{"evidence": "考试设置的学段是" + given + "，文件却像" + stage + "的（" + evidence + "）"})
+	case known && len(allowed) == 1:
+		res.Stage, res.StageSource = given, StageFromExam
+	case stage != "":
+		res.Stage, res.StageSource = stage, StageFromFile
+	}
 	return nil
 }
 

@@ -75,7 +75,7 @@ var Messages = map[string]string{
 	keyNoteGeneratedIDs:    "{schools}没有考号（{n} 名学生）：以“学校+班级+姓名”识别这些学生，无法与其他考试匹配",
 	keyNoteStage:           "学段判断为{stage}（{evidence}），满分据此确定，请确认",
 	keyNoteClassStage:      "班级代码（如“{raw}”）按{stage}读作“{class}”",
-	keyAskSwapped:          "{schools}的“姓名”“班级”两列内容有的行对调、有的行没有，无法确定：请改正这些学校的行后重新导入",
+	keyAskSwapped:          "{schools}的“姓名”“班级”两列内容有的行对调、有的行没有，无法确定哪些行对调：请逐校指定读法（对调姓名列是班级的行，或全部按表头读取），或改正这些学校的行后重新导入",
 	keyAskStage:            "无法确定学段：{evidence}。请指定学段（小学、初中或高中）后重新读取",
 }
 

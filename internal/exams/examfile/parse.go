@@ -92,6 +92,13 @@ type Result struct {
 	// (是否参与统计 = 不参与); they are not in Data.
 	Excluded int
 	Sheets   []string
+	// Stage is the stage the class codes were read with (小学, 初中, 高中,
+	// or "" when unknown), StageSource where it came from (StageFromAnswer
+	// …) and StageEvidence, in Chinese, what the file shows of it: for a
+	// preview to show for confirmation.
+	Stage         string
+	StageSource   string
+	StageEvidence string
 }
 
 // RowRef is a student's sheet (index into Result.Sheets) and row number.

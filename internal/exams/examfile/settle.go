@@ -78,7 +78,20 @@ func (p *parser) swappedColumns(res *Result) error {
 		schools[sc].rows++
 	}
 	fix := make([]bool, len(d.ID))
-	for _, rows := range bySchool {
+	for sc, rows := range bySchool {
+		// A person's answer for the school settles it.
+		switch p.m.Swapped[d.Schools[sc].Name] {
+		case SwapNone:
+			for _, i := range rows {
+				swapped[i] = false
+			}
+			continue
+		case SwapRows:
+			for _, i := range rows {
+				fix[i] = swapped[i]
+			}
+			continue
+		}
 		for k := 0; k < len(rows); {
 			if !swapped[rows[k]] {
 				k++
@@ -96,18 +109,24 @@ func (p *parser) swappedColumns(res *Result) error {
 			k = end
 		}
 	}
-	var unsure []string
+	var unsure, list []string
 	for i := range d.ID {
 		if swapped[i] && !fix[i] {
 			sc := d.Classes[d.Class[i]].School
 			if !schools[sc].unsure {
 				schools[sc].unsure = true
 				unsure = append(unsure, "“"+d.Schools[sc].Name+"”")
+				list = append(list, d.Schools[sc].Name)
 			}
 		}
 	}
 	if len(unsure) > 0 {
-		return errs.New(errs.Invalid, keyAskSwapped, errs.Args{"schools": strings.Join(unsure, "、")})
+		// list names the schools one by one, for a page to take an
+		// answer per school (Mapping.Swapped).
+		return errs.New(errs.Invalid, keyAskSwapped, errs.Args{"schools": strings.Join(unsure, "、"), "list": list})
+	}
+	if !slices.Contains(fix, true) {
+		return nil
 	}
 	// Swap: the class cell (read as a class name, which keeps a name as it
 	// is) is the name, the name cell the class.

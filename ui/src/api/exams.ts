@@ -75,6 +75,8 @@ export const FIELDS = [
   'value',
   'absent',
   'void',
+  'include',
+  'remark',
 ] as const
 export type Field = (typeof FIELDS)[number]
 

@@ -2476,7 +2476,7 @@ export interface components {
         };
         "Examfile.Column": {
             /** @enum {string} */
-            field: "ignore" | "student_id" | "name" | "school" | "school_code" | "group" | "class" | "score" | "item" | "subject" | "value" | "absent" | "void";
+            field: "ignore" | "student_id" | "name" | "school" | "school_code" | "group" | "class" | "score" | "item" | "subject" | "value" | "absent" | "void" | "include" | "remark";
             full?: number;
             header: string;
             index: number;
@@ -2493,6 +2493,10 @@ export interface components {
             /** @enum {string} */
             shape: "wide" | "long" | "items";
             sheets: components["schemas"]["Examfile.SheetMap"][];
+            stage?: string;
+            swapped?: {
+                [key: string]: string;
+            } | null;
         };
         "Examfile.Note": {
             args?: {
@@ -2571,14 +2575,20 @@ export interface components {
         };
         "Exams.Imported": {
             assumptions: string[];
+            excluded: number;
             file_name: string;
             invalid: number;
             mapping: components["schemas"]["Examfile.Mapping"] | null;
             problem_count: number;
             problems: components["schemas"]["Examfile.Problem"][];
+            question?: components["schemas"]["Exams.Question"] | null;
             schools: string[];
+            stage: string;
+            stage_evidence: string;
+            stage_source: string;
             stored: components["schemas"]["Exams.ImportResult"];
             students: number;
+            subjects: components["schemas"]["Exams.PreviewSubject"][];
         };
         "Exams.Input": {
             group_id: number;
@@ -2600,15 +2610,40 @@ export interface components {
             school_name: string;
             students: number;
         };
+        "Exams.PartImport": {
+            decisions: string[];
+            file_name: string;
+            /** Format: date-time */
+            imported_at: string;
+            school: string;
+            school_code: string;
+        };
         "Exams.Preview": {
             assumptions: string[];
+            excluded: number;
             file_name: string;
             invalid: number;
             mapping: components["schemas"]["Examfile.Mapping"] | null;
             problem_count: number;
             problems: components["schemas"]["Examfile.Problem"][];
+            question?: components["schemas"]["Exams.Question"] | null;
             schools: string[];
+            stage: string;
+            stage_evidence: string;
+            stage_source: string;
             students: number;
+            subjects: components["schemas"]["Exams.PreviewSubject"][];
+        };
+        "Exams.PreviewSubject": {
+            best: number | null;
+            full: number;
+            name: string;
+        };
+        "Exams.Question": {
+            /** @enum {string} */
+            key: "examfile.ask.stage" | "examfile.ask.swapped_columns";
+            message: string;
+            schools: string[];
         };
         "Exams.ReportView": {
             balance: components["schemas"]["Analysis.Balance"][];
@@ -2616,6 +2651,7 @@ export interface components {
             distributions: components["schemas"]["Analysis.Distribution"][];
             exam: components["schemas"]["Exams.Exam"];
             groups: components["schemas"]["Analysis.GroupInfo"][];
+            imports: components["schemas"]["Exams.PartImport"][];
             papers: components["schemas"]["Analysis.PaperStats"][];
             scope: string;
             settings: components["schemas"]["Analysis.Settings"];

@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
-import { i18n } from '@/i18n'
+import { i18n, loadCurrentLocale } from '@/i18n'
 import { examRoutes } from './exams'
 import { planningPrintRoute, planningRoutes } from './planning'
 import { growthRoutes, mentoringPrintRoute, mentoringRoutes } from './mentoring'
@@ -148,6 +148,8 @@ export const router = createRouter({
 })
 
 router.beforeEach(async (to) => {
+  // The chosen language's messages arrive before the first page (and its title).
+  await loadCurrentLocale()
   const store = useSessionStore()
   if (!store.loaded) {
     try {

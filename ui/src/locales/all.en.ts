@@ -1,0 +1,9 @@
+// Every message file of one language, in one chunk: the app loads the
+// chosen language's (i18n.ts) and no other. A capability's file joins here.
+import main from './en.json'
+import exams from './exams.en.json'
+import workbench from './workbench.en.json'
+import planning from './planning.en.json'
+import mentoring from './mentoring.en.json'
+
+export default [main, exams, workbench, planning, mentoring] as Record<string, unknown>[]
