@@ -23,6 +23,7 @@ var Services = []string{
 	"internal/registry",
 	"internal/exchange",
 	"internal/mentoring",
+	"internal/curriculum",
 	"internal/planning",
 	"internal/exams/...",
 	"internal/policy",

@@ -73,6 +73,12 @@ const (
 	PermMentoringRead    Permission = "mentoring.read"    // pairs and coverage in scope: county, group, own school (either side), own pairs
 	PermMentoringManage  Permission = "mentoring.manage"  // group: pairs across its schools; school: pairs inside the school
 	PermMentoringConfirm Permission = "mentoring.confirm" // the person (self) or their school (principal) confirms or declines a pair
+
+	PermCurriculumRead    Permission = "curriculum.read"    // timetables, checks, register, staffing in scope: county, group's members, own school
+	PermCurriculumPlan    Permission = "curriculum.plan"    // 基教股 edits the county overlay of the curriculum plan
+	PermTimetableManage   Permission = "timetable.manage"   // a school imports, edits and publishes its own timetable
+	PermCurriculumInspect Permission = "curriculum.inspect" // 基教股 / 督导办: the register's responsibility field and spot checks
+	PermStaffingMatch     Permission = "staffing.match"     // group: proposes and accepts shortage matches; school: accepts its side
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -95,14 +101,16 @@ var Roles = []RoleInfo{
 	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
-	{BureauLeader, ScopeCounty, with(PermPlansRead)},
-	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead)},
+	{BureauLeader, ScopeCounty, with(PermPlansRead, PermCurriculumRead)},
+	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead,
+		PermCurriculumRead, PermCurriculumPlan, PermCurriculumInspect)},
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
-	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage)},
+	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermCurriculumRead, PermCurriculumInspect)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermCurriculumRead, PermStaffingMatch)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
-		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm)},
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm,
+		PermCurriculumRead, PermTimetableManage, PermStaffingMatch)},
 	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
 }
 
