@@ -210,8 +210,14 @@ func matchActions(a auth.Actor, m Match) []string {
 	if !m.NeedOK && r.School(m.NeedSchoolID) {
 		out, can = append(out, "accept_need"), true
 	}
-	if !m.ProviderOK && r.School(m.ProviderSchoolID) {
+	// The provider school releases its teacher last, once the school that
+	// is short and the group have agreed: its acceptance writes the 支教
+	// application or the 兼课指导 entry, which are its to make.
+	if !m.ProviderOK && r.School(m.ProviderSchoolID) && ((m.NeedOK || r.School(m.NeedSchoolID)) && (m.GroupOK || r.Group(m.GroupID))) {
 		out, can = append(out, "accept_provider"), true
+	}
+	if !m.ProviderOK && r.School(m.ProviderSchoolID) && !can {
+		can = true // may still decline before the others agree
 	}
 	if can {
 		out = append(out, "decline")
@@ -685,7 +691,7 @@ type MatchStep struct {
 }
 
 // Accept gives every acceptance the actor may give (the group's, a
-// school's). The last of the three makes the match accepted: a 支教 match
+// school's). The provider school's comes last and makes the match accepted: a 支教 match
 // becomes a 支教 application of the exchange workflow (a draft for the
 // provider school to submit), a 走教 or online match a 兼课指导 entry of the
 // teacher's service record, so it counts for 四(三)2.
@@ -719,8 +725,6 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, id int64, in MatchSt
 		if err != nil {
 			return Match{}, err
 		}
-		sys := auth.SystemActor("curriculum")
-		sys.RequestID = a.RequestID
 		today := s.Today()
 		end := TermEnd(cfg, m.Term)
 		if end.Before(today.Time) {
@@ -732,14 +736,14 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, id int64, in MatchSt
 			if err != nil {
 				return Match{}, err
 			}
-			d, err := s.ex.Create(ctx, sys, exchange.Input{Kind: exchange.KindSupport, StaffID: m.StaffID, HostSchoolID: m.NeedSchoolID,
+			d, err := s.ex.Create(ctx, a, exchange.Input{Kind: exchange.KindSupport, StaffID: m.StaffID, HostSchoolID: m.NeedSchoolID,
 				StartOn: today, EndOn: store.Date{Time: today.AddDate(0, 0, pv.Settings.Exchange.SupportMinDays)}, Purpose: desc})
 			if err != nil {
 				return Match{}, err
 			}
 			exchangeID = d.ID
 		} else {
-			if _, err := s.ex.AddServiceEntry(ctx, sys, m.StaffID, exchange.ServiceEntryInput{Kind: "teaching", SchoolID: m.NeedSchoolID,
+			if _, err := s.ex.AddServiceEntry(ctx, a, m.StaffID, exchange.ServiceEntryInput{Kind: "teaching", SchoolID: m.NeedSchoolID,
 				StartOn: today, EndOn: end, Description: desc}); err != nil {
 				return Match{}, err
 			}
