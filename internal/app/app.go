@@ -13,10 +13,10 @@ import (
 
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
+	"edugroup/internal/curriculum"
 	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
 	"edugroup/internal/i18n"
-	"edugroup/internal/curriculum"
 	"edugroup/internal/mentoring"
 	"edugroup/internal/planning"
 	"edugroup/internal/policy"
