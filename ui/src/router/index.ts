@@ -4,6 +4,7 @@ import { i18n } from '@/i18n'
 import { examRoutes } from './exams'
 import { planningPrintRoute, planningRoutes } from './planning'
 import { mentoringPrintRoute, mentoringRoutes } from './mentoring'
+import { curriculumPrintRoute, curriculumRoutes } from './curriculum'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -39,6 +40,7 @@ const routes: RouteRecordRaw[] = [
   },
   planningPrintRoute,
   mentoringPrintRoute,
+  curriculumPrintRoute,
   {
     path: '/',
     // The menu and header load after sign-in, not with the login page.
@@ -134,6 +136,7 @@ const routes: RouteRecordRaw[] = [
       ...examRoutes,
       ...planningRoutes,
       ...mentoringRoutes,
+      ...curriculumRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],
