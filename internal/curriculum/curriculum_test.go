@@ -150,6 +150,15 @@ func TestImportAndRegister(t *testing.T) {
 		if sc.TimetableSeq != 2 || (sc.Outcome != curriculum.SpotOtherSubject && sc.Outcome != curriculum.SpotNotOnTimetable) {
 			t.Errorf("spot check %+v", sc)
 		}
+		// The same timetable saved as CSV (with a BOM) is read alike.
+		csvFile := "\ufeff班级,年级,星期,节次,学科,任课教师\n三年级(1)班,3,1,1,语文," + chinese + "\n三年级(1)班,3,周二,1,数学,查无此人\n"
+		if s, b := p.UploadAs(path, "课表.csv", []byte(csvFile), nil); s != 422 || !strings.Contains(string(b), "第3行") {
+			t.Errorf("csv with an unknown teacher: %d %s", s, b)
+		}
+		csvFile = "\ufeff班级,年级,星期,节次,学科,任课教师\n三年级(1)班,3,1,1,语文," + chinese + "\n"
+		if s, b := p.UploadAs(path, "课表.csv", []byte(csvFile), nil); s != 200 || decode[curriculum.Version](t, b).Seq != 3 {
+			t.Errorf("csv: %d %s", s, b)
+		}
 		// The county summary counts the school.
 		s, b = e.Login("jijiao").Do("GET", "/api/v1/curriculum/summary?by=group&term="+term, nil)
 		if sum := decode[curriculum.Summary](t, b); s != 200 || sum.All.Published < 10 || sum.All.Counts.Short == 0 {

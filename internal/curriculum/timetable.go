@@ -1,10 +1,13 @@
 package curriculum
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -479,13 +482,23 @@ func parseWeekday(v string) (int, bool) {
 }
 
 // Import publishes a timetable from an Excel file (one row per lesson: 班级,
-// 年级, 星期, 节次, 学科, 教师): every row is checked, and only a file
+// 年级, 星期, 节次, 学科, 教师; .xlsx, or the same columns saved as CSV): every row is checked, and only a file
 // without any problem becomes the school's next version.
 func (s *Service) Import(ctx context.Context, a auth.Actor, schoolID int64, term string, r io.Reader, t func(string) string) (Version, error) {
 	if !a.Has(auth.PermTimetableManage) {
 		return Version{}, errs.ForbiddenError()
 	}
-	rows, problems, err := xlsx.ReadTable(r, TemplateColumns(t), xlsx.Limits{MaxBytes: 5 << 20, MaxRows: 5000})
+	data, err := io.ReadAll(io.LimitReader(r, 5<<20+1))
+	if err != nil {
+		return Version{}, err
+	}
+	var rows []xlsx.Row
+	var problems []xlsx.RowError
+	if bytes.HasPrefix(data, []byte("PK")) {
+		rows, problems, err = xlsx.ReadTable(bytes.NewReader(data), TemplateColumns(t), xlsx.Limits{MaxBytes: 5 << 20, MaxRows: 5000})
+	} else {
+		rows, problems, err = readCSV(data, TemplateColumns(t))
+	}
 	if err != nil {
 		return Version{}, errs.FieldError("file", "curriculum.file", errs.Args{"error": err.Error()})
 	}
@@ -535,6 +548,60 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, schoolID int64, term
 		return Version{}, err
 	}
 	return vs[0], nil
+}
+
+// readCSV reads a timetable saved as CSV (UTF-8, with or without a BOM):
+// the header row names the columns as the template does, in any order.
+func readCSV(data []byte, cols []xlsx.Column) ([]xlsx.Row, []xlsx.RowError, error) {
+	if len(data) > 5<<20 {
+		return nil, nil, xlsx.ErrTooLarge
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(recs) == 0 {
+		return nil, nil, nil
+	}
+	at := map[string]int{}
+	for i, h := range recs[0] {
+		h = strings.ToLower(strings.TrimSpace(h))
+		for _, c := range cols {
+			if h == strings.ToLower(c.Header) || slices.ContainsFunc(c.Aliases, func(a string) bool { return strings.ToLower(a) == h }) {
+				at[c.Key] = i
+			}
+		}
+	}
+	var problems []xlsx.RowError
+	for _, c := range cols {
+		if _, ok := at[c.Key]; !ok && c.Required {
+			problems = append(problems, xlsx.RowError{Line: 0, Field: c.Key, Key: "import.missing_column", Args: map[string]any{"header": c.Header}})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems, nil
+	}
+	var out []xlsx.Row
+	for n, rec := range recs[1:] {
+		v := map[string]string{}
+		empty := true
+		for _, c := range cols {
+			if i := at[c.Key]; i < len(rec) {
+				v[c.Key] = strings.TrimSpace(rec[i])
+				empty = empty && v[c.Key] == ""
+			}
+		}
+		if !empty {
+			out = append(out, xlsx.Row{Line: n + 2, Values: v})
+		}
+	}
+	if len(out) > 5000 {
+		return nil, nil, xlsx.ErrTooManyRows
+	}
+	return out, nil, nil
 }
 
 // TimetableRow is one school in the list of timetables for a term.
