@@ -24,12 +24,11 @@ import (
 // spare lessons at other member schools, accepted by all three parties, so
 // the staffing page shows shortages before and after.
 
-// demoLesson is one lesson to place: a class, a subject and its teacher.
+// demoLesson is one lesson to place: a class and a subject.
 type demoLesson struct {
 	class   string
 	grade   int
 	subject string
-	staff   int64
 }
 
 type demoTeacher struct {
