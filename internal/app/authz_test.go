@@ -181,6 +181,8 @@ var allowed = map[string][]string{
 	"GET /api/v1/curriculum/schools/{id}/register":          curReaders,
 	"GET /api/v1/curriculum/schools/{id}/register/export":   curReaders,
 	"POST /api/v1/curriculum/schools/{id}/register":         inspectors,
+	"GET /api/v1/curriculum/schools/{id}/kindergarten":      curReaders,
+	"POST /api/v1/curriculum/schools/{id}/kindergarten":     {"school_admin"},
 	"GET /api/v1/curriculum/summary":                        curReaders,
 	"GET /api/v1/curriculum/staffing":                       curReaders,
 	"POST /api/v1/curriculum/matches":                       matchParties,

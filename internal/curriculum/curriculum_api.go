@@ -54,7 +54,8 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("GET", "/api/v1/curriculum/timetables", web.Perm(auth.PermCurriculumRead), web.Doc{Summary: "Schools in scope with their timetables for a term",
 		Tag: tag, Query: []web.Param{termQ, web.Q("group_id", "integer", ""), web.Q("q", "string", "school name contains"),
 			web.Q("status", "string", "").OneOf("published", "unpublished", "late"), web.Q("sort", "string", "").OneOf("name", "versions", "last_on"),
-			web.Q("order", "string", "").OneOf("asc", "desc"), web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")},
+			web.Q("order", "string", "").OneOf("asc", "desc"), web.Q("kindergartens", "boolean", "the kindergartens and their daily schedules instead"),
+			web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")},
 		Response: web.List[TimetableRow]{}}, api.list)
 	rt.Handle("GET", "/api/v1/curriculum/timetable/template", web.Perm(auth.PermTimetableManage), web.Doc{Summary: "Excel template of the timetable import (one row per lesson)",
 		Tag: tag, Produces: xlsx.ContentType}, api.template)
@@ -83,6 +84,10 @@ func (api *API) Routes(rt *web.Router) {
 		Tag: tag, Request: MatchStep{}, Response: Match{}}, web.ByIDBody(s.Decline))
 	rt.Handle("POST", "/api/v1/curriculum/matches/{id}/cancel", web.Perm(auth.PermStaffingMatch), web.Doc{Summary: "Withdraw a match (the group or the proposer)",
 		Tag: tag, Request: MatchStep{}, Response: Match{}}, web.ByIDBody(s.Cancel))
+	rt.Handle("GET", "/api/v1/curriculum/schools/{id}/kindergarten", web.Perm(auth.PermCurriculumRead), web.Doc{Summary: "A kindergarten's posted 一日活动安排 per age group, checked (outdoor, physical, activity length)",
+		Tag: tag, Query: []web.Param{termQ}, Response: KindergartenDay{}}, api.kindergarten)
+	rt.Handle("POST", "/api/v1/curriculum/schools/{id}/kindergarten", web.Perm(auth.PermTimetableManage), web.Doc{Summary: "Post an age group's daily schedule as the next version",
+		Tag: tag, Request: DayInput{}, Response: KindergartenDay{}}, web.ByIDBody(s.PostDay))
 	rt.Handle("GET", "/api/v1/curriculum/spot-checks", web.Perm(auth.PermCurriculumRead), web.Doc{Summary: "Spot checks of the schools in scope, newest first",
 		Tag: tag, Query: []web.Param{web.Q("school_id", "integer", ""), web.Q("outcome", "string", "").OneOf(SpotMatch, SpotOtherTeacher, SpotOtherSubject, SpotNotOnTimetable, SpotNoTimetable),
 			web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")}, Response: web.List[SpotCheck]{}}, api.spots)
@@ -94,7 +99,7 @@ func (api *API) list(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	page, size := web.Page(r)
 	f := ListFilter{Term: q.Get("term"), GroupID: queryInt(r, "group_id"), Q: q.Get("q"), Status: q.Get("status"), Sort: q.Get("sort"), Desc: q.Get("order") == "desc",
-		Page: page, Size: size}
+		Kindergartens: q.Get("kindergartens") == "true", Page: page, Size: size}
 	items, total, err := api.svc.List(r.Context(), web.Actor(r), f)
 	if err != nil {
 		return err
@@ -193,6 +198,14 @@ func (api *API) summary(w http.ResponseWriter, r *http.Request) error {
 
 func (api *API) staffing(w http.ResponseWriter, r *http.Request) error {
 	out, err := api.svc.Staffing(r.Context(), web.Actor(r), StaffingQuery{Term: r.URL.Query().Get("term"), GroupID: queryInt(r, "group_id"), SchoolID: queryInt(r, "school_id")})
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, out)
+}
+
+func (api *API) kindergarten(w http.ResponseWriter, r *http.Request) error {
+	out, err := api.svc.Kindergarten(r.Context(), web.Actor(r), pathID(r), r.URL.Query().Get("term"))
 	if err != nil {
 		return err
 	}

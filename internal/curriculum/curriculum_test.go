@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"edugroup/internal/apptest"
+	"edugroup/internal/auth"
 	"edugroup/internal/curriculum"
 	"edugroup/internal/store"
 	"edugroup/internal/xlsx"
@@ -347,4 +348,52 @@ func TestPlanOverlay(t *testing.T) {
 	if e.AuditCount("curriculum.overlay", "") != 1 {
 		t.Error("overlay not audited once")
 	}
+}
+
+// A kindergarten posts its day per age group (each a version); the county
+// reads it checked. A primary school cannot post one.
+func TestKindergartenDays(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		term := curriculum.TermOf(store.Today())
+		kg := e.One(`SELECT id FROM schools WHERE stage = 'preschool' ORDER BY id LIMIT 1`)
+		in := curriculum.DayInput{Term: term, Level: "large", Items: []curriculum.DayItem{
+			{Start: "08:30", End: "09:10", Kind: "physical", Name: "早操与体育游戏"},
+			{Start: "09:20", End: "09:50", Kind: "group", Name: "数学活动"},
+			{Start: "10:00", End: "11:00", Kind: "outdoor", Name: "户外自主游戏"},
+		}}
+		sys := auth.SystemActor("test")
+		if _, err := e.App.Curriculum.PostDay(context.Background(), sys, kg, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.App.Curriculum.PostDay(context.Background(), sys, kg, in); err == nil {
+			t.Fatal("a stale version was saved")
+		}
+		s, b := e.Login("dudao").Do("GET", fmt.Sprintf("/api/v1/curriculum/schools/%d/kindergarten?term=%s", kg, term), nil)
+		if s != 200 {
+			t.Fatalf("kindergarten: %d %s", s, b)
+		}
+		d := decode[curriculum.KindergartenDay](t, b)
+		rules := map[string]bool{}
+		for _, f := range d.Days[0].Findings {
+			rules[f.Rule] = true
+		}
+		// 100 min outdoors (< 120), 40 of PE (< 60), a 30-min activity (> 25).
+		if len(d.Days) != 1 || d.Days[0].Seq != 1 || !rules[curriculum.RuleKGOutdoor] || !rules[curriculum.RuleKGPhysical] || !rules[curriculum.RuleKGActivity] {
+			t.Fatalf("day %+v", d.Days)
+		}
+		s, b = e.Login("jijiao").Do("GET", "/api/v1/curriculum/timetables?kindergartens=true&page_size=200&term="+term, nil)
+		var found bool
+		for _, r := range decode[struct{ Items []curriculum.TimetableRow }](t, b).Items {
+			found = found || (r.SchoolID == kg && r.Versions == 1 && r.Stage == "preschool")
+		}
+		if s != 200 || !found {
+			t.Errorf("kindergarten list: %d %s", s, b)
+		}
+		s, b = e.Login("principal").Do("POST", fmt.Sprintf("/api/v1/curriculum/schools/%d/kindergarten", e.IDs.School), in)
+		if s != 422 {
+			t.Errorf("a primary school's day: %d %s", s, b)
+		}
+	})
 }

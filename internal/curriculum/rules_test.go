@@ -3,6 +3,7 @@ package curriculum
 import (
 	"testing"
 
+	"edugroup/internal/errs"
 	"edugroup/internal/policy"
 )
 
@@ -175,4 +176,53 @@ func TestTerms(t *testing.T) {
 			t.Errorf("%s valid", s)
 		}
 	}
+}
+
+// The kindergarten day: outdoor ≥ 120 min (boarders 180), outdoor physical
+// ≥ 60, group activities up to 15 / 20 / 25 min by age group.
+func TestKindergartenDay(t *testing.T) {
+	rules := Anhui().Kindergarten
+	day := []DayItem{
+		{"08:00", "08:30", "meal", "早餐"},
+		{"08:30", "09:30", "physical", "户外体育"},
+		{"09:30", "09:50", "group", "语言"},
+		{"10:00", "11:00", "outdoor", "户外游戏"},
+		{"11:00", "12:00", "meal", "午餐"},
+	}
+	d, err := checkDay(rules, "middle", false, day)
+	if err != nil || len(d.Findings) != 0 || d.OutdoorMinutes != 120 || d.PhysicalMinutes != 60 {
+		t.Fatalf("a day at the limits: %v %+v", err, d)
+	}
+	if d, _ := checkDay(rules, "small", false, day); len(d.Findings) != 1 || d.Findings[0].Rule != RuleKGActivity || d.Findings[0].Actual != 20 {
+		t.Errorf("小班 20 min: %+v", d.Findings)
+	}
+	if d, _ := checkDay(rules, "middle", true, day); len(d.Findings) != 1 || d.Findings[0].Rule != RuleKGOutdoor || d.Findings[0].Minimum != 180 {
+		t.Errorf("boarders: %+v", d.Findings)
+	}
+	short := append([]DayItem{}, day...)
+	short[1].End = "09:29"
+	if d, _ := checkDay(rules, "middle", false, short); len(d.Findings) != 2 {
+		t.Errorf("59 min of PE: %+v", d.Findings)
+	}
+	bad := append([]DayItem{}, day...)
+	bad[2].Start = "09:00"
+	if _, err := checkDay(rules, "middle", false, bad); !hasField(err, "items[2].start") {
+		t.Errorf("overlap: %v", err)
+	}
+	if _, err := checkDay(rules, "huge", false, day); !hasField(err, "level") {
+		t.Errorf("level: %v", err)
+	}
+}
+
+func hasField(err error, field string) bool {
+	e, ok := errs.As(err)
+	if !ok {
+		return false
+	}
+	for _, d := range e.Details {
+		if d.Field == field {
+			return true
+		}
+	}
+	return false
 }

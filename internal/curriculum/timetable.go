@@ -620,15 +620,18 @@ type TimetableRow struct {
 
 // ListFilter narrows the list of schools' timetables.
 type ListFilter struct {
-	Term     string
-	GroupID  int64
-	Q        string
-	Status   string // published, unpublished, late
-	Sort     string // name, versions, last_on
-	Desc     bool
-	Page     int
-	Size     int
-	schoolIn []int64
+	Term    string
+	GroupID int64
+	Q       string
+	Status  string // published, unpublished, late
+	Sort    string // name, versions, last_on
+	// Kindergartens lists the kindergartens (their daily schedules) instead
+	// of the schools with timetables.
+	Kindergartens bool
+	Desc          bool
+	Page          int
+	Size          int
+	schoolIn      []int64
 }
 
 // List is the schools in scope with their timetables for the term.
@@ -649,7 +652,11 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f ListFilter) ([]Timet
 	due := store.Date{Time: TermStart(cfg, f.Term).AddDate(0, 0, cfg.PublishDays)}
 	var w store.Where
 	w.Add("s.status = 'active'")
-	w.Add("s.stage <> 'preschool'")
+	if f.Kindergartens {
+		w.Add("s.stage = 'preschool'")
+	} else {
+		w.Add("s.stage <> 'preschool'")
+	}
 	schoolScope(&w, a, auth.PermCurriculumRead, "s.id")
 	if f.GroupID != 0 {
 		w.Add("s.id IN (SELECT school_id FROM group_members WHERE left_on IS NULL AND group_id = ?)", f.GroupID)
@@ -661,8 +668,12 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f ListFilter) ([]Timet
 		w.Add("s.name LIKE ? ESCAPE '\\'", store.Contains(q))
 	}
 	term := w.Arg(f.Term)
+	versions := `SELECT t.school_id, t.id, t.lessons, t.published_on FROM timetables t WHERE t.term = ` + term
+	if f.Kindergartens {
+		versions = `SELECT k.school_id, k.id, 0 AS lessons, k.published_on FROM kindergarten_days k WHERE k.term = ` + term
+	}
 	q := `SELECT s.id, s.name, tw.name, s.stage, COUNT(t.id), COALESCE(MAX(t.lessons), 0), MIN(t.published_on), MAX(t.published_on)
-		FROM schools s JOIN townships tw ON tw.id = s.township_id LEFT JOIN timetables t ON t.school_id = s.id AND t.term = ` + term +
+		FROM schools s JOIN townships tw ON tw.id = s.township_id LEFT JOIN (` + versions + `) t ON t.school_id = s.id` +
 		w.SQL() + ` GROUP BY s.id, s.name, tw.name, s.stage`
 	rows, err := s.st.R.QueryContext(ctx, q, w.Args...)
 	if err != nil {

@@ -191,6 +191,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/curriculum/schools/{id}/kindergarten": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A kindergarten's posted 一日活动安排 per age group, checked (outdoor, physical, activity length) */
+        get: operations["get_curriculum_schools_by_id_kindergarten"];
+        put?: never;
+        /** Post an age group's daily schedule as the next version */
+        post: operations["post_curriculum_schools_by_id_kindergarten"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/curriculum/schools/{id}/register": {
         parameters: {
             query?: never;
@@ -2642,6 +2660,32 @@ export interface components {
             short: number;
             unqualified: number;
         };
+        "Curriculum.DayCheck": {
+            boarding: boolean;
+            findings: components["schemas"]["Curriculum.Finding"][];
+            items: components["schemas"]["Curriculum.DayItem"][];
+            /** @enum {string} */
+            level: "small" | "middle" | "large";
+            outdoor_minutes: number;
+            physical_minutes: number;
+            /** Format: date */
+            published_on: string | null;
+            seq: number;
+        };
+        "Curriculum.DayInput": {
+            base_seq: number;
+            boarding: boolean;
+            items: components["schemas"]["Curriculum.DayItem"][];
+            level: string;
+            term: string;
+        };
+        "Curriculum.DayItem": {
+            end: string;
+            /** @enum {string} */
+            kind: "outdoor" | "physical" | "group" | "meal" | "nap" | "free" | "other";
+            name: string;
+            start: string;
+        };
         "Curriculum.Finding": {
             actual: number;
             class: string;
@@ -2670,6 +2714,14 @@ export interface components {
             boarding_outdoor_minutes: number;
             outdoor_minutes: number;
             physical_minutes: number;
+        };
+        "Curriculum.KindergartenDay": {
+            can_edit: boolean;
+            days: components["schemas"]["Curriculum.DayCheck"][];
+            rules: components["schemas"]["Curriculum.Kindergarten"];
+            school_id: number;
+            school_name: string;
+            term: string;
         };
         "Curriculum.Layer": {
             doc_no: string;
@@ -5265,6 +5317,138 @@ export interface operations {
             };
         };
     };
+    get_curriculum_schools_by_id_kindergarten: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.KindergartenDay"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_schools_by_id_kindergarten: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.DayInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.KindergartenDay"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_curriculum_schools_by_id_register: {
         parameters: {
             query?: {
@@ -5938,6 +6122,8 @@ export interface operations {
                 status?: string;
                 sort?: string;
                 order?: string;
+                /** @description the kindergartens and their daily schedules instead */
+                kindergartens?: boolean;
                 page?: number;
                 /** @description at most 200 */
                 page_size?: number;

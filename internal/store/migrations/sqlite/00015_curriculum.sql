@@ -96,7 +96,24 @@ CREATE TABLE staffing_matches (
 );
 CREATE INDEX staffing_matches_group ON staffing_matches(group_id, term, status);
 
+-- A kindergarten's 一日活动安排 per term and age group (小班 / 中班 / 大班),
+-- each save a version, checked against 《幼儿园工作规程》.
+CREATE TABLE kindergarten_days (
+    id INTEGER PRIMARY KEY,
+    school_id BIGINT NOT NULL REFERENCES schools(id),
+    term TEXT NOT NULL,
+    level TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    boarding BOOLEAN NOT NULL DEFAULT FALSE,
+    body TEXT NOT NULL,
+    published_on DATE NOT NULL,
+    created_by BIGINT REFERENCES users(id),
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (school_id, term, level, seq)
+);
+
 -- +goose Down
+DROP TABLE kindergarten_days;
 DROP TABLE staffing_matches;
 DROP TABLE curriculum_spot_checks;
 DROP TABLE curriculum_registers;
