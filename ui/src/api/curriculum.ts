@@ -19,6 +19,8 @@ export type Shortage = S['Curriculum.Shortage']
 export type Candidate = S['Curriculum.Candidate']
 export type Match = S['Curriculum.Match']
 export type SpotCheck = S['Curriculum.SpotCheck']
+export type KindergartenDay = S['Curriculum.KindergartenDay']
+export type DayItem = S['Curriculum.DayItem']
 
 export const MATCH_MODES = ['walk', 'support', 'online'] as const
 export const RESPONSIBILITIES = ['county_government', 'bureau', 'principal'] as const
@@ -45,6 +47,9 @@ export const proposeMatch = (body: { term: string; need_school_id: number; staff
   http.post<Match>('/curriculum/matches', body)
 export const matchStep = (id: number, step: 'accept' | 'decline' | 'cancel', body: { version: number; note?: string }) =>
   http.post<Match>(`/curriculum/matches/${id}/${step}`, body)
+export const getKindergarten = (school: number, term: string) => http.get<KindergartenDay>(`/curriculum/schools/${school}/kindergarten`, { term })
+export const postDay = (school: number, body: { term: string; level: string; boarding: boolean; base_seq: number; items: DayItem[] }) =>
+  http.post<KindergartenDay>(`/curriculum/schools/${school}/kindergarten`, body)
 export const recordSpot = (body: {
   school_id: number
   visited_on: string

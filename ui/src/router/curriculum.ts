@@ -15,6 +15,12 @@ export const curriculumRoutes: RouteRecordRaw[] = [
     meta: { perm: 'curriculum.read', title: 'curriculum.timetable.title' },
   },
   {
+    path: 'curriculum/kindergarten/:id(\\d+)',
+    name: 'curriculum-kindergarten',
+    component: () => import('@/views/curriculum/KindergartenView.vue'),
+    meta: { perm: 'curriculum.read', title: 'curriculum.kg.title' },
+  },
+  {
     path: 'curriculum/register/:id(\\d+)',
     name: 'curriculum-register',
     component: () => import('@/views/curriculum/RegisterView.vue'),
