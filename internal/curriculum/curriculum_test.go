@@ -397,3 +397,60 @@ func TestKindergartenDays(t *testing.T) {
 		}
 	})
 }
+
+// The workbench: a school without this term's timetable has a to-do due
+// publish_days after the term starts; a proposal waits on the school that
+// is short (a to-do and a notice), and on the proposer (waiting).
+func TestWorkbench(t *testing.T) {
+	t.Parallel()
+	e := apptest.NewEnv(t, apptest.SQLite(t))
+	ctx := context.Background()
+	today := store.Today()
+	term := curriculum.TermOf(today)
+	unpublished := e.One(`SELECT s.id FROM schools s JOIN group_members m ON m.school_id = s.id AND m.left_on IS NULL
+		WHERE s.stage <> 'preschool' AND s.id NOT IN (SELECT school_id FROM timetables) AND m.group_id = (SELECT scope_id FROM role_grants g JOIN users u ON u.id = g.user_id
+		WHERE u.username = 'multi' AND g.role = 'group_admin') ORDER BY s.id LIMIT 1`)
+	head := auth.Actor{UserID: 0, Username: "head", Grants: []auth.Grant{{Role: auth.SchoolAdmin, ScopeType: auth.ScopeSchool, ScopeID: unpublished}}}
+	p, err := e.App.Curriculum.Tasks().Workbench(ctx, head, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var due store.Date
+	for _, it := range p.Todo {
+		if it.Kind == "curriculum.timetable" {
+			due = it.DueOn
+		}
+	}
+	v, _ := e.App.Policy.Today(ctx)
+	if want := curriculum.TermStart(v.Settings.Curriculum, term).AddDate(0, 0, 14); !due.Equal(want) {
+		t.Fatalf("timetable to-do due %s, want %s (%+v)", due, want, p.Todo)
+	}
+	// A proposal for the principal's school.
+	g := e.Login("groupadmin")
+	_, b := g.Do("GET", fmt.Sprintf("/api/v1/curriculum/staffing?group_id=%d", e.IDs.Group), nil)
+	sf := decode[curriculum.Staffing](t, b)
+	for _, sh := range sf.Shortages {
+		if sh.SchoolID != e.IDs.School || len(sh.Candidates) == 0 {
+			continue
+		}
+		c := sh.Candidates[0]
+		if s, b := g.Do("POST", "/api/v1/curriculum/matches", map[string]any{"term": term, "need_school_id": sh.SchoolID, "staff_id": c.StaffID,
+			"subject": sh.Subject, "lessons": c.Lessons, "mode": "online"}); s != 201 {
+			t.Fatalf("propose: %d %s", s, b)
+		}
+		_, b = e.Login("principal").Do("GET", "/api/v1/workbench", nil)
+		if !strings.Contains(string(b), `"kind":"staffing.accept"`) {
+			t.Errorf("the principal's workbench lacks the acceptance: %s", b)
+		}
+		_, b = e.Login("principal").Do("GET", "/api/v1/notifications", nil)
+		if !strings.Contains(string(b), "staffing.proposed") {
+			t.Errorf("no notice of the proposal: %s", b)
+		}
+		_, b = g.Do("GET", "/api/v1/workbench", nil)
+		if !strings.Contains(string(b), `"kind":"staffing.waiting"`) {
+			t.Errorf("the group admin's workbench lacks the waiting item: %s", b)
+		}
+		return
+	}
+	t.Skip("no shortage with candidates at the principal's school")
+}
