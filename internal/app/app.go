@@ -13,6 +13,7 @@ import (
 
 	"edugroup/internal/audit"
 	"edugroup/internal/auth"
+	"edugroup/internal/curriculum"
 	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
 	"edugroup/internal/growth"
@@ -43,6 +44,8 @@ type App struct {
 	Mentoring *mentoring.Service
 	// Growth is each teacher's 成长档案 and the recommendation list (四(三)2).
 	Growth *growth.Service
+	// Curriculum is 五(一) 开齐开足 and 五(四) 学科师资.
+	Curriculum *curriculum.Service
 	// Workbench gathers every capability's to-dos and keeps notifications.
 	Workbench *workbench.Service
 	Catalog   *i18n.Catalog
@@ -84,9 +87,12 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	pl := planning.NewService(st, log, pol)
 	men := mentoring.NewService(st, log, pol)
 	gr := growth.NewService(st, pol, log, ex.Growth(), men.Growth())
+	cur := curriculum.NewService(st, log, pol, ex)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Growth: gr, Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Growth: gr, Curriculum: cur,
+		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, cur),
+		Catalog:   cat, Log: logger,
 	}, nil
 }
 
@@ -116,7 +122,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
 		Modules: []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), planning.NewAPI(a.Planning),
-			mentoring.NewAPI(a.Mentoring), growth.NewAPI(a.Growth), workbench.NewAPI(a.Workbench)},
+			mentoring.NewAPI(a.Mentoring), growth.NewAPI(a.Growth), curriculum.NewAPI(a.Curriculum), workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

@@ -24,6 +24,7 @@ var Services = []string{
 	"internal/exchange",
 	"internal/mentoring",
 	"internal/growth",
+	"internal/curriculum",
 	"internal/planning",
 	"internal/exams/...",
 	"internal/policy",

@@ -74,8 +74,13 @@ const (
 	PermMentoringManage  Permission = "mentoring.manage"  // group: pairs across its schools; school: pairs inside the school
 	PermMentoringConfirm Permission = "mentoring.confirm" // the person (self) or their school (principal) confirms or declines a pair
 
-	PermGrowthRead      Permission = "growth.read"      // growth records: the person, their school, its groups, the county
-	PermGrowthRecommend Permission = "growth.recommend" // the county's recommendation list for titles and awards (四(三)2)
+	PermGrowthRead        Permission = "growth.read"        // growth records: the person, their school, its groups, the county
+	PermGrowthRecommend   Permission = "growth.recommend"   // the county's recommendation list for titles and awards (四(三)2)
+	PermCurriculumRead    Permission = "curriculum.read"    // timetables, checks, register, staffing in scope: county, group's members, own school
+	PermCurriculumPlan    Permission = "curriculum.plan"    // 基教股 edits the county overlay of the curriculum plan
+	PermTimetableManage   Permission = "timetable.manage"   // a school imports, edits and publishes its own timetable
+	PermCurriculumInspect Permission = "curriculum.inspect" // 基教股 / 督导办: the register's responsibility field and spot checks
+	PermStaffingMatch     Permission = "staffing.match"     // group: proposes and accepts shortage matches; school: accepts its side
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -98,14 +103,16 @@ var Roles = []RoleInfo{
 	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
-	{BureauLeader, ScopeCounty, with(PermPlansRead, PermGrowthRecommend)},
-	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead)},
+	{BureauLeader, ScopeCounty, with(PermPlansRead, PermGrowthRecommend, PermCurriculumRead)},
+	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead,
+		PermCurriculumRead, PermCurriculumPlan, PermCurriculumInspect)},
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
-	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage)},
+	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermCurriculumRead, PermCurriculumInspect)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermCurriculumRead, PermStaffingMatch)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
-		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm)},
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm,
+		PermCurriculumRead, PermTimetableManage, PermStaffingMatch)},
 	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
 }
 

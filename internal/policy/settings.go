@@ -25,6 +25,9 @@ type Settings struct {
 	// Mentoring is 三(二) 教师结对: who may mentor and be mentored, how many
 	// mentees a mentor takes, and the duties of a pair per term.
 	Mentoring Mentoring `json:"mentoring"`
+	// Curriculum is 五(一) 开齐开足 and 五(四) 学科师资: when timetables are
+	// due, their shape, and the standard weekly loads behind staffing demand.
+	Curriculum Curriculum `json:"curriculum"`
 	// Recognition is 四(三)2's 适当倾斜: how the recommendation list for
 	// titles and awards weighs cross-school service and mentoring.
 	Recognition Recognition `json:"recognition"`
@@ -44,6 +47,47 @@ type Recognition struct {
 	PointsCrossPair  int `json:"points_cross_pair"`
 	PointsGoodReview int `json:"points_good_review"`
 	FlagDays         int `json:"flag_days"`
+}
+
+// Curriculum holds the county's numbers around the timetables and the
+// staffing balance: a term's timetable is due PublishDays after the term
+// starts (FirstTermStart / SecondTermStart as MM-DD); a day has at most
+// MaxPeriods periods over Weekdays days; a teacher's standard weekly load
+// is the row of Loads for the 学段 and subject (Subject "" is the 学段's
+// default); PEArtsPer100 is the 优质均衡 indicator of 体育 and 艺术 teachers
+// per 100 pupils, in hundredths (90 = 0.9).
+type Curriculum struct {
+	PublishDays     int    `json:"publish_days"`
+	FirstTermStart  string `json:"first_term_start"`
+	SecondTermStart string `json:"second_term_start"`
+	MaxPeriods      int    `json:"max_periods"`
+	Weekdays        int    `json:"weekdays"`
+	PEArtsPer100    int    `json:"pe_arts_per_100"`
+	Loads           []Load `json:"loads"`
+}
+
+// Load is a standard weekly teaching load.
+type Load struct {
+	Stage   string `json:"stage"` // primary, junior
+	Subject string `json:"subject"`
+	Lessons int    `json:"lessons"`
+}
+
+// LoadFor is the standard weekly load of a subject in a 学段.
+func (c Curriculum) LoadFor(stage, subject string) int {
+	def := 0
+	for _, l := range c.Loads {
+		if l.Stage != stage {
+			continue
+		}
+		if l.Subject == subject {
+			return l.Lessons
+		}
+		if l.Subject == "" {
+			def = l.Lessons
+		}
+	}
+	return def
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -191,6 +235,15 @@ func Defaults() Settings {
 		// a cross-school pair 3, a good term of it 1 more; the window is the
 		// three years a 评优评先 usually looks back over.
 		Recognition: Recognition{WindowYears: 3, PointsPerMonth: 1, PointsPerPair: 2, PointsCrossPair: 1, PointsGoodReview: 1, FlagDays: 365},
+		// Timetables posted within two weeks of term start (Zibo 2018); no
+		// source gives a primary or junior weekly load, so these are the
+		// county's choice: the main subjects carry marking and a class
+		// teacher's duties, the others a fuller timetable.
+		Curriculum: Curriculum{PublishDays: 14, FirstTermStart: "09-01", SecondTermStart: "03-01", MaxPeriods: 8, Weekdays: 5, PEArtsPer100: 90,
+			Loads: []Load{
+				{"primary", "", 16}, {"primary", "语文", 12}, {"primary", "数学", 12}, {"primary", "英语", 14},
+				{"junior", "", 14}, {"junior", "语文", 10}, {"junior", "数学", 10}, {"junior", "英语", 12},
+			}},
 	}
 }
 
@@ -250,6 +303,10 @@ func (s Settings) Validate() error {
 		{"settings.recognition.points_cross_pair", s.Recognition.PointsCrossPair, 0, 100},
 		{"settings.recognition.points_good_review", s.Recognition.PointsGoodReview, 0, 100},
 		{"settings.recognition.flag_days", s.Recognition.FlagDays, 0, 3660},
+		{"settings.curriculum.publish_days", s.Curriculum.PublishDays, 1, 60},
+		{"settings.curriculum.max_periods", s.Curriculum.MaxPeriods, 4, 14},
+		{"settings.curriculum.weekdays", s.Curriculum.Weekdays, 5, 7},
+		{"settings.curriculum.pe_arts_per_100", s.Curriculum.PEArtsPer100, 0, 1000},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -270,6 +327,7 @@ func (s Settings) Validate() error {
 	}
 	checkNames(&f, "settings.mentoring.mentor_honours", m.MentorHonours)
 	checkNames(&f, "settings.mentoring.mentor_titles", m.MentorTitles)
+	checkCurriculum(&f, s.Curriculum)
 	return f.Err()
 }
 
@@ -334,5 +392,33 @@ func checkReminders(f *errs.Fields, r Reminders) {
 		}
 		seen[x.Kind] = true
 		check(at, x.DueSoonDays, x.EscalateAfterDays, x.EscalateTo)
+	}
+}
+
+// checkCurriculum: the term starts are MM-DD and every load a positive
+// number of lessons for a known 学段, each 学段 with its default row.
+func checkCurriculum(f *errs.Fields, c Curriculum) {
+	for name, v := range map[string]string{"first_term_start": c.FirstTermStart, "second_term_start": c.SecondTermStart} {
+		var m, d int
+		if n, err := fmt.Sscanf(v, "%02d-%02d", &m, &d); n != 2 || err != nil || len(v) != 5 || m < 1 || m > 12 || d < 1 || d > 28 {
+			f.Add("settings.curriculum."+name, "policy.month_day", nil)
+		}
+	}
+	defaults := map[string]bool{}
+	for i, l := range c.Loads {
+		if l.Stage != "primary" && l.Stage != "junior" {
+			f.Add(fmt.Sprintf("settings.curriculum.loads[%d].stage", i), "policy.stage", nil)
+		}
+		if l.Lessons < 1 || l.Lessons > 30 {
+			f.Add(fmt.Sprintf("settings.curriculum.loads[%d].lessons", i), "policy.range", errs.Args{"min": 1, "max": 30})
+		}
+		if l.Subject == "" {
+			defaults[l.Stage] = true
+		}
+	}
+	for _, st := range []string{"primary", "junior"} {
+		if !defaults[st] {
+			f.Add("settings.curriculum.loads", "policy.load_default", errs.Args{"stage": st})
+		}
 	}
 }

@@ -89,6 +89,282 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/curriculum/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Propose a teacher with spare lessons for another member school's shortage (走教, 支教, online) */
+        post: operations["post_curriculum_matches"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/matches/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a match for the group or a school; the last acceptance makes the 支教 exchange or the 兼课指导 entry */
+        post: operations["post_curriculum_matches_by_id_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/matches/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a match (the group or the proposer) */
+        post: operations["post_curriculum_matches_by_id_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/matches/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a match as one of its parties */
+        post: operations["post_curriculum_matches_by_id_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The curriculum plan in force: national frame, Anhui default, county overlay */
+        get: operations["get_curriculum_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/plan/overlay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a new version of the county overlay (基教股); the merged plan must still add up */
+        post: operations["post_curriculum_plan_overlay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/schools/{id}/kindergarten": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A kindergarten's posted 一日活动安排 per age group, checked (outdoor, physical, activity length) */
+        get: operations["get_curriculum_schools_by_id_kindergarten"];
+        put?: never;
+        /** Post an age group's daily schedule as the next version */
+        post: operations["post_curriculum_schools_by_id_kindergarten"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/schools/{id}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 开齐开足 register of a school: marks √ / +x / −x / 0, findings by rule, responsibility */
+        get: operations["get_curriculum_schools_by_id_register"];
+        put?: never;
+        /** The inspector's responsibility field and note of a register */
+        post: operations["post_curriculum_schools_by_id_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/schools/{id}/register/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The register as Excel */
+        get: operations["get_curriculum_schools_by_id_register_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/schools/{id}/timetable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A school's timetable for a term: the version in force (or seq, or on a day), every version */
+        get: operations["get_curriculum_schools_by_id_timetable"];
+        put?: never;
+        /** Publish the timetable edited in the grid as the next version */
+        post: operations["post_curriculum_schools_by_id_timetable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/schools/{id}/timetable/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import and publish a timetable from Excel (multipart field file): all rows or none, errors by cell */
+        post: operations["post_curriculum_schools_by_id_timetable_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/spot-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spot checks of the schools in scope, newest first */
+        get: operations["get_curriculum_spot_checks"];
+        put?: never;
+        /** Record an unannounced visit; compared with the timetable version in force that day */
+        post: operations["post_curriculum_spot_checks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/staffing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staffing balance of a group's schools, shortages with candidates, matches, before and after */
+        get: operations["get_curriculum_staffing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registers rolled up by township, stage, group or school */
+        get: operations["get_curriculum_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/timetable/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Excel template of the timetable import (one row per lesson) */
+        get: operations["get_curriculum_timetable_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/curriculum/timetables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Schools in scope with their timetables for a term */
+        get: operations["get_curriculum_timetables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dashboard": {
         parameters: {
             query?: never;
@@ -2457,6 +2733,414 @@ export interface components {
             one_time_password: string;
             user: components["schemas"]["Auth.User"];
         };
+        "Curriculum.Candidate": {
+            lessons: number;
+            load: number;
+            name: string;
+            same_township: boolean;
+            school_id: number;
+            school_name: string;
+            spare: number;
+            staff_id: number;
+            taught: number;
+            township: string;
+        };
+        "Curriculum.Cell": {
+            actual: number;
+            mark: string;
+            planned: number;
+            unqualified: number;
+        };
+        "Curriculum.ClassInfo": {
+            grade: number;
+            name: string;
+        };
+        "Curriculum.Counts": {
+            minimum: number;
+            not_offered: number;
+            outside: number;
+            short: number;
+            unqualified: number;
+        };
+        "Curriculum.DayCheck": {
+            boarding: boolean;
+            findings: components["schemas"]["Curriculum.Finding"][];
+            items: components["schemas"]["Curriculum.DayItem"][];
+            /** @enum {string} */
+            level: "small" | "middle" | "large";
+            outdoor_minutes: number;
+            physical_minutes: number;
+            /** Format: date */
+            published_on: string | null;
+            seq: number;
+        };
+        "Curriculum.DayInput": {
+            base_seq: number;
+            boarding: boolean;
+            items: components["schemas"]["Curriculum.DayItem"][];
+            level: string;
+            term: string;
+        };
+        "Curriculum.DayItem": {
+            end: string;
+            /** @enum {string} */
+            kind: "outdoor" | "physical" | "group" | "meal" | "nap" | "free" | "other";
+            name: string;
+            start: string;
+        };
+        "Curriculum.Finding": {
+            actual: number;
+            class: string;
+            grade: number;
+            lessons: number;
+            minimum: number;
+            planned: number;
+            rule: string;
+            subject: string;
+            teachers: string[];
+        };
+        "Curriculum.GradeSpec": {
+            grade: number;
+            lesson_minutes: number;
+            weekly_lessons: number;
+            weeks: components["schemas"]["Curriculum.Weeks"];
+        };
+        "Curriculum.GridInput": {
+            base_seq: number;
+            lessons: components["schemas"]["Curriculum.Lesson"][];
+            note: string;
+            term: string;
+        };
+        "Curriculum.Kindergarten": {
+            activity_minutes: number[];
+            boarding_outdoor_minutes: number;
+            outdoor_minutes: number;
+            physical_minutes: number;
+        };
+        "Curriculum.KindergartenDay": {
+            can_edit: boolean;
+            days: components["schemas"]["Curriculum.DayCheck"][];
+            rules: components["schemas"]["Curriculum.Kindergarten"];
+            school_id: number;
+            school_name: string;
+            term: string;
+        };
+        "Curriculum.Layer": {
+            doc_no: string;
+            /** @enum {string} */
+            level: "national" | "province" | "county";
+            name: string;
+            notes: string;
+        };
+        "Curriculum.Lesson": {
+            class: string;
+            grade: number;
+            period: number;
+            staff_id: number;
+            subject: string;
+            teacher: string;
+            weekday: number;
+        };
+        "Curriculum.Match": {
+            actions: string[];
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            exchange_id: number;
+            group_id: number;
+            group_ok: boolean;
+            id: number;
+            lessons: number;
+            /** @enum {string} */
+            mode: "walk" | "support" | "online";
+            need_ok: boolean;
+            need_school_id: number;
+            need_school_name: string;
+            note: string;
+            provider_ok: boolean;
+            provider_school_id: number;
+            provider_school_name: string;
+            service_entry: boolean;
+            staff_id: number;
+            staff_name: string;
+            /** @enum {string} */
+            status: "proposed" | "accepted" | "declined" | "cancelled";
+            subject: string;
+            term: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        "Curriculum.MatchInput": {
+            lessons: number;
+            mode: string;
+            need_school_id: number;
+            note: string;
+            staff_id: number;
+            subject: string;
+            term: string;
+        };
+        "Curriculum.MatchStep": {
+            note: string;
+            version: number;
+        };
+        "Curriculum.Overlay": {
+            note: string;
+            overrides: components["schemas"]["Curriculum.Override"][];
+            rounding: string;
+        };
+        "Curriculum.OverlayInput": {
+            note: string;
+            overrides: components["schemas"]["Curriculum.Override"][];
+            rounding: string;
+            seq: number;
+        };
+        "Curriculum.OverlayVersion": {
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            note: string;
+            overrides: number;
+            seq: number;
+        };
+        "Curriculum.Override": {
+            grade: number;
+            minimum?: number | null;
+            subject: string;
+            weekly?: number | null;
+        };
+        "Curriculum.Plan": {
+            grades: components["schemas"]["Curriculum.GradeSpec"][];
+            kindergarten: components["schemas"]["Curriculum.Kindergarten"];
+            layers: components["schemas"]["Curriculum.Layer"][];
+            overlay_seq: number;
+            rounding: string;
+            shares: components["schemas"]["Curriculum.Share"][];
+            subjects: components["schemas"]["Curriculum.Subject"][];
+            total: number;
+        };
+        "Curriculum.PlanView": {
+            can_edit: boolean;
+            overlay: components["schemas"]["Curriculum.Overlay"];
+            plan: components["schemas"]["Curriculum.Plan"];
+            versions: components["schemas"]["Curriculum.OverlayVersion"][];
+        };
+        "Curriculum.RecordInput": {
+            inspector: string;
+            note: string;
+            responsibility: string;
+            term: string;
+            version: number;
+        };
+        "Curriculum.Register": {
+            can_inspect: boolean;
+            classes: components["schemas"]["Curriculum.ClassInfo"][];
+            counts: components["schemas"]["Curriculum.Counts"];
+            findings: components["schemas"]["Curriculum.Finding"][];
+            inspector: string;
+            note: string;
+            /** Format: date */
+            on: string | null;
+            record_version: number;
+            responsibility: string;
+            rows: components["schemas"]["Curriculum.RegisterRow"][];
+            school_id: number;
+            school_name: string;
+            staff_count: number;
+            stage: string;
+            students: number;
+            term: string;
+            township: string;
+            /** Format: date-time */
+            updated_at: string | null;
+            version: components["schemas"]["Curriculum.Version"] | null;
+        };
+        "Curriculum.RegisterRow": {
+            cells: components["schemas"]["Curriculum.Cell"][];
+            failures: number;
+            group: string;
+            specialists: number;
+            subject: string;
+        };
+        "Curriculum.SchoolBalance": {
+            art_teachers: number;
+            arts_met: boolean;
+            arts_per_100: number;
+            indicator: number;
+            pe_met: boolean;
+            pe_per_100: number;
+            pe_teachers: number;
+            published: boolean;
+            school_id: number;
+            school_name: string;
+            stage: string;
+            students: number;
+            subjects: components["schemas"]["Curriculum.SubjectBalance"][];
+            township: string;
+        };
+        "Curriculum.SchoolCheck": {
+            counts: components["schemas"]["Curriculum.Counts"];
+            failures: number;
+            group: string;
+            published: boolean;
+            school_id: number;
+            school_name: string;
+            stage: string;
+            township: string;
+        };
+        "Curriculum.Share": {
+            group: string;
+            max: number;
+            min: number;
+        };
+        "Curriculum.Shortage": {
+            candidates: components["schemas"]["Curriculum.Candidate"][];
+            matched_in: number;
+            school_id: number;
+            school_name: string;
+            short_after: number;
+            shortage: number;
+            subject: string;
+        };
+        "Curriculum.SpotCheck": {
+            class: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            expected_subject: string;
+            expected_teacher: string;
+            id: number;
+            note: string;
+            observed_subject: string;
+            observed_teacher: string;
+            /** @enum {string} */
+            outcome: "match" | "other_teacher" | "other_subject" | "not_on_timetable" | "no_timetable";
+            period: number;
+            school_id: number;
+            school_name: string;
+            timetable_seq: number;
+            /** Format: date */
+            visited_on: string | null;
+        };
+        "Curriculum.SpotInput": {
+            class: string;
+            note: string;
+            observed_subject: string;
+            observed_teacher: string;
+            period: number;
+            school_id: number;
+            /** Format: date */
+            visited_on: string | null;
+        };
+        "Curriculum.Staffing": {
+            can_match: boolean;
+            group_id: number;
+            matches: components["schemas"]["Curriculum.Match"][];
+            schools: components["schemas"]["Curriculum.SchoolBalance"][];
+            shortages: components["schemas"]["Curriculum.Shortage"][];
+            term: string;
+        };
+        "Curriculum.Subject": {
+            any_teacher: boolean;
+            group: string;
+            /** @enum {string} */
+            layer: "national" | "province" | "county";
+            minimum: number[];
+            name: string;
+            open_from: number;
+            open_to: number;
+            optional: number[] | null;
+            qualified: string[] | null;
+            weekly: number[];
+        };
+        "Curriculum.SubjectBalance": {
+            by_others: number;
+            capacity: number;
+            demand: number;
+            load: number;
+            matched_in: number;
+            matched_out: number;
+            people_gap: number;
+            people_needed: number;
+            short_after: number;
+            shortage: number;
+            subject: string;
+            surplus: number;
+            taught: number;
+            teachers: number;
+        };
+        "Curriculum.Summary": {
+            all: components["schemas"]["Curriculum.SummaryRow"];
+            /** @enum {string} */
+            by: "township" | "stage" | "group" | "school";
+            rows: components["schemas"]["Curriculum.SummaryRow"][];
+            schools: components["schemas"]["Curriculum.SchoolCheck"][];
+            term: string;
+        };
+        "Curriculum.SummaryRow": {
+            counts: components["schemas"]["Curriculum.Counts"];
+            failing: number;
+            key: string;
+            label: string;
+            published: number;
+            schools: number;
+        };
+        "Curriculum.Teacher": {
+            name: string;
+            staff_id: number;
+            subject: string;
+        };
+        "Curriculum.Timetable": {
+            can_edit: boolean;
+            /** Format: date */
+            due_on: string | null;
+            items: components["schemas"]["Curriculum.Lesson"][];
+            late: boolean;
+            max_periods: number;
+            school_id: number;
+            school_name: string;
+            subjects: string[];
+            teachers: components["schemas"]["Curriculum.Teacher"][];
+            term: string;
+            version: components["schemas"]["Curriculum.Version"] | null;
+            versions: components["schemas"]["Curriculum.Version"][];
+            weekdays: number;
+        };
+        "Curriculum.TimetableRow": {
+            /** Format: date */
+            first_on: string | null;
+            /** Format: date */
+            last_on: string | null;
+            late: boolean;
+            lessons: number;
+            school_id: number;
+            school_name: string;
+            stage: string;
+            township: string;
+            unpublished: boolean;
+            versions: number;
+        };
+        "Curriculum.Version": {
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            id: number;
+            lessons: number;
+            note: string;
+            /** Format: date */
+            published_on: string | null;
+            school_id: number;
+            school_name: string;
+            seq: number;
+            /** @enum {string} */
+            source: "import" | "grid";
+            term: string;
+        };
+        "Curriculum.Weeks": {
+            flexible: number;
+            review: number;
+            teaching: number;
+        };
         Dashboard: {
             cards: components["schemas"]["Card"][];
         };
@@ -3229,6 +3913,12 @@ export interface components {
             page_size: number;
             total: number;
         };
+        List_SpotCheck: {
+            items: components["schemas"]["Curriculum.SpotCheck"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
         List_Staff: {
             items: components["schemas"]["Registry.Staff"][];
             page: number;
@@ -3237,6 +3927,12 @@ export interface components {
         };
         List_StudentRow: {
             items: components["schemas"]["Exams.StudentRow"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
+        List_TimetableRow: {
+            items: components["schemas"]["Curriculum.TimetableRow"][];
             page: number;
             page_size: number;
             total: number;
@@ -3677,6 +4373,15 @@ export interface components {
             code: string;
             label: string;
         };
+        "Policy.Curriculum": {
+            first_term_start: string;
+            loads: components["schemas"]["Policy.Load"][];
+            max_periods: number;
+            pe_arts_per_100: number;
+            publish_days: number;
+            second_term_start: string;
+            weekdays: number;
+        };
         "Policy.Duties": {
             demo_lessons: number;
             mentee_observes: number;
@@ -3703,6 +4408,11 @@ export interface components {
             max_students_per_campus: number;
             max_students_per_group: number;
             modes: components["schemas"]["Policy.Code"][];
+        };
+        "Policy.Load": {
+            lessons: number;
+            stage: string;
+            subject: string;
         };
         "Policy.Mentoring": {
             duties: components["schemas"]["Policy.Duties"];
@@ -3746,6 +4456,7 @@ export interface components {
             rules: components["schemas"]["Policy.ReminderRule"][];
         };
         "Policy.Settings": {
+            curriculum: components["schemas"]["Policy.Curriculum"];
             exchange: components["schemas"]["Policy.Exchange"];
             group: components["schemas"]["Policy.Group"];
             mentoring: components["schemas"]["Policy.Mentoring"];
@@ -4513,6 +5224,1232 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Registry.Coverage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_matches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.MatchInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Match"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_matches_by_id_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.MatchStep"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Match"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_matches_by_id_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.MatchStep"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Match"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_matches_by_id_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.MatchStep"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Match"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.PlanView"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_plan_overlay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.OverlayInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.PlanView"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_schools_by_id_kindergarten: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.KindergartenDay"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_schools_by_id_kindergarten: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.DayInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.KindergartenDay"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_schools_by_id_register: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+                /** @description YYYY-MM-DD: check the version in force that day */
+                on?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Register"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_schools_by_id_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.RecordInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Register"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_schools_by_id_register_export: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_schools_by_id_timetable: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+                /** @description a version */
+                seq?: number;
+                /** @description YYYY-MM-DD: the version in force that day */
+                on?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Timetable"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_schools_by_id_timetable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.GridInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Timetable"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_schools_by_id_timetable_import: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Version"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_spot_checks: {
+        parameters: {
+            query?: {
+                school_id?: number;
+                outcome?: string;
+                page?: number;
+                /** @description at most 200 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_SpotCheck"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_curriculum_spot_checks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Curriculum.SpotInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.SpotCheck"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_staffing: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+                group_id?: number;
+                school_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Staffing"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_summary: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+                by?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Curriculum.Summary"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_timetable_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_curriculum_timetables: {
+        parameters: {
+            query?: {
+                /** @description e.g. 2026-2027-1; the current term when empty */
+                term?: string;
+                group_id?: number;
+                /** @description school name contains */
+                q?: string;
+                status?: string;
+                sort?: string;
+                order?: string;
+                /** @description the kindergartens and their daily schedules instead */
+                kindergartens?: boolean;
+                page?: number;
+                /** @description at most 200 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_TimetableRow"];
                 };
             };
             /** @description Not signed in, or the session has ended */

@@ -5,5 +5,6 @@ import exams from './exams.en.json'
 import workbench from './workbench.en.json'
 import planning from './planning.en.json'
 import mentoring from './mentoring.en.json'
+import curriculum from './curriculum.en.json'
 
-export default [main, exams, workbench, planning, mentoring] as Record<string, unknown>[]
+export default [main, exams, workbench, planning, mentoring, curriculum] as Record<string, unknown>[]

@@ -5,5 +5,6 @@ import exams from './exams.zh-CN.json'
 import workbench from './workbench.zh-CN.json'
 import planning from './planning.zh-CN.json'
 import mentoring from './mentoring.zh-CN.json'
+import curriculum from './curriculum.zh-CN.json'
 
-export default [main, exams, workbench, planning, mentoring] as Record<string, unknown>[]
+export default [main, exams, workbench, planning, mentoring, curriculum] as Record<string, unknown>[]

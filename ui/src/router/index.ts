@@ -4,6 +4,7 @@ import { i18n, loadCurrentLocale } from '@/i18n'
 import { examRoutes } from './exams'
 import { planningPrintRoute, planningRoutes } from './planning'
 import { growthRoutes, mentoringPrintRoute, mentoringRoutes } from './mentoring'
+import { curriculumPrintRoute, curriculumRoutes } from './curriculum'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -39,6 +40,7 @@ const routes: RouteRecordRaw[] = [
   },
   planningPrintRoute,
   mentoringPrintRoute,
+  curriculumPrintRoute,
   {
     path: '/',
     // The menu and header load after sign-in, not with the login page.
@@ -135,6 +137,7 @@ const routes: RouteRecordRaw[] = [
       ...planningRoutes,
       ...mentoringRoutes,
       ...growthRoutes,
+      ...curriculumRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],
