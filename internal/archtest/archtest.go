@@ -23,6 +23,7 @@ var Services = []string{
 	"internal/registry",
 	"internal/exchange",
 	"internal/mentoring",
+	"internal/research",
 	"internal/planning",
 	"internal/exams/...",
 	"internal/policy",

@@ -73,6 +73,11 @@ const (
 	PermMentoringRead    Permission = "mentoring.read"    // pairs and coverage in scope: county, group, own school (either side), own pairs
 	PermMentoringManage  Permission = "mentoring.manage"  // group: pairs across its schools; school: pairs inside the school
 	PermMentoringConfirm Permission = "mentoring.confirm" // the person (self) or their school (principal) confirms or declines a pair
+
+	PermResearchRead     Permission = "research.read"      // research groups, 集体备课, observations: county all; group its own; school its teachers'; a member their groups'
+	PermResearchManage   Permission = "research.manage"    // the group's teaching office: research groups, members, leaders, slots, 集体备课 and observations
+	PermResearchSchool   Permission = "research.school"    // a school declares the periods it keeps free for research
+	PermResearchTakePart Permission = "research.take_part" // a member (self): drafts as 主备人, comments, 二次备课, observation forms, reflections
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -84,7 +89,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead, PermResearchRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -100,10 +105,10 @@ var Roles = []RoleInfo{
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
 	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermResearchManage)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
-		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm)},
-	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm, PermResearchSchool)},
+	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm, PermResearchTakePart)},
 }
 
 // Info returns the description of r.

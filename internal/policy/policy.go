@@ -306,5 +306,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Mentoring, b.Mentoring) {
 		out = append(out, "mentoring")
 	}
+	if !eq(a.Research, b.Research) {
+		out = append(out, "research")
+	}
 	return out
 }

@@ -25,6 +25,30 @@ type Settings struct {
 	// Mentoring is 三(二) 教师结对: who may mentor and be mentored, how many
 	// mentees a mentor takes, and the duties of a pair per term.
 	Mentoring Mentoring `json:"mentoring"`
+	// Research is 四(四)2 / 五(二) joint research: the school day's periods,
+	// the shared plan's edit lease, the observation bands and the 开学初
+	// deadline of the term research plan.
+	Research Research `json:"research"`
+}
+
+// Research holds the numbers of joint research: how many periods a school
+// day has, how long one editor holds a shared 集体备课 plan, the bands a
+// scored observation falls in (lowest minimum first is not required; the
+// highest band whose minimum the score reaches wins), and on which day
+// after term start the research group's term plan is due.
+type Research struct {
+	PeriodsPerDay    int    `json:"periods_per_day"`
+	LeaseMinutes     int    `json:"lease_minutes"`
+	PlanDeadlineDays int    `json:"plan_deadline_days"`
+	Bands            []Band `json:"bands"`
+}
+
+// Band is one grade of a scored lesson: at least Min of the rubric's
+// maximum, as a percentage.
+type Band struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Min  int    `json:"min"`
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -167,6 +191,12 @@ func Defaults() Settings {
 			MentorMinYears: 10, MenteeMaxYears: 3, MaxMentees: 2,
 			Duties: Duties{PlansReviewed: 3, MentorObserves: 8, MenteeObserves: 8, DemoLessons: 1, ReportLessons: 1, TermSummaries: 1, MentorCreditPerWeek: 2},
 		},
+		// The generic 课堂教学评价表's bands (≥85 优秀, 75–85 良好, 60–75 一般,
+		// <60 不合格), eight periods a day, a 30-minute edit lease and the
+		// term plan due two weeks into term (开学初).
+		Research: Research{PeriodsPerDay: 8, LeaseMinutes: 30, PlanDeadlineDays: 14, Bands: []Band{
+			{"excellent", "优秀", 85}, {"good", "良好", 75}, {"fair", "一般", 60}, {"fail", "不合格", 0},
+		}},
 	}
 }
 
@@ -220,6 +250,9 @@ func (s Settings) Validate() error {
 		{"settings.mentoring.duties.report_lessons", m.Duties.ReportLessons, 0, 50},
 		{"settings.mentoring.duties.term_summaries", m.Duties.TermSummaries, 0, 10},
 		{"settings.mentoring.duties.mentor_credit_per_week", m.Duties.MentorCreditPerWeek, 0, 20},
+		{"settings.research.periods_per_day", s.Research.PeriodsPerDay, 1, 14},
+		{"settings.research.lease_minutes", s.Research.LeaseMinutes, 1, 480},
+		{"settings.research.plan_deadline_days", s.Research.PlanDeadlineDays, 1, 90},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -235,6 +268,14 @@ func (s Settings) Validate() error {
 	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
 	checkCodes(&f, "settings.planning.sections", s.Planning.Sections, 1)
+	if len(s.Research.Bands) == 0 {
+		f.Add("settings.research.bands", "policy.list_min", errs.Args{"min": 1})
+	}
+	for i, b := range s.Research.Bands {
+		if b.Code == "" || b.Name == "" || b.Min < 0 || b.Min > 100 {
+			f.Add(fmt.Sprintf("settings.research.bands[%d]", i), "policy.range", errs.Args{"min": 0, "max": 100})
+		}
+	}
 	if len(m.MentorHonours)+len(m.MentorTitles) == 0 {
 		f.Add("settings.mentoring.mentor_honours", "policy.list_min", errs.Args{"min": 1})
 	}

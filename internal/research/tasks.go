@@ -1,0 +1,87 @@
+package research
+
+import (
+	"context"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/store"
+	"edugroup/internal/workbench"
+)
+
+// TaskSource is joint research on the workbench: the 初备 the actor owes as
+// 主备人 (due on the session day), the observation sheets they have still to
+// submit, the 二次备课 of a published shared plan they have not made, and
+// their research groups' sessions of the coming week.
+type TaskSource struct{ s *Service }
+
+// Tasks is the research capability's workbench source.
+func (s *Service) Tasks() TaskSource { return TaskSource{s: s} }
+
+// Name is the source's name in the workbench counts.
+func (TaskSource) Name() string { return "research" }
+
+// taskMax bounds the rows read for one workbench.
+const taskMax = 200
+
+// Workbench lists the actor's research items.
+func (t TaskSource) Workbench(ctx context.Context, a auth.Actor, today store.Date) (workbench.Part, error) {
+	var p workbench.Part
+	me := self(a)
+	if me == 0 || a.System {
+		return p, nil
+	}
+	s := t.s
+	rows, err := s.st.R.QueryContext(ctx, `SELECT p.id, p.title, p.session_on, p.current_version, p.published_version, p.lead_staff_id,
+		(SELECT count(*) FROM research_adaptations ad WHERE ad.prep_id = p.id AND ad.staff_id = $1)
+		FROM research_preps p WHERE p.research_group_id IN (SELECT research_group_id FROM research_members WHERE staff_id = $1)
+		ORDER BY p.id DESC LIMIT `+itoa(taskMax), me)
+	if err != nil {
+		return p, err
+	}
+	weekOut := workbench.AddDays(today, 7)
+	for rows.Next() {
+		var id int64
+		var title string
+		var on store.Date
+		var cur, pub, adapted int
+		var lead int64
+		if err := rows.Scan(&id, &title, &on, &cur, &pub, &lead, &adapted); err != nil {
+			rows.Close()
+			return p, err
+		}
+		key := "research:prep:" + id64(id)
+		switch {
+		case lead == me && cur == 0:
+			it := workbench.Item{Key: key + ":draft", Kind: "research.draft", Subject: title, Link: prepLink(id)}
+			it.DueOn = on
+			p.Todo = append(p.Todo, it)
+		case pub > 0 && adapted == 0:
+			p.Todo = append(p.Todo, workbench.Item{Key: key + ":adapt", Kind: "research.adapt", Subject: title, Link: prepLink(id)})
+		}
+		if !on.IsZero() && !on.Before(today.Time) && !on.After(weekOut.Time) {
+			p.Upcoming = append(p.Upcoming, workbench.Item{Key: key + ":session", Kind: "research.session", Subject: title, Link: prepLink(id), DueOn: on})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return p, err
+	}
+	rows, err = s.st.R.QueryContext(ctx, `SELECT o.id, o.topic, o.observed_on FROM research_observers x JOIN research_observations o ON o.id = x.observation_id
+		WHERE x.staff_id = $1 AND x.submitted_at IS NULL ORDER BY o.observed_on LIMIT `+itoa(taskMax), me)
+	if err != nil {
+		return p, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var topic string
+		var on store.Date
+		if err := rows.Scan(&id, &topic, &on); err != nil {
+			return p, err
+		}
+		due := workbench.AddDays(on, 2)
+		p.Todo = append(p.Todo, workbench.Item{Key: "research:obs:" + id64(id) + ":form", Kind: "research.form", Subject: topic,
+			Link: "/research/observations/" + id64(id), DueOn: due})
+	}
+	return p, rows.Err()
+}
