@@ -27,11 +27,11 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("demo.Load took %v", time.Since(start))
-		if !res.Created || len(res.Accounts) != 13 {
-			t.Fatalf("created %v with %d accounts, want 13", res.Created, len(res.Accounts))
+		if !res.Created || len(res.Accounts) != 14 {
+			t.Fatalf("created %v with %d accounts, want 14", res.Created, len(res.Accounts))
 		}
 		again, err := demo.Load(ctx, st, log, demo.DefaultPassword)
-		if err != nil || again.Created || len(again.Accounts) != 13 {
+		if err != nil || again.Created || len(again.Accounts) != 14 {
 			t.Fatalf("second load: created %v, %d accounts, %v", again.Created, len(again.Accounts), err)
 		}
 		v, err := log.Verify(ctx)

@@ -100,8 +100,8 @@ func TestLoadProvince(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !res.Created || len(res.Accounts) != 13 {
-			t.Fatalf("created %v with %d accounts, want 13", res.Created, len(res.Accounts))
+		if !res.Created || len(res.Accounts) != 14 {
+			t.Fatalf("created %v with %d accounts, want 14", res.Created, len(res.Accounts))
 		}
 		count := func(q string, args ...any) int {
 			t.Helper()

@@ -1,0 +1,287 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"edugroup/internal/auth"
+	"edugroup/internal/research"
+	"edugroup/internal/store"
+)
+
+// seedResearch proposes the research groups of the first two groups from
+// the registry; every member school of the demo group keeps Tuesday to
+// Thursday periods 5–6 free for research except the principal's school,
+// which keeps Thursday taught, so the demo teacher's research group (led by
+// yanzu at the lead school, slot Thursday 5–6) names that school. It runs
+// one 集体备课 through the whole flow (初备 by the demo teacher, a comment,
+// the shared plan published as version 2, an adaptation with a reflection)
+// and schedules the next one, whose 初备 is the demo teacher's to-do; and
+// it records a term of scored observations of lead-school and member-school
+// teachers whose gap narrows month by month.
+func seedResearch(ctx context.Context, sv *services) error {
+	svc := research.NewService(sv.st, sv.log, sv.pol)
+	sys := sv.sys
+	actor := func(username string) (auth.Actor, error) {
+		id, err := sv.auth.UserIDByName(ctx, username)
+		if err != nil {
+			return auth.Actor{}, err
+		}
+		u, err := sv.auth.GetUser(ctx, sys, id)
+		if err != nil {
+			return auth.Actor{}, err
+		}
+		a := auth.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Grants: u.Grants, RequestID: Actor}
+		if u.StaffID != nil {
+			a.StaffID = *u.StaffID
+		}
+		return a, nil
+	}
+	ga, err := actor("groupadmin")
+	if err != nil {
+		return err
+	}
+	teacher, err := actor("teacher")
+	if err != nil {
+		return err
+	}
+	yanzu, err := actor("yanzu")
+	if err != nil {
+		return err
+	}
+	var group, group2, lead, school int64
+	if err := sv.st.R.QueryRowContext(ctx, `SELECT g.scope_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'principal' AND g.role = 'school_admin'`).Scan(&school); err != nil {
+		return err
+	}
+	if err := sv.st.R.QueryRowContext(ctx, `SELECT m.group_id, g.lead_school_id FROM group_members m JOIN edu_groups g ON g.id = m.group_id
+		WHERE m.school_id = $1 AND m.left_on IS NULL`, school).Scan(&group, &lead); err != nil {
+		return err
+	}
+	if err := sv.st.R.QueryRowContext(ctx, `SELECT g.scope_id FROM role_grants g JOIN users u ON u.id = g.user_id WHERE u.username = 'multi' AND g.role = 'group_admin'`).Scan(&group2); err != nil {
+		return err
+	}
+	if _, err := svc.Propose(ctx, ga, research.ProposeInput{GroupID: group}); err != nil {
+		return fmt.Errorf("propose: %w", err)
+	}
+	if _, err := svc.Propose(ctx, sys, research.ProposeInput{GroupID: group2}); err != nil {
+		return fmt.Errorf("propose group 2: %w", err)
+	}
+	term := research.TermOf(svc.Today())
+	rows, err := sv.st.R.QueryContext(ctx, `SELECT school_id FROM group_members WHERE group_id IN ($1, $2) AND left_on IS NULL ORDER BY school_id`, group, group2)
+	if err != nil {
+		return err
+	}
+	var schools []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		schools = append(schools, id)
+	}
+	rows.Close()
+	for _, sc := range schools {
+		var ps []research.Period
+		for wd := 2; wd <= 4; wd++ {
+			if sc == school && wd == 4 {
+				continue
+			}
+			ps = append(ps, research.Period{Weekday: wd, Period: 5}, research.Period{Weekday: wd, Period: 6})
+		}
+		if _, err := svc.SetFreePeriods(ctx, sys, sc, research.FreePeriodsInput{Term: term, Periods: ps}); err != nil {
+			return fmt.Errorf("free periods of %d: %w", sc, err)
+		}
+	}
+	// Every research group gets a slot: the demo teacher's Thursday, the
+	// others Tuesday or Wednesday by turns.
+	groups, err := svc.Groups(ctx, sys, research.GroupFilter{})
+	if err != nil {
+		return err
+	}
+	var mine research.Group
+	for i, g := range groups {
+		wd := 2 + i%2
+		isMine := false
+		if g.GroupID == group {
+			d, err := svc.GroupDetail(ctx, sys, g.ID)
+			if err != nil {
+				return err
+			}
+			for _, m := range d.MemberList {
+				isMine = isMine || m.StaffID == teacher.StaffID
+			}
+			if isMine {
+				ids := []int64{}
+				for _, m := range d.MemberList {
+					ids = append(ids, m.StaffID)
+				}
+				if _, err := svc.Update(ctx, ga, g.ID, research.GroupInput{Name: g.Name, LeaderStaffID: yanzu.StaffID, StaffIDs: ids, Version: g.Version}); err != nil {
+					return fmt.Errorf("leader of %s: %w", g.Name, err)
+				}
+				wd = 4
+			}
+		}
+		cur, err := svc.GroupDetail(ctx, sys, g.ID)
+		if err != nil {
+			return err
+		}
+		res, err := svc.SetSlot(ctx, sys, g.ID, research.SlotInput{Weekday: wd, Periods: []int{5, 6}, Version: cur.Version})
+		if err != nil {
+			return fmt.Errorf("slot of %s: %w", g.Name, err)
+		}
+		if isMine {
+			mine = res.Group.Group
+		}
+	}
+	if mine.ID == 0 {
+		return fmt.Errorf("the demo teacher is in no research group")
+	}
+	// The last Thursday and the next.
+	today := svc.Today()
+	last := today.AddDate(0, 0, -((isoWd(today.Time) - 4 + 7) % 7))
+	if !last.Before(today.Time) {
+		last = last.AddDate(0, 0, -7)
+	}
+	next := last.AddDate(0, 0, 7)
+	if !next.After(today.Time) {
+		next = next.AddDate(0, 0, 7)
+	}
+	lastD, nextD := store.Date{Time: last}, store.Date{Time: next}
+	p, err := svc.CreatePrep(ctx, yanzu, research.PrepInput{ResearchGroupID: mine.ID, Title: "第三单元 集体备课（第1课时）", LeadStaffID: teacher.StaffID, SessionOn: &lastD, SessionPeriods: []int{5, 6}})
+	if err != nil {
+		return fmt.Errorf("prep: %w", err)
+	}
+	draft := []research.Section{
+		{Title: "教学目标", Body: "1. 正确、流利地朗读课文；2. 理解重点词句的含义；3. 体会作者表达的情感。"},
+		{Title: "重点难点", Body: "重点：理解课文内容。难点：体会关键词句表达的情感。"},
+		{Title: "教学过程", Body: "一、情境导入（5分钟）\n二、初读感知（10分钟）\n三、精读品悟（15分钟）\n四、拓展练习（10分钟）"},
+		{Title: "作业设计", Body: "基础题：抄写生字词。提高题：仿写一段话。"},
+	}
+	if _, err := svc.Lease(ctx, teacher, p.ID); err != nil {
+		return err
+	}
+	if _, err := svc.SaveVersion(ctx, teacher, p.ID, research.VersionInput{Base: 0, Sections: draft, Note: "初备"}); err != nil {
+		return fmt.Errorf("初备: %w", err)
+	}
+	if _, err := svc.AddComment(ctx, yanzu, p.ID, research.CommentInput{Section: 2, Body: "精读环节建议增加小组合作，给学生留出交流时间；拓展练习可分层。"}); err != nil {
+		return err
+	}
+	if _, err := svc.AddComment(ctx, yanzu, p.ID, research.CommentInput{Section: 3, Body: "作业量偏少，可加一道选做的实践作业。"}); err != nil {
+		return err
+	}
+	shared := append([]research.Section{}, draft...)
+	shared[2].Body = "一、情境导入（5分钟）\n二、初读感知（8分钟）\n三、精读品悟：小组合作交流（17分钟）\n四、分层拓展练习（10分钟）"
+	shared[3].Body = "基础题：抄写生字词。提高题：仿写一段话。选做：观察身边的一处景物并记录。"
+	if _, err := svc.Lease(ctx, yanzu, p.ID); err != nil {
+		return err
+	}
+	if _, err := svc.SaveVersion(ctx, yanzu, p.ID, research.VersionInput{Base: 1, Sections: shared, Note: "集体研讨后定稿", Publish: true}); err != nil {
+		return fmt.Errorf("共案: %w", err)
+	}
+	mineSecs := append([]research.Section{}, shared...)
+	mineSecs[2].Body += "\n（本班：精读环节增加朗读指导，基础较弱的学生先读后说）"
+	if _, err := svc.SaveAdaptation(ctx, teacher, p.ID, research.AdaptationInput{Sections: mineSecs,
+		Reflection: "小组合作效果较好，但时间偏紧，拓展练习只完成了基础部分，下次压缩导入环节。"}); err != nil {
+		return fmt.Errorf("二次备课: %w", err)
+	}
+	if _, err := svc.CreatePrep(ctx, yanzu, research.PrepInput{ResearchGroupID: mine.ID, Title: "第四单元 集体备课（第1课时）", LeadStaffID: teacher.StaffID, SessionOn: &nextD, SessionPeriods: []int{5, 6}}); err != nil {
+		return fmt.Errorf("next prep: %w", err)
+	}
+	return seedObservations(ctx, svc, sys, ga, yanzu, teacher.StaffID, lead, school, mine)
+}
+
+// seedObservations records, in each of the last five months, a scored
+// lesson of a lead-school teacher and one of the principal's school, both
+// observed by yanzu and a second lead-school teacher: the member school's
+// mean climbs from about 70 towards the lead school's steady 88. The last
+// lesson, of the demo teacher, waits for yanzu's sheet.
+func seedObservations(ctx context.Context, svc *research.Service, sys, ga, yanzu auth.Actor, teacherStaff, lead, school int64, mine research.Group) error {
+	rubrics, err := svc.Rubrics(ctx, sys)
+	if err != nil {
+		return err
+	}
+	var scored research.Rubric
+	for _, r := range rubrics {
+		if r.Kind == research.RubricScored {
+			scored = r
+		}
+	}
+	d, err := svc.GroupDetail(ctx, sys, mine.ID)
+	if err != nil {
+		return err
+	}
+	var leadTeachers, memberTeachers []int64
+	for _, m := range d.MemberList {
+		switch {
+		case m.SchoolID == lead && m.StaffID != yanzu.StaffID:
+			leadTeachers = append(leadTeachers, m.StaffID)
+		case m.SchoolID == school && m.StaffID != yanzu.StaffID:
+			memberTeachers = append(memberTeachers, m.StaffID)
+		}
+	}
+	if len(leadTeachers) < 2 || len(memberTeachers) == 0 {
+		return nil
+	}
+	second := leadTeachers[0]
+	today := svc.Today()
+	sheet := func(pct float64) []research.Answer {
+		var out []research.Answer
+		for _, dim := range scored.Tree.Dimensions {
+			for _, it := range dim.Items {
+				v := int(float64(it.Max)*pct + 0.5)
+				if v > it.Max {
+					v = it.Max
+				}
+				out = append(out, research.Answer{Item: it.Code, Score: &v})
+			}
+		}
+		return out
+	}
+	for k := 5; k >= 1; k-- {
+		on := store.Date{Time: today.AddDate(0, -k, 0)}
+		for wd := isoWd(on.Time); wd > 5; wd = isoWd(on.Time) {
+			on = store.Date{Time: on.AddDate(0, 0, -1)}
+		}
+		lessons := []struct {
+			teacher int64
+			pct     float64
+			class   string
+		}{
+			{leadTeachers[1%len(leadTeachers)], 0.88, "五(1)班"},
+			{memberTeachers[(5-k)%len(memberTeachers)], 0.70 + 0.03*float64(5-k), "五(2)班"},
+		}
+		for _, l := range lessons {
+			kind := research.ObsScheduled
+			if k == 3 {
+				kind = research.ObsUnannounced
+			}
+			o, err := svc.CreateObservation(ctx, ga, research.ObsInput{TeacherStaffID: l.teacher, ResearchGroupID: mine.ID, ClassName: l.class,
+				Subject: mine.Subject, Topic: fmt.Sprintf("%s 第%d单元 研讨课", mine.Subject, 6-k), ObservedOn: on, Period: 3, Kind: kind,
+				RubricID: scored.ID, Observers: []int64{yanzu.StaffID, second}})
+			if err != nil {
+				return fmt.Errorf("observation: %w", err)
+			}
+			for i, obs := range []int64{yanzu.StaffID, second} {
+				if _, err := svc.SaveForm(ctx, sys, o.ID, research.FormInput{Answers: sheet(l.pct - 0.02*float64(i)), Submit: true, ObserverID: obs}); err != nil {
+					return fmt.Errorf("sheet: %w", err)
+				}
+			}
+			if _, err := svc.Feedback(ctx, ga, o.ID, research.FeedbackInput{Text: "目标清楚，环节完整；建议增加学生展示与交流的时间，关注后进生。", Version: o.Version}); err != nil {
+				return fmt.Errorf("feedback: %w", err)
+			}
+		}
+	}
+	_, err = svc.CreateObservation(ctx, ga, research.ObsInput{TeacherStaffID: teacherStaff, ResearchGroupID: mine.ID, ClassName: "五(2)班",
+		Subject: mine.Subject, Topic: mine.Subject + " 第三单元 汇报课", ObservedOn: today, Period: 2, Kind: research.ObsScheduled,
+		RubricID: scored.ID, Observers: []int64{yanzu.StaffID, second}})
+	return err
+}
+
+func isoWd(t time.Time) int {
+	if t.Weekday() == time.Sunday {
+		return 7
+	}
+	return int(t.Weekday())
+}
