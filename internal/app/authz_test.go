@@ -187,6 +187,8 @@ var allowed = map[string][]string{
 	"GET /api/v1/research/rubrics":                        business,
 	"GET /api/v1/research/observations":                   business,
 	"POST /api/v1/research/observations":                  {"group_admin"},
+	"GET /api/v1/research/diagnosis":                      business,
+	"GET /api/v1/research/diagnosis/export":               business,
 	"GET /api/v1/research/observations/{id}":              business,
 	"PUT /api/v1/research/observations/{id}/form":         {"teacher"},
 	"POST /api/v1/research/observations/{id}/feedback":    business,

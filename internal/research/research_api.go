@@ -3,9 +3,11 @@ package research
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"edugroup/internal/auth"
 	"edugroup/internal/web"
+	"edugroup/internal/xlsx"
 )
 
 // API is the research capability's HTTP side.
@@ -72,6 +74,10 @@ func (api *API) Routes(rt *web.Router) {
 		Request: FormInput{}, Response: ObsDetail{}}, web.ByIDBody(s.SaveForm))
 	rt.Handle("POST", "/api/v1/research/observations/{id}/feedback", read, web.Doc{Summary: "Written feedback to the observed teacher, who is told", Tag: tag,
 		Request: FeedbackInput{}, Response: ObsDetail{}}, web.ByIDBody(s.Feedback))
+	diagQuery := []web.Param{web.Q("group_id", "integer", ""), web.Q("subject", "string", "")}
+	rt.Handle("GET", "/api/v1/research/diagnosis", read, web.Doc{Summary: "课堂教学诊断: each school's and teacher's scored observations by month, the gap to the lead school, the weakest items",
+		Tag: tag, Query: diagQuery, Response: Diagnosis{}}, api.diagnosis)
+	rt.Handle("GET", "/api/v1/research/diagnosis/export", read, web.Doc{Summary: "The diagnosis as Excel (audited)", Tag: tag, Query: diagQuery, Produces: xlsx.ContentType}, api.exportDiagnosis)
 	rt.Handle("POST", "/api/v1/research/observations/{id}/reflection", read, web.Doc{Summary: "The observed teacher's reflection", Tag: tag,
 		Request: FeedbackInput{}, Response: ObsDetail{}}, web.ByIDBody(s.Reflect))
 }
@@ -129,4 +135,22 @@ func (api *API) observations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.Respond(w, r, http.StatusOK, out)
+}
+
+func (api *API) diagnosis(w http.ResponseWriter, r *http.Request) error {
+	out, err := api.svc.Diagnosis(r.Context(), web.Actor(r), DiagnosisFilter{GroupID: queryID(r, "group_id"), Subject: r.URL.Query().Get("subject")})
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, out)
+}
+
+func (api *API) exportDiagnosis(w http.ResponseWriter, r *http.Request) error {
+	f := DiagnosisFilter{GroupID: queryID(r, "group_id"), Subject: r.URL.Query().Get("subject")}
+	// Checked before the download starts, so a bad filter answers as JSON.
+	if _, err := api.svc.Diagnosis(r.Context(), web.Actor(r), f); err != nil {
+		return err
+	}
+	out := web.Attachment(w, xlsx.ContentType, "diagnosis-"+time.Now().Format("20060102-150405")+".xlsx")
+	return api.svc.ExportDiagnosis(r.Context(), out, web.Actor(r), f, web.Language(r))
 }

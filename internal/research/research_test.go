@@ -504,3 +504,47 @@ func TestBands(t *testing.T) {
 }
 
 func systemActor() auth.Actor { return auth.SystemActor("test") }
+
+// The demo's observations: the principal's school climbs towards the lead
+// school month by month, and the export holds the same figures.
+func TestDiagnosisGapNarrows(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		ga := e.Login("groupadmin")
+		if s, _ := ga.Do("GET", "/api/v1/research/diagnosis", nil); s != 422 {
+			t.Fatalf("without group: %d", s)
+		}
+		s, b := ga.Do("GET", fmt.Sprintf("/api/v1/research/diagnosis?group_id=%d", e.IDs.Group), nil)
+		d := apptest.Decode[research.Diagnosis](t, b)
+		if s != 200 || len(d.Months) != 5 || len(d.Schools) != 2 || !d.Schools[0].IsLead {
+			t.Fatalf("diagnosis: %d %s", s, b)
+		}
+		m := d.Schools[1]
+		if m.ID != e.IDs.School || len(m.Weakest) != 3 {
+			t.Fatalf("member school: %+v", m)
+		}
+		first, last := m.Months[0].Gap, m.Months[len(m.Months)-1].Gap
+		if first == nil || last == nil || !(*first < *last && *last < 0) {
+			t.Fatalf("gap does not narrow: %v → %v", first, last)
+		}
+		// The observed teacher reads their own lessons only.
+		s, b = e.Login("teacher").Do("GET", fmt.Sprintf("/api/v1/research/diagnosis?group_id=%d", e.IDs.Group), nil)
+		td := apptest.Decode[research.Diagnosis](t, b)
+		for _, tr := range td.Teachers {
+			if s != 200 || tr.ID != e.IDs.StaffOwn {
+				t.Fatalf("teacher sees %+v", tr)
+			}
+		}
+		if s, _ := e.Login("multi").Do("GET", fmt.Sprintf("/api/v1/research/diagnosis?group_id=%d", e.IDs.Group), nil); s != 200 {
+			t.Fatalf("multi: %d", s)
+		}
+		s, b, h := ga.DoH("GET", fmt.Sprintf("/api/v1/research/diagnosis/export?group_id=%d", e.IDs.Group), nil, nil)
+		if s != 200 || !strings.Contains(h.Get("Content-Type"), "spreadsheet") || len(b) < 1000 {
+			t.Fatalf("export: %d %s %d bytes", s, h.Get("Content-Type"), len(b))
+		}
+		if n := e.AuditCount("research.diagnosis_export", ""); n != 1 {
+			t.Fatalf("export audited %d times", n)
+		}
+	})
+}
