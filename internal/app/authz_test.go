@@ -187,6 +187,13 @@ var allowed = map[string][]string{
 	"GET /api/v1/research/rubrics":                        business,
 	"GET /api/v1/research/observations":                   business,
 	"POST /api/v1/research/observations":                  {"group_admin"},
+	"GET /api/v1/research/activities":                     business,
+	"POST /api/v1/research/activities":                    business,
+	"GET /api/v1/research/activities/{id}":                business,
+	"PUT /api/v1/research/activities/{id}/attendance":     business,
+	"PUT /api/v1/research/activities/{id}/record":         business,
+	"GET /api/v1/research/activities/{id}/sign-in-code":   business,
+	"POST /api/v1/research/activities/{id}/sign-in":       {"teacher"},
 	"GET /api/v1/research/diagnosis":                      business,
 	"GET /api/v1/research/diagnosis/export":               business,
 	"GET /api/v1/research/observations/{id}":              business,
@@ -260,7 +267,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999", "/notifications/{id}", "/notifications/999999",
 			"/plan-rounds/{id}", "/plan-rounds/999999", "{school}", fmt.Sprintf("%d", e.IDs.School),
 			"/mentoring/pairs/{id}", "/mentoring/pairs/999999",
-			"/research/preps/{id}", "/research/preps/999999", "/research/observations/{id}", "/research/observations/999999",
+			"/research/preps/{id}", "/research/preps/999999", "/research/observations/{id}", "/research/observations/999999", "/research/activities/{id}", "/research/activities/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

@@ -189,7 +189,63 @@ func seedResearch(ctx context.Context, sv *services) error {
 	if _, err := svc.CreatePrep(ctx, yanzu, research.PrepInput{ResearchGroupID: mine.ID, Title: "第四单元 集体备课（第1课时）", LeadStaffID: teacher.StaffID, SessionOn: &nextD, SessionPeriods: []int{5, 6}}); err != nil {
 		return fmt.Errorf("next prep: %w", err)
 	}
-	return seedObservations(ctx, svc, sys, ga, yanzu, teacher.StaffID, lead, school, mine)
+	if err := seedObservations(ctx, svc, sys, ga, yanzu, teacher.StaffID, lead, school, mine); err != nil {
+		return err
+	}
+	return seedActivities(ctx, svc, ga, school, lead, mine, p.ID)
+}
+
+// seedActivities runs the demo research group's term: an activity every
+// Thursday afternoon since term began, at the lead school or online, its
+// members invited and ticked, the principal's school missing more often
+// early in term (课务冲突) than later; tomorrow's 专题研讨 is still ahead.
+func seedActivities(ctx context.Context, svc *research.Service, ga auth.Actor, school, lead int64, mine research.Group, prep int64) error {
+	cst := time.FixedZone("CST", 8*3600)
+	today := svc.Today()
+	start := time.Date(today.Year(), 9, 4, 14, 0, 0, 0, cst)
+	if today.Month() < 9 {
+		start = time.Date(today.Year(), 3, 5, 14, 0, 0, 0, cst)
+	}
+	for start.Weekday() != time.Thursday {
+		start = start.AddDate(0, 0, 1)
+	}
+	kinds := []string{"prep", "observe", "seminar", "lecture", "prep", "project"}
+	titles := map[string]string{"prep": "集体备课", "observe": "听评课", "seminar": "专题研讨：情境与问题导向的课堂", "lecture": "专家讲座：新课标下的单元整体教学", "project": "课题研究推进会"}
+	week := 0
+	for at := start; at.Before(today.Time); at = at.AddDate(0, 0, 7) {
+		kind := kinds[week%len(kinds)]
+		in := research.ActivityInput{ResearchGroupID: mine.ID, Kind: kind, Title: fmt.Sprintf("第%d周 %s", week+1, titles[kind]), StartsAt: at, EndsAt: at.Add(90 * time.Minute),
+			Mode: "onsite", SchoolID: lead, Room: "录播教室", InviteMembers: true}
+		if week%3 == 2 {
+			in.Mode, in.SchoolID, in.Room, in.Link = "online", 0, "", "https://meeting.example.org/hy-research"
+		}
+		d, err := svc.CreateActivity(ctx, ga, in)
+		if err != nil {
+			return fmt.Errorf("activity %s: %w", in.Title, err)
+		}
+		var marks []research.Mark
+		for i, x := range d.Attendees {
+			m := research.Mark{StaffID: x.StaffID, Status: research.AttPresent}
+			switch {
+			case x.SchoolID == school && week < 6 && (i+week)%2 == 0:
+				m.Status, m.Reason = research.AttAbsent, "本校课务冲突"
+			case (i+week)%11 == 0:
+				m.Status, m.Reason = research.AttLeave, "外出培训"
+			}
+			marks = append(marks, m)
+		}
+		if _, err := svc.MarkAttendance(ctx, ga, d.ID, research.AttendanceInput{Marks: marks}); err != nil {
+			return fmt.Errorf("attendance of %s: %w", in.Title, err)
+		}
+		if _, err := svc.Record(ctx, ga, d.ID, research.RecordInput{Minutes: "主持人介绍活动安排；主备人说课；分组研讨；形成修改意见。", Outputs: "研讨记录 1 份", Version: d.Version}); err != nil {
+			return err
+		}
+		week++
+	}
+	tomorrow := time.Date(today.Year(), today.Month(), today.Day(), 14, 0, 0, 0, cst).AddDate(0, 0, 1)
+	_, err := svc.CreateActivity(ctx, ga, research.ActivityInput{ResearchGroupID: mine.ID, Kind: "seminar", Title: "专题研讨：作业设计与分层", StartsAt: tomorrow, EndsAt: tomorrow.Add(90 * time.Minute),
+		Mode: "onsite", SchoolID: lead, Room: "会议室", InviteMembers: true, PrepID: prep})
+	return err
 }
 
 // seedObservations records, in each of the last five months, a scored

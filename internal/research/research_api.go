@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"edugroup/internal/auth"
+	"edugroup/internal/errs"
+	"edugroup/internal/store"
 	"edugroup/internal/web"
 	"edugroup/internal/xlsx"
 )
@@ -74,6 +76,21 @@ func (api *API) Routes(rt *web.Router) {
 		Request: FormInput{}, Response: ObsDetail{}}, web.ByIDBody(s.SaveForm))
 	rt.Handle("POST", "/api/v1/research/observations/{id}/feedback", read, web.Doc{Summary: "Written feedback to the observed teacher, who is told", Tag: tag,
 		Request: FeedbackInput{}, Response: ObsDetail{}}, web.ByIDBody(s.Feedback))
+	rt.Handle("GET", "/api/v1/research/activities", read, web.Doc{Summary: "Research activities in scope by start, for the calendar", Tag: tag,
+		Query:    []web.Param{web.Q("group_id", "integer", ""), web.Q("research_group_id", "integer", ""), web.Q("from", "string", "YYYY-MM-DD"), web.Q("to", "string", "YYYY-MM-DD")},
+		Response: []Activity{}}, api.activities)
+	rt.Handle("POST", "/api/v1/research/activities", read, web.Doc{Summary: "Schedule a research activity and invite its people (the group office or the research group's leader)", Tag: tag,
+		Request: ActivityInput{}, Response: ActivityDetail{}, Status: http.StatusCreated}, web.Body(http.StatusCreated, s.CreateActivity))
+	rt.Handle("GET", "/api/v1/research/activities/{id}", read, web.Doc{Summary: "One activity with its attendance per person and per school", Tag: tag,
+		Response: ActivityDetail{}}, web.ByID(s.ActivityDetail))
+	rt.Handle("PUT", "/api/v1/research/activities/{id}/attendance", read, web.Doc{Summary: "The organizer ticks who came, who was absent or on leave, with reasons", Tag: tag,
+		Request: AttendanceInput{}, Response: ActivityDetail{}}, web.ByIDBody(s.MarkAttendance))
+	rt.Handle("PUT", "/api/v1/research/activities/{id}/record", read, web.Doc{Summary: "The activity's minutes and outputs", Tag: tag,
+		Request: RecordInput{}, Response: ActivityDetail{}}, web.ByIDBody(s.Record))
+	rt.Handle("GET", "/api/v1/research/activities/{id}/sign-in-code", read, web.Doc{Summary: "A short-lived signed sign-in address and its QR code for the organizer's screen", Tag: tag,
+		Response: SignInCode{}}, api.signInCode)
+	rt.Handle("POST", "/api/v1/research/activities/{id}/sign-in", web.Perm(auth.PermResearchTakePart), web.Doc{Summary: "Sign in with the code from the organizer's screen", Tag: tag,
+		Request: SignInInput{}, Response: ActivityDetail{}}, web.ByIDBody(s.SignIn))
 	diagQuery := []web.Param{web.Q("group_id", "integer", ""), web.Q("subject", "string", "")}
 	rt.Handle("GET", "/api/v1/research/diagnosis", read, web.Doc{Summary: "课堂教学诊断: each school's and teacher's scored observations by month, the gap to the lead school, the weakest items",
 		Tag: tag, Query: diagQuery, Response: Diagnosis{}}, api.diagnosis)
@@ -153,4 +170,39 @@ func (api *API) exportDiagnosis(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := web.Attachment(w, xlsx.ContentType, "diagnosis-"+time.Now().Format("20060102-150405")+".xlsx")
 	return api.svc.ExportDiagnosis(r.Context(), out, web.Actor(r), f, web.Language(r))
+}
+
+func (api *API) activities(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := ActivityFilter{GroupID: queryID(r, "group_id"), ResearchGroupID: queryID(r, "research_group_id")}
+	for name, d := range map[string]*store.Date{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			p, err := store.ParseDate(v)
+			if err != nil {
+				return errs.FieldError(name, "field.date", nil)
+			}
+			*d = p
+		}
+	}
+	out, err := api.svc.Activities(r.Context(), web.Actor(r), f)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, out)
+}
+
+func (api *API) signInCode(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	base := "http://" + r.Host
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		base = "https://" + r.Host
+	}
+	out, err := api.svc.SignInCode(r.Context(), web.Actor(r), id, base)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, out)
 }

@@ -548,3 +548,109 @@ func TestDiagnosisGapNarrows(t *testing.T) {
 		}
 	})
 }
+
+func TestActivityAttendanceAndSignIn(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apptest.NewEnv(t, st)
+		d := mine(t, e)
+		yz, tc := e.Login("yanzu"), e.Login("teacher")
+		// The demo's term: weekly activities, the principal's school missing some.
+		s, b := yz.Do("GET", fmt.Sprintf("/api/v1/research/activities?research_group_id=%d", d.ID), nil)
+		acts := apptest.Decode[[]research.Activity](t, b)
+		if s != 200 || len(acts) < 5 {
+			t.Fatalf("the demo term: %d, %d activities", s, len(acts))
+		}
+		s, b = yz.Do("GET", fmt.Sprintf("/api/v1/research/activities/%d", acts[0].ID), nil)
+		first := apptest.Decode[research.ActivityDetail](t, b)
+		absent := 0
+		for _, sa := range first.Schools {
+			if sa.SchoolID == e.IDs.School {
+				absent = sa.Absent
+			}
+		}
+		if s != 200 || absent == 0 || first.Minutes == "" {
+			t.Fatalf("first activity: %d, principal's school absent %d", s, absent)
+		}
+
+		at := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Minute)
+		body := map[string]any{"research_group_id": d.ID, "kind": "seminar", "title": "专题研讨", "starts_at": at, "ends_at": at.Add(time.Hour),
+			"mode": "onsite", "school_id": e.IDs.LeadSchool, "room": "301", "invite_members": true}
+		if s, _ := tc.Do("POST", "/api/v1/research/activities", body); s != 403 {
+			t.Fatalf("a member schedules: %d", s)
+		}
+		if s, b := yz.Do("POST", "/api/v1/research/activities", map[string]any{"research_group_id": d.ID, "kind": "party", "mode": "online"}); s != 422 || apptest.Rules(t, b) != "kind,title,starts_at,ends_at,link" {
+			t.Fatalf("bad activity: %d %s", s, b)
+		}
+		s, b = yz.Do("POST", "/api/v1/research/activities", body)
+		a := apptest.Decode[research.ActivityDetail](t, b)
+		if s != 201 || a.Invited != len(d.MemberList) || len(a.Schools) != d.Schools {
+			t.Fatalf("create: %d %s", s, b)
+		}
+		url := fmt.Sprintf("/api/v1/research/activities/%d", a.ID)
+		if n := e.One(`SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'teacher' AND n.kind = 'research.invited' AND n.link = $1`, fmt.Sprintf("/research/activities/%d", a.ID)); n != 1 {
+			t.Fatalf("teacher told %d times", n)
+		}
+		// The principal sees the counts of every school, the names of their own.
+		s, b = e.Login("principal").Do("GET", url, nil)
+		pa := apptest.Decode[research.ActivityDetail](t, b)
+		for _, x := range pa.Attendees {
+			if x.SchoolID != e.IDs.School {
+				t.Fatalf("principal sees %s of another school", x.Name)
+			}
+		}
+		if s != 200 || len(pa.Schools) != d.Schools || len(pa.Attendees) == 0 {
+			t.Fatalf("principal: %d %s", s, b)
+		}
+		// Sign-in by the code on the screen.
+		s, b = yz.Do("GET", url+"/sign-in-code", nil)
+		code := apptest.Decode[research.SignInCode](t, b)
+		if s != 200 || !strings.HasPrefix(code.QRCode, "data:image/png;base64,") {
+			t.Fatalf("code: %d %s", s, b)
+		}
+		var exp int64
+		var sig string
+		if _, err := fmt.Sscanf(code.Path[strings.Index(code.Path, "?"):], "?exp=%d&sig=%s", &exp, &sig); err != nil {
+			t.Fatalf("path %s: %v", code.Path, err)
+		}
+		if s, _ := tc.Do("GET", url+"/sign-in-code", nil); s != 403 {
+			t.Fatalf("a member gets the code: %d", s)
+		}
+		if s, b := tc.Do("POST", url+"/sign-in", map[string]any{"exp": exp, "sig": sig[:len(sig)-1] + "x"}); s != 422 || apptest.Rules(t, b) != "research.signin_bad" {
+			t.Fatalf("forged code: %d %s", s, b)
+		}
+		e.App.Research.Now = func() time.Time { return store.Now().Add(4 * time.Minute) }
+		if s, b := tc.Do("POST", url+"/sign-in", map[string]any{"exp": exp, "sig": sig}); s != 422 || apptest.Rules(t, b) != "research.signin_expired" {
+			t.Fatalf("expired code: %d %s", s, b)
+		}
+		e.App.Research.Now = store.Now
+		s, b = tc.Do("POST", url+"/sign-in", map[string]any{"exp": exp, "sig": sig})
+		if a = apptest.Decode[research.ActivityDetail](t, b); s != 200 || a.Mine == nil || a.Mine.Status != research.AttPresent || a.Mine.Method != "qr" {
+			t.Fatalf("sign in: %d %s", s, b)
+		}
+		// The organizer ticks the rest: one absent with a reason.
+		_, b = yz.Do("GET", url, nil)
+		var other int64
+		for _, x := range apptest.Decode[research.ActivityDetail](t, b).Attendees {
+			if x.StaffID != e.IDs.StaffOwn {
+				other = x.StaffID
+				break
+			}
+		}
+		if s, b := yz.Do("PUT", url+"/attendance", map[string]any{"marks": []map[string]any{{"staff_id": other, "status": "gone"}}}); s != 422 || apptest.Rules(t, b) != "marks[0].status" {
+			t.Fatalf("bad status: %d %s", s, b)
+		}
+		s, b = yz.Do("PUT", url+"/attendance", map[string]any{"marks": []map[string]any{{"staff_id": other, "status": "absent", "reason": "病假"}}})
+		if a = apptest.Decode[research.ActivityDetail](t, b); s != 200 || a.Present != 1 {
+			t.Fatalf("tick: %d %s", s, b)
+		}
+		if s, _ := e.Login("multi").Do("GET", url, nil); s != 404 {
+			t.Fatalf("another group reads the activity: %d", s)
+		}
+		// Tomorrow's activity is on the teacher's workbench.
+		s, b = tc.Do("GET", "/api/v1/workbench", nil)
+		if s != 200 || !strings.Contains(string(b), `"research.activity"`) || !strings.Contains(string(b), `"research.draft"`) {
+			t.Fatalf("workbench: %d %s", s, b)
+		}
+	})
+}

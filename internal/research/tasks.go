@@ -2,6 +2,7 @@ package research
 
 import (
 	"context"
+	"time"
 
 	"edugroup/internal/auth"
 	"edugroup/internal/store"
@@ -66,6 +67,25 @@ func (t TaskSource) Workbench(ctx context.Context, a auth.Actor, today store.Dat
 	if err := rows.Err(); err != nil {
 		return p, err
 	}
+	// The activities the actor is invited to in the coming week (明天的活动
+	// among them), as upcoming dates.
+	rows, err = s.st.R.QueryContext(ctx, `SELECT a.id, a.title, a.starts_at FROM research_attendance x JOIN research_activities a ON a.id = x.activity_id
+		WHERE x.staff_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3 ORDER BY a.starts_at LIMIT `+itoa(taskMax), me, today.Time, weekOut.Time)
+	if err != nil {
+		return p, err
+	}
+	for rows.Next() {
+		var id int64
+		var title string
+		var at time.Time
+		if err := rows.Scan(&id, &title, &at); err != nil {
+			rows.Close()
+			return p, err
+		}
+		d := store.Date{Time: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)}
+		p.Upcoming = append(p.Upcoming, workbench.Item{Key: "research:act:" + id64(id), Kind: "research.activity", Subject: title, Link: activityLink(id), DueOn: d})
+	}
+	rows.Close()
 	rows, err = s.st.R.QueryContext(ctx, `SELECT o.id, o.topic, o.observed_on FROM research_observers x JOIN research_observations o ON o.id = x.observation_id
 		WHERE x.staff_id = $1 AND x.submitted_at IS NULL ORDER BY o.observed_on LIMIT `+itoa(taskMax), me)
 	if err != nil {
