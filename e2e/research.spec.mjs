@@ -134,3 +134,31 @@ test('an observer fills the rubric on a 390 px phone and the teacher reads the f
   assert.equal(await teacher.page.locator('[data-testid="obs-form"]').count(), 0, 'the observed teacher has no sheet to fill')
   teacher.assertClean()
 })
+
+test('the organizer shows the sign-in QR code and a member signs in on the phone', async (t) => {
+  const yz = await apiAs('yanzu')
+  let act, path
+  try {
+    const list = await yz.get('/api/v1/research/activities')
+    act = list.find((a) => new Date(a.starts_at) > new Date())
+    assert.ok(act, 'the demo has an activity ahead')
+    path = (await yz.get(`/api/v1/research/activities/${act.id}/sign-in-code`)).path
+  } finally {
+    await yz.dispose()
+  }
+  const org = await openPage(t)
+  await signIn(org.page, 'yanzu')
+  await org.page.goto(`${BASE}/research/activities/${act.id}`)
+  await org.page.locator('[data-testid="act-schools"]').waitFor()
+  await org.page.locator('[data-testid="act-show-code"]').click()
+  await org.page.locator('[data-testid="act-qr"]').waitFor()
+  org.assertClean()
+
+  const phone = await openPage(t, { device: PHONE })
+  await signIn(phone.page, 'teacher')
+  await phone.page.goto(`${BASE}${path}`)
+  await phone.page.locator('[data-testid="sign-in-ok"]').waitFor()
+  await phone.page.goto(`${BASE}/research/activities/${act.id}`)
+  await phone.page.locator('[data-testid="act-mine"][data-status="present"]').waitFor()
+  phone.assertClean()
+})

@@ -44,3 +44,16 @@ export const diagnosisUrl = (groupId: number, subject = '') => downloadUrl('/res
 export function prepTag(s: string): 'success' | 'warning' | 'info' | 'primary' {
   return ({ drafting: 'warning', discussing: 'primary', published: 'success' } as const)[s as 'drafting'] ?? 'info'
 }
+
+export type Activity = S['Research.Activity']
+export type ActivityDetail = S['Research.ActivityDetail']
+export type SignInCode = S['Research.SignInCode']
+export const ACTIVITY_KINDS = ['prep', 'observe', 'seminar', 'contest', 'lecture', 'project'] as const
+export const getActivities = (q: { from?: string; to?: string; research_group_id?: number }) => http.get<Activity[]>('/research/activities', q)
+export const createActivity = (body: S['Research.ActivityInput']) => http.post<ActivityDetail>('/research/activities', body)
+export const markAttendance = (id: number, marks: { staff_id: number; status: string; reason: string }[]) =>
+  http.put<ActivityDetail>(`/research/activities/${id}/attendance`, { marks })
+export const recordActivity = (id: number, minutes: string, outputs: string, version: number) =>
+  http.put<ActivityDetail>(`/research/activities/${id}/record`, { minutes, outputs, version })
+export const signInCode = (id: number) => http.get<SignInCode>(`/research/activities/${id}/sign-in-code`)
+export const signIn = (id: number, exp: number, sig: string) => http.post<ActivityDetail>(`/research/activities/${id}/sign-in`, { exp, sig })

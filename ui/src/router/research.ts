@@ -39,6 +39,24 @@ export const researchRoutes: RouteRecordRaw[] = [
     meta: { perm: 'research.read', title: 'research.obs.title' },
   },
   {
+    path: 'research/activities',
+    name: 'research-activities',
+    component: () => import('@/views/research/ActivitiesView.vue'),
+    meta: { perm: 'research.read', title: 'nav.researchActivities' },
+  },
+  {
+    path: 'research/activities/:id(\\d+)',
+    name: 'research-activity',
+    component: () => import('@/views/research/ActivityView.vue'),
+    meta: { perm: 'research.read', title: 'research.act.title' },
+  },
+  {
+    path: 'research/activities/:id(\\d+)/sign-in',
+    name: 'research-sign-in',
+    component: () => import('@/views/research/SignInView.vue'),
+    meta: { perm: 'research.read', title: 'research.act.signIn' },
+  },
+  {
     path: 'research/diagnosis',
     name: 'research-diagnosis',
     component: () => import('@/views/research/DiagnosisView.vue'),
