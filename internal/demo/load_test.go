@@ -53,11 +53,11 @@ func TestLoad(t *testing.T) {
 			`SELECT count(*) FROM schools`:    len(c.Schools),
 			`SELECT count(*) FROM edu_groups`: len(c.Groups),
 			`SELECT count(*) FROM staff`:      len(c.Staff),
-			`SELECT count(*) FROM users`:      13,
+			`SELECT count(*) FROM users`:      14,
 			`SELECT count(*) FROM audit_log WHERE action = 'school.create' AND username = '` + demo.Actor + `'`:                                                   len(c.Schools),
 			`SELECT count(*) FROM audit_log WHERE action = 'group.create' AND username = '` + demo.Actor + `'`:                                                    len(c.Groups),
 			`SELECT count(*) FROM audit_log WHERE action = 'staff.bulk_create'`:                                                                                   1,
-			`SELECT count(*) FROM audit_log WHERE action = 'user.create'`:                                                                                         13,
+			`SELECT count(*) FROM audit_log WHERE action = 'user.create'`:                                                                                         14,
 			`SELECT count(*) FROM audit_log WHERE action = 'demo.seed'`:                                                                                           1,
 			`SELECT count(*) FROM exchanges e WHERE (SELECT count(*) FROM audit_log a WHERE a.object_type = 'exchange' AND a.object_id = CAST(e.id AS TEXT)) = 0`: 0,
 		} {
