@@ -192,7 +192,57 @@ func seedResearch(ctx context.Context, sv *services) error {
 	if err := seedObservations(ctx, svc, sys, ga, yanzu, teacher.StaffID, lead, school, mine); err != nil {
 		return err
 	}
-	return seedActivities(ctx, svc, ga, school, lead, mine, p.ID)
+	if err := seedActivities(ctx, svc, ga, school, lead, mine, p.ID); err != nil {
+		return err
+	}
+	return seedResearchPlans(ctx, svc, ga, yanzu, teacher.StaffID, mine, groups)
+}
+
+// seedResearchPlans: the demo research group's term plan was written by
+// yanzu and approved in the first week of term; one other research group of
+// the demo group submitted its plan only now, past the 开学初 deadline; the
+// rest have none yet (late, on their leaders' workbenches).
+func seedResearchPlans(ctx context.Context, svc *research.Service, ga, yanzu auth.Actor, teacher int64, mine research.Group, groups []research.Group) error {
+	term := research.TermOf(svc.Today())
+	var y1, y2, n int
+	fmt.Sscanf(term, "%d-%d-%d", &y1, &y2, &n)
+	early := time.Date(y1, 9, 8, 9, 0, 0, 0, time.UTC)
+	if n == 2 {
+		early = time.Date(y2, 3, 8, 9, 0, 0, 0, time.UTC)
+	}
+	in := research.PlanInput{Term: term, Themes: "单元整体教学与情境、问题导向的课堂；分层作业设计", Outputs: "共案 8 份、研讨课 4 节、课题阶段报告 1 份",
+		Items: []research.PlanItem{{Week: 2, Kind: "prep", Title: "第一单元集体备课", LeadStaffID: teacher}, {Week: 4, Kind: "observe", Title: "研讨课听评", LeadStaffID: yanzu.StaffID},
+			{Week: 6, Kind: "seminar", Title: "专题研讨：作业设计"}, {Week: 8, Kind: "prep", Title: "第三单元集体备课", LeadStaffID: teacher}, {Week: 10, Kind: "lecture", Title: "专家讲座"}}}
+	now, today := svc.Now, svc.Today
+	svc.Now = func() time.Time { return early }
+	svc.Today = func() store.Date {
+		return store.Date{Time: time.Date(early.Year(), early.Month(), early.Day(), 0, 0, 0, 0, time.UTC)}
+	}
+	defer func() { svc.Now, svc.Today = now, today }()
+	p, err := svc.SavePlan(ctx, yanzu, mine.ID, in)
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	if p, err = svc.StepPlan(ctx, yanzu, mine.ID, "submit", research.PlanStep{Term: term, Version: p.Version}); err != nil {
+		return fmt.Errorf("submit plan: %w", err)
+	}
+	if _, err = svc.StepPlan(ctx, ga, mine.ID, "decide", research.PlanStep{Term: term, Approve: true, Version: p.Version}); err != nil {
+		return fmt.Errorf("approve plan: %w", err)
+	}
+	svc.Now, svc.Today = now, today
+	for _, g := range groups {
+		if g.GroupID != mine.GroupID || g.ID == mine.ID {
+			continue
+		}
+		late := research.PlanInput{Term: term, Themes: "课堂教学常规与集体备课", Items: []research.PlanItem{{Week: 12, Kind: "prep", Title: "集体备课"}}}
+		p, err := svc.SavePlan(ctx, ga, g.ID, late)
+		if err != nil {
+			return fmt.Errorf("late plan: %w", err)
+		}
+		_, err = svc.StepPlan(ctx, ga, g.ID, "submit", research.PlanStep{Term: term, Version: p.Version})
+		return err
+	}
+	return nil
 }
 
 // seedActivities runs the demo research group's term: an activity every

@@ -1,6 +1,7 @@
 package research
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -76,6 +77,18 @@ func (api *API) Routes(rt *web.Router) {
 		Request: FormInput{}, Response: ObsDetail{}}, web.ByIDBody(s.SaveForm))
 	rt.Handle("POST", "/api/v1/research/observations/{id}/feedback", read, web.Doc{Summary: "Written feedback to the observed teacher, who is told", Tag: tag,
 		Request: FeedbackInput{}, Response: ObsDetail{}}, web.ByIDBody(s.Feedback))
+	rt.Handle("GET", "/api/v1/research/groups/{id}/plan", read, web.Doc{Summary: "The research group's term research plan (开学初), with its due date", Tag: tag,
+		Query: []web.Param{web.Q("term", "string", "this term by default")}, Response: TermPlan{}}, api.plan)
+	rt.Handle("PUT", "/api/v1/research/groups/{id}/plan", read, web.Doc{Summary: "Write the term plan's draft (the leader or the office)", Tag: tag,
+		Request: PlanInput{}, Response: TermPlan{}}, web.ByIDBody(s.SavePlan))
+	rt.Handle("POST", "/api/v1/research/groups/{id}/plan/submit", read, web.Doc{Summary: "Submit the term plan to the group's teaching office", Tag: tag,
+		Request: PlanStep{}, Response: TermPlan{}}, web.ByIDBody(func(ctx context.Context, a auth.Actor, id int64, in PlanStep) (TermPlan, error) {
+		return s.StepPlan(ctx, a, id, "submit", in)
+	}))
+	rt.Handle("POST", "/api/v1/research/groups/{id}/plan/decide", manage, web.Doc{Summary: "Approve or return (with a note) a submitted term plan", Tag: tag,
+		Request: PlanStep{}, Response: TermPlan{}}, web.ByIDBody(func(ctx context.Context, a auth.Actor, id int64, in PlanStep) (TermPlan, error) {
+		return s.StepPlan(ctx, a, id, "decide", in)
+	}))
 	rt.Handle("GET", "/api/v1/research/activities", read, web.Doc{Summary: "Research activities in scope by start, for the calendar", Tag: tag,
 		Query:    []web.Param{web.Q("group_id", "integer", ""), web.Q("research_group_id", "integer", ""), web.Q("from", "string", "YYYY-MM-DD"), web.Q("to", "string", "YYYY-MM-DD")},
 		Response: []Activity{}}, api.activities)
@@ -201,6 +214,18 @@ func (api *API) signInCode(w http.ResponseWriter, r *http.Request) error {
 		base = "https://" + r.Host
 	}
 	out, err := api.svc.SignInCode(r.Context(), web.Actor(r), id, base)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, out)
+}
+
+func (api *API) plan(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	out, err := api.svc.Plan(r.Context(), web.Actor(r), id, r.URL.Query().Get("term"))
 	if err != nil {
 		return err
 	}

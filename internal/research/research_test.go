@@ -654,3 +654,54 @@ func TestActivityAttendanceAndSignIn(t *testing.T) {
 		}
 	})
 }
+
+func TestTermPlan(t *testing.T) {
+	t.Parallel()
+	e := apptest.NewEnv(t, apptest.SQLite(t))
+	d := mine(t, e)
+	ga, yz, tc := e.Login("groupadmin"), e.Login("yanzu"), e.Login("teacher")
+	url := fmt.Sprintf("/api/v1/research/groups/%d/plan", d.ID)
+	s, b := yz.Do("GET", url, nil)
+	p := apptest.Decode[research.TermPlan](t, b)
+	if s != 200 || p.Status != research.PlanApproved || p.Late || p.CanEdit {
+		t.Fatalf("the demo's approved plan: %d %s", s, b)
+	}
+	// Another research group's plan came in late and waits for the office.
+	var late research.Group
+	_, b = ga.Do("GET", fmt.Sprintf("/api/v1/research/groups?group_id=%d", e.IDs.Group), nil)
+	for _, g := range apptest.Decode[[]research.Group](t, b) {
+		_, pb := ga.Do("GET", fmt.Sprintf("/api/v1/research/groups/%d/plan", g.ID), nil)
+		if x := apptest.Decode[research.TermPlan](t, pb); x.Status == research.PlanSubmitted {
+			late, p = g, x
+		}
+	}
+	if late.ID == 0 || !p.Late || !p.CanDecide {
+		t.Fatalf("late plan: %+v", p)
+	}
+	lurl := fmt.Sprintf("/api/v1/research/groups/%d/plan", late.ID)
+	if s, _ := tc.Do("POST", lurl+"/decide", map[string]any{"approve": true, "version": p.Version}); s != 403 {
+		t.Fatalf("teacher decides: %d", s)
+	}
+	if s, b := ga.Do("POST", lurl+"/decide", map[string]any{"approve": false, "version": p.Version}); s != 422 || apptest.Rules(t, b) != "note" {
+		t.Fatalf("return without note: %d %s", s, b)
+	}
+	s, b = ga.Do("POST", lurl+"/decide", map[string]any{"approve": false, "note": "补充每周主备人", "version": p.Version})
+	if p = apptest.Decode[research.TermPlan](t, b); s != 200 || p.Status != research.PlanReturned || !p.CanEdit {
+		t.Fatalf("return: %d %s", s, b)
+	}
+	// A member who is not the leader cannot write it; bad rows are named.
+	if s, _ := tc.Do("PUT", lurl, map[string]any{"themes": "x", "version": p.Version}); s != 404 && s != 403 {
+		t.Fatalf("teacher writes: %d", s)
+	}
+	if s, b := ga.Do("PUT", lurl, map[string]any{"themes": "主题", "items": []map[string]any{{"week": 40, "kind": "prep", "title": "a"}}, "version": p.Version}); s != 422 || apptest.Rules(t, b) != "items[0].week" {
+		t.Fatalf("bad week: %d %s", s, b)
+	}
+	if s, _ := ga.Do("PUT", lurl, map[string]any{"themes": "主题", "version": p.Version - 1}); s != 409 {
+		t.Fatalf("stale: %d", s)
+	}
+	// The leaders without a plan have it as an overdue to-do; yanzu's is done.
+	s, b = yz.Do("GET", "/api/v1/workbench", nil)
+	if s != 200 || strings.Contains(string(b), `"research.plan"`) {
+		t.Fatalf("yanzu's workbench: %d", s)
+	}
+}

@@ -2,6 +2,7 @@ package research
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"edugroup/internal/auth"
@@ -27,11 +28,17 @@ const taskMax = 200
 // Workbench lists the actor's research items.
 func (t TaskSource) Workbench(ctx context.Context, a auth.Actor, today store.Date) (workbench.Part, error) {
 	var p workbench.Part
-	me := self(a)
-	if me == 0 || a.System {
+	if a.System {
 		return p, nil
 	}
 	s := t.s
+	if err := t.plans(ctx, a, &p); err != nil {
+		return p, err
+	}
+	me := self(a)
+	if me == 0 {
+		return p, nil
+	}
 	rows, err := s.st.R.QueryContext(ctx, `SELECT p.id, p.title, p.session_on, p.current_version, p.published_version, p.lead_staff_id,
 		(SELECT count(*) FROM research_adaptations ad WHERE ad.prep_id = p.id AND ad.staff_id = $1)
 		FROM research_preps p WHERE p.research_group_id IN (SELECT research_group_id FROM research_members WHERE staff_id = $1)
@@ -104,4 +111,58 @@ func (t TaskSource) Workbench(ctx context.Context, a auth.Actor, today store.Dat
 			Link: "/research/observations/" + id64(id), DueOn: due})
 	}
 	return p, rows.Err()
+}
+
+// plans are the term research plans on the workbench: the leader's plan to
+// write and submit (due at 开学初; overdue once late), and for the group's
+// teaching office the plans waiting for approval.
+func (t TaskSource) plans(ctx context.Context, a auth.Actor, p *workbench.Part) error {
+	s := t.s
+	term := TermOf(s.Today())
+	var w store.Where
+	me := self(a)
+	r := a.Reach(auth.PermResearchManage)
+	var alts []string
+	if me != 0 {
+		alts = append(alts, "rg.leader_staff_id = "+w.Arg(me))
+	}
+	if len(r.Groups) > 0 {
+		alts = append(alts, "rg.group_id IN "+w.In(r.Groups))
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	w.Add("(" + strings.Join(alts, " OR ") + ")")
+	rows, err := s.st.R.QueryContext(ctx, selectGroup+w.SQL()+` ORDER BY rg.id LIMIT `+itoa(taskMax), w.Args...)
+	if err != nil {
+		return err
+	}
+	var groups []Group
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		groups = append(groups, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, g := range groups {
+		pl, err := s.plan(ctx, s.st.R, a, g, term)
+		if err != nil {
+			return err
+		}
+		key := "research:plan:" + id64(g.ID) + ":" + term
+		link := "/research/groups/" + id64(g.ID)
+		switch {
+		case pl.CanDecide:
+			p.Todo = append(p.Todo, workbench.Item{Key: key + ":review", Kind: "research.plan_review", Subject: g.Name, Link: link, DueOn: workbench.AddDays(pl.DueOn, 7)})
+		case me != 0 && me == g.LeaderStaffID && pl.Status != PlanSubmitted && pl.Status != PlanApproved:
+			p.Todo = append(p.Todo, workbench.Item{Key: key + ":write", Kind: "research.plan", Subject: g.Name + " " + term, Link: link, DueOn: pl.DueOn})
+		}
+	}
+	return nil
 }

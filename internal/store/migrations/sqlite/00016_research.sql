@@ -189,6 +189,24 @@ CREATE TABLE research_attendance (
 );
 CREATE INDEX research_attendance_staff ON research_attendance(staff_id);
 
+CREATE TABLE research_plans (
+    id INTEGER PRIMARY KEY,
+    research_group_id BIGINT NOT NULL REFERENCES research_groups(id),
+    term TEXT NOT NULL,
+    themes TEXT NOT NULL DEFAULT '',
+    items TEXT NOT NULL DEFAULT '[]',
+    outputs TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    submitted_at TIMESTAMP,
+    decided_by TEXT NOT NULL DEFAULT '',
+    decided_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (research_group_id, term)
+);
+
 -- The two rubrics shipped: the weighted 100-point 课堂教学评价表 (each item
 -- scored up to its points; the bands are policy settings) and an LICC-style
 -- frame of 4 dimensions and 20 视角, each an observation point answered
@@ -198,6 +216,7 @@ INSERT INTO research_rubrics (code, number, name, kind, tree, created_at) VALUES
 ('licc', 1, 'LICC 课堂观察框架', 'licc', '{"dimensions":[{"code":"learning","name":"学生学习","items":[{"code":"prepare","name":"准备","point":"课前有多少学生做了准备？怎样准备的？"},{"code":"listen","name":"倾听","point":"有多少学生能倾听老师的讲课？能倾听多少时间？"},{"code":"interact","name":"互动","point":"有哪些互动行为？有多少人参与回答、讨论？"},{"code":"autonomy","name":"自主","point":"自主学习的时间有多少？有多少人参与？"},{"code":"attain","name":"达成","point":"有多少学生达成了目标？当堂检测正确的有多少？"}]},{"code":"teaching","name":"教师教学","items":[{"code":"stage","name":"环节","point":"由哪些环节构成？各用了多少时间？"},{"code":"present","name":"呈示","point":"讲解、板书、媒体呈示各有多少次？是否有效？"},{"code":"dialogue","name":"对话","point":"提问了多少次？候答时间多长？有哪些理答方式？"},{"code":"guide","name":"指导","point":"对多少学生进行了个别指导？怎样指导的？"},{"code":"wit","name":"机智","point":"出现了几次意外？怎样处理的？"}]},{"code":"curriculum","name":"课程性质","items":[{"code":"aim","name":"目标","point":"目标是否明确？有几处体现了目标？"},{"code":"matter","name":"内容","point":"处理了哪些内容？有几处拓展或补充？"},{"code":"carry","name":"实施","point":"运用了哪些方法？与目标是否匹配？"},{"code":"assess","name":"评价","point":"有几次检测或评价？怎样利用评价信息？"},{"code":"resource","name":"资源","point":"用了哪些资源？用了多少次？效果如何？"}]},{"code":"culture","name":"课堂文化","items":[{"code":"think","name":"思考","point":"学生提出了几个问题？有几次高水平的思考？"},{"code":"democracy","name":"民主","point":"有几次不同意见的表达？教师如何回应？"},{"code":"create","name":"创新","point":"有几处创新的设计或生成？"},{"code":"care","name":"关爱","point":"关注了多少不同需要的学生？怎样关注的？"},{"code":"trait","name":"特质","point":"有哪些体现教师特色的地方？学生的反应如何？"}]}]}', CURRENT_TIMESTAMP);
 
 -- +goose Down
+DROP TABLE research_plans;
 DROP TABLE research_attendance;
 DROP TABLE research_activities;
 DROP TABLE research_observers;
