@@ -22,6 +22,7 @@ import (
 	"edugroup/internal/planning"
 	"edugroup/internal/policy"
 	"edugroup/internal/registry"
+	"edugroup/internal/research"
 	"edugroup/internal/store"
 	"edugroup/internal/web"
 	"edugroup/internal/workbench"
@@ -46,6 +47,8 @@ type App struct {
 	Growth *growth.Service
 	// Curriculum is 五(一) 开齐开足 and 五(四) 学科师资.
 	Curriculum *curriculum.Service
+	// Research is 四(四)2 / 五(二) joint teaching research.
+	Research *research.Service
 	// Workbench gathers every capability's to-dos and keeps notifications.
 	Workbench *workbench.Service
 	Catalog   *i18n.Catalog
@@ -88,10 +91,12 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	men := mentoring.NewService(st, log, pol)
 	gr := growth.NewService(st, pol, log, ex.Growth(), men.Growth())
 	cur := curriculum.NewService(st, log, pol, ex)
+	rs := research.NewService(st, log, pol)
+	rs.SetTimetables(timetables{cur})
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Growth: gr, Curriculum: cur,
-		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, cur),
+		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Growth: gr, Curriculum: cur, Research: rs,
+		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, cur, rs),
 		Catalog:   cat, Log: logger,
 	}, nil
 }
@@ -122,7 +127,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
 		Modules: []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), planning.NewAPI(a.Planning),
-			mentoring.NewAPI(a.Mentoring), growth.NewAPI(a.Growth), curriculum.NewAPI(a.Curriculum), workbench.NewAPI(a.Workbench)},
+			mentoring.NewAPI(a.Mentoring), growth.NewAPI(a.Growth), curriculum.NewAPI(a.Curriculum), research.NewAPI(a.Research), workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

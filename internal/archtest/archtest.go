@@ -25,6 +25,7 @@ var Services = []string{
 	"internal/mentoring",
 	"internal/growth",
 	"internal/curriculum",
+	"internal/research",
 	"internal/planning",
 	"internal/exams/...",
 	"internal/policy",

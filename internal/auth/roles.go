@@ -81,6 +81,10 @@ const (
 	PermTimetableManage   Permission = "timetable.manage"   // a school imports, edits and publishes its own timetable
 	PermCurriculumInspect Permission = "curriculum.inspect" // 基教股 / 督导办: the register's responsibility field and spot checks
 	PermStaffingMatch     Permission = "staffing.match"     // group: proposes and accepts shortage matches; school: accepts its side
+	PermResearchRead      Permission = "research.read"      // research groups, 集体备课, observations: county all; group its own; school its teachers'; a member their groups'
+	PermResearchManage    Permission = "research.manage"    // the group's teaching office: research groups, members, leaders, slots, 集体备课 and observations
+	PermResearchSchool    Permission = "research.school"    // a school declares the periods it keeps free for research
+	PermResearchTakePart  Permission = "research.take_part" // a member (self): drafts as 主备人, comments, 二次备课, observation forms, reflections
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -92,7 +96,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead, PermGrowthRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead, PermGrowthRead, PermResearchRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -109,11 +113,12 @@ var Roles = []RoleInfo{
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
 	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermCurriculumRead, PermCurriculumInspect)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermCurriculumRead, PermStaffingMatch)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermCurriculumRead, PermStaffingMatch,
+		PermResearchManage)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
 		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm,
-		PermCurriculumRead, PermTimetableManage, PermStaffingMatch)},
-	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
+		PermCurriculumRead, PermTimetableManage, PermStaffingMatch, PermResearchSchool)},
+	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm, PermResearchTakePart)},
 }
 
 // Info returns the description of r.

@@ -236,12 +236,20 @@ func demoTimetable(ctx context.Context, sv *services, plan curriculum.Plan, maxP
 	type slot struct{ d, p int }
 	classBusy := map[string]map[slot]bool{}
 	teacherBusy := map[int64]map[slot]bool{}
-	var order []slot
+	// The demo research groups meet Tuesday to Thursday in periods 5 and 6
+	// (research.go): those periods come last, as a school keeping its
+	// research time free would leave them, so only a full week uses them.
+	var order, research []slot
 	for p := 1; p <= maxPeriods; p++ {
 		for d := 1; d <= 5; d++ {
+			if d >= 2 && d <= 4 && (p == 5 || p == 6) {
+				research = append(research, slot{d, p})
+				continue
+			}
 			order = append(order, slot{d, p})
 		}
 	}
+	order = append(order, research...)
 	// Each lesson goes to the qualified teacher with the fewest lessons so
 	// far (under a full load) who is free in a period the class is free,
 	// else to the least loaded teacher free then (跨学科兼课).

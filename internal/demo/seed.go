@@ -119,6 +119,9 @@ func Load(ctx context.Context, st *store.Store, log *audit.Log, password string)
 	if err := seedCurriculum(ctx, sv); err != nil {
 		return res, fmt.Errorf("demo curriculum: %w", err)
 	}
+	if err := seedResearch(ctx, sv); err != nil {
+		return res, fmt.Errorf("demo research: %w", err)
+	}
 	return res, log.Record(ctx, sv.sys.Who(), audit.Entry{Action: "demo.seed", ObjectType: "county", ObjectID: c.Code,
 		Detail: map[string]any{"schools": len(c.Schools), "groups": len(c.Groups), "staff": len(c.Staff), "accounts": len(res.Accounts)}})
 }
@@ -229,10 +232,13 @@ type picks struct {
 	teacher                int
 	member2                int
 	principal, groupLeader int
+	// peer is a lead-school teacher of the demo teacher's subject: the
+	// research group's leader (教研组长) in the demo.
+	peer int
 }
 
 func pick(c *County) picks {
-	p := picks{group: 0, group2: 1, member: -1, teacher: -1, member2: -1, principal: -1, groupLeader: -1}
+	p := picks{group: 0, group2: 1, member: -1, teacher: -1, member2: -1, principal: -1, groupLeader: -1, peer: -1}
 	p.leadSchool = c.Groups[0].LeadSchool
 	for i, s := range c.Schools {
 		if s.Group == 0 && s.GroupRole == "member" && p.member < 0 {
@@ -251,12 +257,22 @@ func pick(c *County) picks {
 			p.groupLeader = i
 		}
 	}
+	for i, st := range c.Staff {
+		if st.School == p.leadSchool && st.Post == "teacher" && st.Status == "active" && st.Subject == c.Staff[p.teacher].Subject && p.peer < 0 {
+			p.peer = i
+		}
+	}
+	for i, st := range c.Staff {
+		if p.peer < 0 && st.School == p.leadSchool && st.Post == "teacher" && st.Status == "active" {
+			p.peer = i
+		}
+	}
 	return p
 }
 
 func accountStaff(c *County) []int {
 	p := pick(c)
-	return []int{p.teacher, p.principal}
+	return []int{p.teacher, p.principal, p.peer}
 }
 
 type accountSpec struct {
@@ -289,6 +305,7 @@ func specs(c *County) []accountSpec {
 		{"principal", "", -1, []grantSpec{{role: auth.SchoolAdmin, scope: auth.ScopeSchool, school: p.member}}, "学校管理员 of " + c.Schools[p.member].Name},
 		{"leadadmin", "吴静", -1, []grantSpec{{role: auth.SchoolAdmin, scope: auth.ScopeSchool, school: p.leadSchool}}, "学校管理员 of " + c.Schools[p.leadSchool].Name},
 		{"teacher", c.Staff[p.teacher].Name, p.teacher, []grantSpec{{role: auth.Teacher, scope: auth.ScopeSelf}}, "教师 at " + c.Schools[p.member].Name},
+		{"yanzu", c.Staff[p.peer].Name, p.peer, []grantSpec{{role: auth.Teacher, scope: auth.ScopeSelf}}, "教师 at " + c.Schools[p.leadSchool].Name + ", 教研组长 of the demo teacher's subject"},
 		{"multi", "赵敏", -1, []grantSpec{
 			{role: auth.GroupAdmin, scope: auth.ScopeGroup, groupIx: p.group2},
 			{role: auth.SchoolAdmin, scope: auth.ScopeSchool, school: p.member2},

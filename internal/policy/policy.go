@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -281,33 +283,23 @@ func (s *Service) Save(ctx context.Context, a auth.Actor, in NewVersion) (Versio
 	return scanVersion(s.st.W.QueryRowContext(ctx, `SELECT `+versionCols+` FROM policy_versions p LEFT JOIN users u ON u.id = p.created_by WHERE p.id = $1`, id))
 }
 
+// diffSections names the top-level sections (their JSON keys) in which a and
+// b differ. It walks the fields of Settings, so a new section is compared
+// without being listed here.
 func diffSections(a, b Settings) []string {
 	var out []string
-	eq := func(x, y any) bool {
-		bx, _ := json.Marshal(x)
-		by, _ := json.Marshal(y)
-		return bytes.Equal(bx, by)
-	}
-	if !eq(a.Exchange, b.Exchange) {
-		out = append(out, "exchange")
-	}
-	if !eq(a.Group, b.Group) {
-		out = append(out, "group")
-	}
-	if !eq(a.Security, b.Security) {
-		out = append(out, "security")
-	}
-	if !eq(a.Reminders, b.Reminders) {
-		out = append(out, "reminders")
-	}
-	if !eq(a.Planning, b.Planning) {
-		out = append(out, "planning")
-	}
-	if !eq(a.Mentoring, b.Mentoring) {
-		out = append(out, "mentoring")
-	}
-	if !eq(a.Recognition, b.Recognition) {
-		out = append(out, "recognition")
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	t := va.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		bx, _ := json.Marshal(va.Field(i).Interface())
+		by, _ := json.Marshal(vb.Field(i).Interface())
+		if !bytes.Equal(bx, by) {
+			out = append(out, name)
+		}
 	}
 	return out
 }

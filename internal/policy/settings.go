@@ -31,6 +31,10 @@ type Settings struct {
 	// Recognition is 四(三)2's 适当倾斜: how the recommendation list for
 	// titles and awards weighs cross-school service and mentoring.
 	Recognition Recognition `json:"recognition"`
+	// Research is 四(四)2 / 五(二) joint research: the school day's periods,
+	// the shared plan's edit lease, the observation bands and the 开学初
+	// deadline of the term research plan.
+	Research Research `json:"research"`
 }
 
 // Recognition weighs a candidate's record in the window of WindowYears
@@ -88,6 +92,26 @@ func (c Curriculum) LoadFor(stage, subject string) int {
 		}
 	}
 	return def
+}
+
+// Research holds the numbers of joint research: how many periods a school
+// day has, how long one editor holds a shared 集体备课 plan, the bands a
+// scored observation falls in (lowest minimum first is not required; the
+// highest band whose minimum the score reaches wins), and on which day
+// after term start the research group's term plan is due.
+type Research struct {
+	PeriodsPerDay    int    `json:"periods_per_day"`
+	LeaseMinutes     int    `json:"lease_minutes"`
+	PlanDeadlineDays int    `json:"plan_deadline_days"`
+	Bands            []Band `json:"bands"`
+}
+
+// Band is one grade of a scored lesson: at least Min of the rubric's
+// maximum, as a percentage.
+type Band struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Min  int    `json:"min"`
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -244,6 +268,12 @@ func Defaults() Settings {
 				{"primary", "", 16}, {"primary", "语文", 12}, {"primary", "数学", 12}, {"primary", "英语", 14},
 				{"junior", "", 14}, {"junior", "语文", 10}, {"junior", "数学", 10}, {"junior", "英语", 12},
 			}},
+		// The generic 课堂教学评价表's bands (≥85 优秀, 75–85 良好, 60–75 一般,
+		// <60 不合格), eight periods a day, a 30-minute edit lease and the
+		// term plan due two weeks into term (开学初).
+		Research: Research{PeriodsPerDay: 8, LeaseMinutes: 30, PlanDeadlineDays: 14, Bands: []Band{
+			{"excellent", "优秀", 85}, {"good", "良好", 75}, {"fair", "一般", 60}, {"fail", "不合格", 0},
+		}},
 	}
 }
 
@@ -307,6 +337,9 @@ func (s Settings) Validate() error {
 		{"settings.curriculum.max_periods", s.Curriculum.MaxPeriods, 4, 14},
 		{"settings.curriculum.weekdays", s.Curriculum.Weekdays, 5, 7},
 		{"settings.curriculum.pe_arts_per_100", s.Curriculum.PEArtsPer100, 0, 1000},
+		{"settings.research.periods_per_day", s.Research.PeriodsPerDay, 1, 14},
+		{"settings.research.lease_minutes", s.Research.LeaseMinutes, 1, 480},
+		{"settings.research.plan_deadline_days", s.Research.PlanDeadlineDays, 1, 90},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -322,6 +355,14 @@ func (s Settings) Validate() error {
 	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
 	checkCodes(&f, "settings.planning.sections", s.Planning.Sections, 1)
+	if len(s.Research.Bands) == 0 {
+		f.Add("settings.research.bands", "policy.list_min", errs.Args{"min": 1})
+	}
+	for i, b := range s.Research.Bands {
+		if b.Code == "" || b.Name == "" || b.Min < 0 || b.Min > 100 {
+			f.Add(fmt.Sprintf("settings.research.bands[%d]", i), "policy.range", errs.Args{"min": 0, "max": 100})
+		}
+	}
 	if len(m.MentorHonours)+len(m.MentorTitles) == 0 {
 		f.Add("settings.mentoring.mentor_honours", "policy.list_min", errs.Args{"min": 1})
 	}

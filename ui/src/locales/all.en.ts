@@ -6,5 +6,6 @@ import workbench from './workbench.en.json'
 import planning from './planning.en.json'
 import mentoring from './mentoring.en.json'
 import curriculum from './curriculum.en.json'
+import research from './research.en.json'
 
-export default [main, exams, workbench, planning, mentoring, curriculum] as Record<string, unknown>[]
+export default [main, exams, workbench, planning, mentoring, curriculum, research] as Record<string, unknown>[]

@@ -6,5 +6,6 @@ import workbench from './workbench.zh-CN.json'
 import planning from './planning.zh-CN.json'
 import mentoring from './mentoring.zh-CN.json'
 import curriculum from './curriculum.zh-CN.json'
+import research from './research.zh-CN.json'
 
-export default [main, exams, workbench, planning, mentoring, curriculum] as Record<string, unknown>[]
+export default [main, exams, workbench, planning, mentoring, curriculum, research] as Record<string, unknown>[]

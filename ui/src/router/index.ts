@@ -5,6 +5,7 @@ import { examRoutes } from './exams'
 import { planningPrintRoute, planningRoutes } from './planning'
 import { growthRoutes, mentoringPrintRoute, mentoringRoutes } from './mentoring'
 import { curriculumPrintRoute, curriculumRoutes } from './curriculum'
+import { researchRoutes } from './research'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -138,6 +139,7 @@ const routes: RouteRecordRaw[] = [
       ...mentoringRoutes,
       ...growthRoutes,
       ...curriculumRoutes,
+      ...researchRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],
