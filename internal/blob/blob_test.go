@@ -39,7 +39,9 @@ func each(t *testing.T, fn func(t *testing.T, newStore func() blob.Store)) {
 	})
 	t.Run("s3", func(t *testing.T) {
 		cfg := s3Server(t)
-		cfg.Bucket = bucketName(t)
+		// One bucket, a prefix per test: each bucket is a collection of
+		// its own volumes on the server.
+		cfg.Bucket, cfg.Prefix = "edugroup-test", prefixName(t)
 		fn(t, func() blob.Store {
 			c := cfg
 			c.TempDir = t.TempDir()
@@ -52,15 +54,10 @@ func each(t *testing.T, fn func(t *testing.T, newStore func() blob.Store)) {
 	})
 }
 
-func bucketName(t *testing.T) string {
-	n := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
-	var b [3]byte
+func prefixName(t *testing.T) string {
+	var b [4]byte
 	_, _ = rand.Read(b[:])
-	n = "t-" + hex.EncodeToString(b[:]) + "-" + n
-	if len(n) > 60 {
-		n = n[:60]
-	}
-	return strings.TrimRight(n, "-")
+	return strings.ReplaceAll(t.Name(), "/", "-") + "-" + hex.EncodeToString(b[:]) + "/"
 }
 
 func put(t *testing.T, s blob.Store, data []byte, limit int64) (blob.Info, error) {

@@ -108,7 +108,7 @@ func startWeed(bin string) (blob.S3Config, error) {
 		fmt.Sprintf("-volume.port=%d", ports[2]), fmt.Sprintf("-volume.port.grpc=%d", ports[3]),
 		"-filer", fmt.Sprintf("-filer.port=%d", ports[4]), fmt.Sprintf("-filer.port.grpc=%d", ports[5]),
 		"-s3", fmt.Sprintf("-s3.port=%d", ports[6]), fmt.Sprintf("-s3.port.grpc=%d", ports[7]), "-s3.config=" + conf,
-		"-volume.max=5", "-master.volumeSizeLimitMB=64"}
+		"-volume.max=50", "-master.volumeSizeLimitMB=64"}
 	cmd := exec.Command(bin, args...)
 	logf, err := os.Create(filepath.Join(dir, "weed.log"))
 	if err != nil {
@@ -126,7 +126,7 @@ func startWeed(bin string) (blob.S3Config, error) {
 	var last error
 	for time.Now().Before(deadline) {
 		c := cfg
-		c.Bucket, c.TempDir = "ready", dir
+		c.Bucket, c.Prefix, c.TempDir = "edugroup-test", "ready/", dir
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		s, err := blob.NewS3(ctx, c)
 		if err == nil {
