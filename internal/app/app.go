@@ -20,6 +20,7 @@ import (
 	"edugroup/internal/planning"
 	"edugroup/internal/policy"
 	"edugroup/internal/registry"
+	"edugroup/internal/resources"
 	"edugroup/internal/store"
 	"edugroup/internal/web"
 	"edugroup/internal/workbench"
@@ -40,6 +41,9 @@ type App struct {
 	Planning *planning.Service
 	// Mentoring is 三(二) 教师结对.
 	Mentoring *mentoring.Service
+	// Resources is the teaching-resource library (四(四)1, 五(一)); its
+	// Blobs are set by the command line (--files) or the test harness.
+	Resources *resources.Service
 	// Workbench gathers every capability's to-dos and keeps notifications.
 	Workbench *workbench.Service
 	Catalog   *i18n.Catalog
@@ -80,9 +84,11 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	exm := exams.NewService(st, log)
 	pl := planning.NewService(st, log, pol)
 	men := mentoring.NewService(st, log, pol)
+	res := resources.NewService(st, log, pol)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Resources: res,
+		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, res), Catalog: cat, Log: logger,
 	}, nil
 }
 
@@ -97,6 +103,9 @@ func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), denialDrain)
 	defer cancel()
 	_ = a.Audit.StopDenials(ctx)
+	if a.Resources.Blobs != nil {
+		_ = a.Resources.Blobs.Close()
+	}
 	return a.Store.Close()
 }
 
@@ -112,7 +121,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
 		Modules: []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), planning.NewAPI(a.Planning),
-			mentoring.NewAPI(a.Mentoring), workbench.NewAPI(a.Workbench)},
+			mentoring.NewAPI(a.Mentoring), resources.NewAPI(a.Resources), workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

@@ -23,6 +23,8 @@ var Services = []string{
 	"internal/registry",
 	"internal/exchange",
 	"internal/mentoring",
+	"internal/resources",
+	"internal/blob",
 	"internal/planning",
 	"internal/exams/...",
 	"internal/policy",

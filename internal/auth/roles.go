@@ -73,6 +73,9 @@ const (
 	PermMentoringRead    Permission = "mentoring.read"    // pairs and coverage in scope: county, group, own school (either side), own pairs
 	PermMentoringManage  Permission = "mentoring.manage"  // group: pairs across its schools; school: pairs inside the school
 	PermMentoringConfirm Permission = "mentoring.confirm" // the person (self) or their school (principal) confirms or declines a pair
+	PermResourcesRead    Permission = "resources.read"    // the library in scope: own school's, the groups' accepted shares, the county's
+	PermResourcesUpload  Permission = "resources.upload"  // a teacher or school uploads and submits its own school's resources
+	PermResourcesReview  Permission = "resources.review"  // school, group and county reviewers accept, return or reject at their level
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -84,7 +87,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead, PermResourcesRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -96,14 +99,15 @@ var Roles = []RoleInfo{
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
 	{BureauLeader, ScopeCounty, with(PermPlansRead)},
-	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead)},
+	{SectionBasic, ScopeCounty, with(PermResourcesReview, PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead)},
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead)},
 	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermResourcesReview)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
-		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm)},
-	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
+		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm,
+		PermResourcesUpload, PermResourcesReview)},
+	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm, PermResourcesUpload)},
 }
 
 // Info returns the description of r.

@@ -306,5 +306,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Mentoring, b.Mentoring) {
 		out = append(out, "mentoring")
 	}
+	if !eq(a.Resources, b.Resources) {
+		out = append(out, "resources")
+	}
 	return out
 }

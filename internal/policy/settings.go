@@ -25,6 +25,24 @@ type Settings struct {
 	// Mentoring is 三(二) 教师结对: who may mentor and be mentored, how many
 	// mentees a mentor takes, and the duties of a pair per term.
 	Mentoring Mentoring `json:"mentoring"`
+	// Resources is the teaching-resource library (四(四)1, 五(一)): upload
+	// limits per kind of file, video lengths, and how many reviewers must
+	// agree at a review level.
+	Resources Resources `json:"resources"`
+}
+
+// Resources holds the library's limits: the largest document, image and
+// video upload in MB (the 精品课 rule caps a video at 1 GB), the longest 微课
+// and 教学录像 in minutes (微课 ≤ 10; a recorded lesson 35–45), and how many
+// reviewers of one level must accept before a resource passes it (1, or 2
+// for the two-reviewer option).
+type Resources struct {
+	MaxDocumentMB       int `json:"max_document_mb"`
+	MaxImageMB          int `json:"max_image_mb"`
+	MaxVideoMB          int `json:"max_video_mb"`
+	MaxMicroMinutes     int `json:"max_micro_minutes"`
+	MaxRecordingMinutes int `json:"max_recording_minutes"`
+	ReviewersPerLevel   int `json:"reviewers_per_level"`
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -167,6 +185,10 @@ func Defaults() Settings {
 			MentorMinYears: 10, MenteeMaxYears: 3, MaxMentees: 2,
 			Duties: Duties{PlansReviewed: 3, MentorObserves: 8, MenteeObserves: 8, DemoLessons: 1, ReportLessons: 1, TermSummaries: 1, MentorCreditPerWeek: 2},
 		},
+		// domain.md §4: a 精品课 video ≤ 1 GB, a 微课 ≤ 10 minutes, a recorded
+		// lesson 35–45 minutes; one reviewer per level unless the county
+		// turns on the two-reviewer option.
+		Resources: Resources{MaxDocumentMB: 100, MaxImageMB: 20, MaxVideoMB: 1024, MaxMicroMinutes: 10, MaxRecordingMinutes: 50, ReviewersPerLevel: 1},
 	}
 }
 
@@ -220,6 +242,12 @@ func (s Settings) Validate() error {
 		{"settings.mentoring.duties.report_lessons", m.Duties.ReportLessons, 0, 50},
 		{"settings.mentoring.duties.term_summaries", m.Duties.TermSummaries, 0, 10},
 		{"settings.mentoring.duties.mentor_credit_per_week", m.Duties.MentorCreditPerWeek, 0, 20},
+		{"settings.resources.max_document_mb", s.Resources.MaxDocumentMB, 1, 2048},
+		{"settings.resources.max_image_mb", s.Resources.MaxImageMB, 1, 200},
+		{"settings.resources.max_video_mb", s.Resources.MaxVideoMB, 1, 8192},
+		{"settings.resources.max_micro_minutes", s.Resources.MaxMicroMinutes, 1, 60},
+		{"settings.resources.max_recording_minutes", s.Resources.MaxRecordingMinutes, 1, 240},
+		{"settings.resources.reviewers_per_level", s.Resources.ReviewersPerLevel, 1, 2},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
