@@ -31,6 +31,9 @@ var (
 	approvers  = []string{"section_cadre", "section_personnel"}
 	examMgr    = []string{"section_basic", "group_admin", "school_admin"}
 	// term plans: the county reads, the group runs the round, the school submits
+	// the library: schools and teachers upload; school, group and county review
+	uploaders   = []string{"school_admin", "teacher"}
+	reviewers   = []string{"section_basic", "group_admin", "school_admin"}
 	planReaders = []string{"bureau_leader", "section_basic", "section_cadre", "section_personnel", "supervision", "group_admin", "school_admin"}
 )
 
@@ -140,6 +143,24 @@ var allowed = map[string][]string{
 	"POST /api/v1/mentoring/pairs/{id}/end":               {"group_admin", "school_admin"},
 	"GET /api/v1/mentoring/candidates":                    {"group_admin", "school_admin"},
 	"GET /api/v1/mentoring/coverage":                      business,
+	"GET /api/v1/resources":                               business,
+	"POST /api/v1/resources":                              uploaders,
+	"GET /api/v1/resources/{id}":                          business,
+	"PUT /api/v1/resources/{id}":                          uploaders,
+	"POST /api/v1/resources/{id}/delete":                  uploaders,
+	"POST /api/v1/resources/{id}/file":                    uploaders,
+	"GET /api/v1/resources/{id}/file":                     business,
+	"GET /api/v1/resources/{id}/thumbnail":                business,
+	"POST /api/v1/resources/{id}/submit":                  uploaders,
+	"POST /api/v1/resources/{id}/accept":                  reviewers,
+	"POST /api/v1/resources/{id}/return":                  reviewers,
+	"POST /api/v1/resources/{id}/reject":                  reviewers,
+	"POST /api/v1/resources/{id}/view":                    business,
+	"POST /api/v1/resources/{id}/favourite":               business,
+	"GET /api/v1/resources/{id}/usage":                    business,
+	"GET /api/v1/resource-nodes":                          business,
+	"GET /api/v1/resource-coverage":                       business,
+	"GET /api/v1/resource-reach":                          business,
 	"GET /api/v1/exams":                                   business,
 	"POST /api/v1/exams":                                  examMgr,
 	"GET /api/v1/exams/gap":                               business,
@@ -233,7 +254,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999", "/notifications/{id}", "/notifications/999999",
 			"/plan-rounds/{id}", "/plan-rounds/999999", "{school}", fmt.Sprintf("%d", e.IDs.School),
-			"/mentoring/pairs/{id}", "/mentoring/pairs/999999",
+			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/resources/{id}", "/resources/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()
