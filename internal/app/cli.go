@@ -252,6 +252,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		if res.Created {
+			if err := demo.LoadResources(ctx, a.Store, a.Audit, a.Resources); err != nil {
+				return fmt.Errorf("demo resources: %w", err)
+			}
+		}
 		if err := demo.Notices(ctx, a.Store); err != nil {
 			return err
 		}
@@ -446,6 +451,9 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		}
 	} else {
 		res, err = demo.Load(ctx, a.Store, a.Audit, pw)
+		if err == nil && res.Created {
+			err = demo.LoadResources(ctx, a.Store, a.Audit, a.Resources)
+		}
 		if err == nil {
 			err = demo.Notices(ctx, a.Store)
 		}

@@ -70,10 +70,18 @@ func (s *Service) ProbeOnce(ctx context.Context, limit int) (int, error) {
 		if n, _ := res.RowsAffected(); n != 1 {
 			continue // another instance has it
 		}
-		m, err := s.probeFile(ctx, bs, probe, j.key)
+		// The same content read before (one video in several resources)
+		// is not read again.
+		var m media
 		state := probeOK
-		if err != nil {
-			state = probeFailed
+		err = s.st.R.QueryRowContext(ctx, `SELECT duration_ms, width, height, thumb_key FROM resource_files WHERE blob_key = $1 AND probe = 'ok' LIMIT 1`, j.key).
+			Scan(&m.durationMS, &m.width, &m.height, &m.thumb)
+		if errors.Is(err, sql.ErrNoRows) {
+			if m, err = s.probeFile(ctx, bs, probe, j.key); err != nil {
+				state = probeFailed
+			}
+		} else if err != nil {
+			return done, err
 		}
 		err = s.st.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE resource_files SET probe = $1, duration_ms = $2, width = $3, height = $4, thumb_key = $5 WHERE id = $6`,

@@ -206,11 +206,12 @@ type viewer struct {
 	groups      []int64 // member or group grant: the group's accepted shares
 	groupReview []int64 // group grants: also the group's pending group review
 	userID      int64
+	system      bool // the system's own work (the demo, jobs) sees every state
 }
 
 func (s *Service) viewer(ctx context.Context, q store.Reader, a auth.Actor) (viewer, error) {
 	r := a.Reach(auth.PermResourcesRead)
-	v := viewer{county: r.County, adminSchool: r.Schools, groupReview: r.Groups, userID: a.UserID}
+	v := viewer{county: r.County, adminSchool: r.Schools, groupReview: r.Groups, userID: a.UserID, system: a.System}
 	v.groups = append(v.groups, r.Groups...)
 	schools := append([]int64{}, r.Schools...)
 	if a.StaffID != 0 {
@@ -241,6 +242,9 @@ func (s *Service) viewer(ctx context.Context, q store.Reader, a auth.Actor) (vie
 // label earned) are seen beyond their school.
 func (v viewer) visible(w *store.Where) {
 	w.Add("r.deleted = FALSE")
+	if v.system {
+		return
+	}
 	if v.county {
 		w.Add("(r.status <> 'draft' OR r.created_by = " + w.Arg(v.userID) + ")")
 		return
