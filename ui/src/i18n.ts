@@ -12,6 +12,8 @@ import planningZhCN from './locales/planning.zh-CN.json'
 import planningEn from './locales/planning.en.json'
 import mentoringZhCN from './locales/mentoring.zh-CN.json'
 import mentoringEn from './locales/mentoring.en.json'
+import resourcesZhCN from './locales/resources.zh-CN.json'
+import resourcesEn from './locales/resources.en.json'
 
 export type AppLocale = 'zh-CN' | 'en'
 export const LOCALES: AppLocale[] = ['zh-CN', 'en']
@@ -44,8 +46,8 @@ export const i18n = createI18n({
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
   messages: {
-    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), planningZhCN), mentoringZhCN),
-    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, examsEn), workbenchEn), planningEn), mentoringEn),
+    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), planningZhCN), mentoringZhCN), resourcesZhCN),
+    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, examsEn), workbenchEn), planningEn), mentoringEn), resourcesEn),
   },
   missingWarn: false,
   fallbackWarn: false,

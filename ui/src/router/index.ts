@@ -4,6 +4,7 @@ import { i18n } from '@/i18n'
 import { examRoutes } from './exams'
 import { planningPrintRoute, planningRoutes } from './planning'
 import { mentoringPrintRoute, mentoringRoutes } from './mentoring'
+import { resourceRoutes } from './resources'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -134,6 +135,7 @@ const routes: RouteRecordRaw[] = [
       ...examRoutes,
       ...planningRoutes,
       ...mentoringRoutes,
+      ...resourceRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],
