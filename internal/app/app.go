@@ -23,6 +23,7 @@ import (
 	"edugroup/internal/policy"
 	"edugroup/internal/registry"
 	"edugroup/internal/research"
+	"edugroup/internal/resources"
 	"edugroup/internal/store"
 	"edugroup/internal/web"
 	"edugroup/internal/workbench"
@@ -49,6 +50,9 @@ type App struct {
 	Curriculum *curriculum.Service
 	// Research is 四(四)2 / 五(二) joint teaching research.
 	Research *research.Service
+	// Resources is the teaching-resource library (四(四)1, 五(一)); its
+	// Blobs are set by the command line (--files) or the test harness.
+	Resources *resources.Service
 	// Workbench gathers every capability's to-dos and keeps notifications.
 	Workbench *workbench.Service
 	Catalog   *i18n.Catalog
@@ -93,10 +97,11 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	cur := curriculum.NewService(st, log, pol, ex)
 	rs := research.NewService(st, log, pol)
 	rs.SetTimetables(timetables{cur})
+	res := resources.NewService(st, log, pol)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Growth: gr, Curriculum: cur, Research: rs,
-		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, cur, rs),
+		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Growth: gr, Curriculum: cur, Research: rs, Resources: res,
+		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, cur, rs, res),
 		Catalog:   cat, Log: logger,
 	}, nil
 }
@@ -112,6 +117,9 @@ func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), denialDrain)
 	defer cancel()
 	_ = a.Audit.StopDenials(ctx)
+	if a.Resources.Blobs != nil {
+		_ = a.Resources.Blobs.Close()
+	}
 	return a.Store.Close()
 }
 
@@ -127,7 +135,8 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
 		Modules: []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), planning.NewAPI(a.Planning),
-			mentoring.NewAPI(a.Mentoring), growth.NewAPI(a.Growth), curriculum.NewAPI(a.Curriculum), research.NewAPI(a.Research), workbench.NewAPI(a.Workbench)},
+			mentoring.NewAPI(a.Mentoring), growth.NewAPI(a.Growth), curriculum.NewAPI(a.Curriculum), research.NewAPI(a.Research),
+			resources.NewAPI(a.Resources), workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

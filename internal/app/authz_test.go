@@ -31,6 +31,9 @@ var (
 	approvers  = []string{"section_cadre", "section_personnel"}
 	examMgr    = []string{"section_basic", "group_admin", "school_admin"}
 	// term plans: the county reads, the group runs the round, the school submits
+	// the library: schools and teachers upload; school, group and county review
+	uploaders   = []string{"school_admin", "teacher"}
+	reviewers   = []string{"section_basic", "group_admin", "school_admin"}
 	planReaders = []string{"bureau_leader", "section_basic", "section_cadre", "section_personnel", "supervision", "group_admin", "school_admin"}
 	// curriculum: the county's leader, 基教股 and 督导办 read the county, the group its members, the school itself
 	curReaders   = []string{"bureau_leader", "section_basic", "supervision", "group_admin", "school_admin"}
@@ -247,6 +250,24 @@ var allowed = map[string][]string{
 	"PUT /api/v1/research/observations/{id}/form":           {"teacher"},
 	"POST /api/v1/research/observations/{id}/feedback":      business,
 	"POST /api/v1/research/observations/{id}/reflection":    business,
+	"GET /api/v1/resources":                                 business,
+	"POST /api/v1/resources":                                uploaders,
+	"GET /api/v1/resources/{id}":                            business,
+	"PUT /api/v1/resources/{id}":                            uploaders,
+	"POST /api/v1/resources/{id}/delete":                    uploaders,
+	"POST /api/v1/resources/{id}/file":                      uploaders,
+	"GET /api/v1/resources/{id}/file":                       business,
+	"GET /api/v1/resources/{id}/thumbnail":                  business,
+	"POST /api/v1/resources/{id}/submit":                    uploaders,
+	"POST /api/v1/resources/{id}/accept":                    reviewers,
+	"POST /api/v1/resources/{id}/return":                    reviewers,
+	"POST /api/v1/resources/{id}/reject":                    reviewers,
+	"POST /api/v1/resources/{id}/view":                      business,
+	"POST /api/v1/resources/{id}/favourite":                 business,
+	"GET /api/v1/resources/{id}/usage":                      business,
+	"GET /api/v1/resource-nodes":                            business,
+	"GET /api/v1/resource-coverage":                         business,
+	"GET /api/v1/resource-reach":                            business,
 }
 
 func contains(list []string, s string) bool {
@@ -309,6 +330,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/curriculum/matches/{id}", "/curriculum/matches/999999",
 			"/mentoring/pairs/{id}", "/mentoring/pairs/999999",
 			"/research/preps/{id}", "/research/preps/999999", "/research/observations/{id}", "/research/observations/999999", "/research/activities/{id}", "/research/activities/999999",
+			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/resources/{id}", "/resources/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

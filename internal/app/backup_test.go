@@ -73,8 +73,8 @@ func TestBackupRestoreKeepsEveryTable(t *testing.T) {
 		t.Fatalf("only %d tables found in the source: %v", len(want), bkNames(want))
 	}
 	bkCompare(t, want, got)
-	if got["users"].rows < 15 {
-		t.Fatalf("restored users table has %d rows, want the 14 demo accounts and bkextra", got["users"].rows)
+	if got["users"].rows < 16 {
+		t.Fatalf("restored users table has %d rows, want the 15 demo accounts and bkextra", got["users"].rows)
 	}
 	if code, stdout, stderr := bkRun(t, "audit", "verify", "--data", dst); code != 0 {
 		t.Fatalf("audit verify on the restored copy: exit %d: %s%s", code, stdout, stderr)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"edugroup/internal/auth"
+	"edugroup/internal/blob"
 	"edugroup/internal/demo"
 	"edugroup/internal/errs"
 	"edugroup/internal/exams"
@@ -139,7 +140,7 @@ func (c *cli) describe(err error) string {
 }
 
 type storeFlags struct {
-	db, data string
+	db, data, files string
 }
 
 func (c *cli) flags(name string, sf *storeFlags) *flag.FlagSet {
@@ -147,11 +148,22 @@ func (c *cli) flags(name string, sf *storeFlags) *flag.FlagSet {
 	fs.SetOutput(c.stderr)
 	fs.StringVar(&sf.db, "db", "", "SQLite file or postgres:// URL (default DIR/edugroup.db)")
 	fs.StringVar(&sf.data, "data", "./data", "data directory")
+	fs.StringVar(&sf.files, "files", "", "where uploaded files go: DIR/files (default), or s3://BUCKET?endpoint=HOST:PORT (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)")
 	return fs
 }
 
 func (c *cli) open(ctx context.Context, sf storeFlags) (*App, error) {
-	return Open(ctx, dsnFor(sf.db, sf.data), newLogger(c.stderr))
+	a, err := Open(ctx, dsnFor(sf.db, sf.data), newLogger(c.stderr))
+	if err != nil {
+		return nil, err
+	}
+	bs, err := blob.Open(ctx, sf.files, sf.data, c.getenv)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Resources.Blobs = bs
+	return a, nil
 }
 
 // openWith parses a subcommand's flags, runs its checks of them, and opens
@@ -240,6 +252,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		if res.Created {
+			if err := demo.LoadResources(ctx, a.Store, a.Audit, a.Resources); err != nil {
+				return fmt.Errorf("demo resources: %w", err)
+			}
+		}
 		if err := demo.Notices(ctx, a.Store); err != nil {
 			return err
 		}
@@ -269,6 +286,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	go a.runJobs(ctx)
 	go a.runWorkbenchJobs(ctx, c.getenv)
+	go a.runMediaJobs(ctx)
 	a.Log.Info("EduGroup is listening", "url", "http://"+ln.Addr().String(), "store", string(a.Store.Dialect), "version", Version)
 	fprintf(c.stdout, "EduGroup 集团化办学管理平台 is running at http://%s\n", ln.Addr())
 	select {
@@ -322,6 +340,15 @@ func (a *App) jobs() []job {
 			}
 			return err
 		}},
+		// Blobs no live file version references (a deleted resource's, an
+		// upload whose transaction failed) go after a grace period.
+		{"resources.sweep", 6 * time.Hour, func(ctx context.Context) error {
+			n, err := a.Resources.Sweep(ctx)
+			if n > 0 {
+				a.Log.Info("orphan files removed", "count", n)
+			}
+			return err
+		}},
 		{"audit.retention", time.Hour, func(ctx context.Context) error {
 			sec, err := a.Policy.Security(ctx)
 			if err != nil {
@@ -333,6 +360,26 @@ func (a *App) jobs() []job {
 			}
 			return err
 		}},
+	}
+}
+
+// mediaEvery is how often the media job looks for new videos to read.
+const mediaEvery = 10 * time.Second
+
+// runMediaJobs reads new videos' length, size and thumbnail in the
+// background (ffprobe, ffmpeg); each file is claimed by one instance.
+func (a *App) runMediaJobs(ctx context.Context) {
+	t := time.NewTicker(mediaEvery)
+	defer t.Stop()
+	for {
+		if _, err := a.Resources.ProbeOnce(ctx, 20); err != nil && ctx.Err() == nil {
+			a.Log.Error("media probe", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 
@@ -404,6 +451,9 @@ func (c *cli) demo(ctx context.Context, args []string) error {
 		}
 	} else {
 		res, err = demo.Load(ctx, a.Store, a.Audit, pw)
+		if err == nil && res.Created {
+			err = demo.LoadResources(ctx, a.Store, a.Audit, a.Resources)
+		}
 		if err == nil {
 			err = demo.Notices(ctx, a.Store)
 		}

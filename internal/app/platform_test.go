@@ -151,7 +151,7 @@ func TestDemoCounty(t *testing.T) {
 		for _, tbl := range []string{"schools", "edu_groups", "staff", "users", "role_grants", "townships"} {
 			counts[tbl] = e.One(`SELECT count(*) FROM ` + tbl)
 		}
-		if counts["schools"] < 40 || counts["edu_groups"] < 6 || counts["staff"] < 2000 || counts["users"] != 14 {
+		if counts["schools"] < 40 || counts["edu_groups"] < 6 || counts["staff"] < 2000 || counts["users"] != 15 {
 			t.Fatalf("demo county too small: %v", counts)
 		}
 		if modes := e.One(`SELECT count(DISTINCT mode) FROM edu_groups`); modes < 6 {

@@ -27,6 +27,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ import (
 	"github.com/alexedwards/argon2id"
 
 	"edugroup/internal/app"
+	"edugroup/internal/blob"
 	"edugroup/internal/demo"
 	"edugroup/internal/store"
 	"edugroup/internal/store/storetest"
@@ -136,6 +138,10 @@ func NewEnv(t testing.TB, st *store.Store) *Env {
 	t.Helper()
 	a, err := app.New(context.Background(), st, discard())
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The library's files on a local store of the test's own.
+	if a.Resources.Blobs, err = blob.NewLocal(filepath.Join(t.TempDir(), "files")); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.Server(web.Config{}).Handler())

@@ -26,6 +26,8 @@ var Services = []string{
 	"internal/growth",
 	"internal/curriculum",
 	"internal/research",
+	"internal/resources",
+	"internal/blob",
 	"internal/planning",
 	"internal/exams/...",
 	"internal/policy",

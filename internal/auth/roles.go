@@ -85,6 +85,9 @@ const (
 	PermResearchManage    Permission = "research.manage"    // the group's teaching office: research groups, members, leaders, slots, 集体备课 and observations
 	PermResearchSchool    Permission = "research.school"    // a school declares the periods it keeps free for research
 	PermResearchTakePart  Permission = "research.take_part" // a member (self): drafts as 主备人, comments, 二次备课, observation forms, reflections
+	PermResourcesRead     Permission = "resources.read"     // the library in scope: own school's, the groups' accepted shares, the county's
+	PermResourcesUpload   Permission = "resources.upload"   // a teacher or school uploads and submits its own school's resources
+	PermResourcesReview   Permission = "resources.review"   // school, group and county reviewers accept, return or reject at their level
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -96,7 +99,7 @@ type RoleInfo struct {
 
 var common = []Permission{PermDashboard, PermPolicyRead, PermTokensSelf}
 
-var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead, PermGrowthRead, PermResearchRead}, common...)
+var business = append([]Permission{PermRegistryRead, PermStaffRead, PermExchangesRead, PermExamsRead, PermMentoringRead, PermGrowthRead, PermResearchRead, PermResourcesRead}, common...)
 
 func with(extra ...Permission) []Permission {
 	return append(append([]Permission{}, business...), extra...)
@@ -109,16 +112,16 @@ var Roles = []RoleInfo{
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
 	{BureauLeader, ScopeCounty, with(PermPlansRead, PermGrowthRecommend, PermCurriculumRead)},
 	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead,
-		PermCurriculumRead, PermCurriculumPlan, PermCurriculumInspect)},
+		PermCurriculumRead, PermCurriculumPlan, PermCurriculumInspect, PermResourcesReview)},
 	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
 	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermCurriculumRead, PermCurriculumInspect)},
 	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermCurriculumRead, PermStaffingMatch,
-		PermResearchManage)},
+		PermResearchManage, PermResourcesReview)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
 		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm,
-		PermCurriculumRead, PermTimetableManage, PermStaffingMatch, PermResearchSchool)},
-	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm, PermResearchTakePart)},
+		PermCurriculumRead, PermTimetableManage, PermStaffingMatch, PermResearchSchool, PermResourcesUpload, PermResourcesReview)},
+	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm, PermResearchTakePart, PermResourcesUpload)},
 }
 
 // Info returns the description of r.

@@ -27,11 +27,11 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("demo.Load took %v", time.Since(start))
-		if !res.Created || len(res.Accounts) != 14 {
-			t.Fatalf("created %v with %d accounts, want 14", res.Created, len(res.Accounts))
+		if !res.Created || len(res.Accounts) != 15 {
+			t.Fatalf("created %v with %d accounts, want 15", res.Created, len(res.Accounts))
 		}
 		again, err := demo.Load(ctx, st, log, demo.DefaultPassword)
-		if err != nil || again.Created || len(again.Accounts) != 14 {
+		if err != nil || again.Created || len(again.Accounts) != 15 {
 			t.Fatalf("second load: created %v, %d accounts, %v", again.Created, len(again.Accounts), err)
 		}
 		v, err := log.Verify(ctx)
@@ -53,11 +53,11 @@ func TestLoad(t *testing.T) {
 			`SELECT count(*) FROM schools`:    len(c.Schools),
 			`SELECT count(*) FROM edu_groups`: len(c.Groups),
 			`SELECT count(*) FROM staff`:      len(c.Staff),
-			`SELECT count(*) FROM users`:      14,
+			`SELECT count(*) FROM users`:      15,
 			`SELECT count(*) FROM audit_log WHERE action = 'school.create' AND username = '` + demo.Actor + `'`:                                                   len(c.Schools),
 			`SELECT count(*) FROM audit_log WHERE action = 'group.create' AND username = '` + demo.Actor + `'`:                                                    len(c.Groups),
 			`SELECT count(*) FROM audit_log WHERE action = 'staff.bulk_create'`:                                                                                   1,
-			`SELECT count(*) FROM audit_log WHERE action = 'user.create'`:                                                                                         14,
+			`SELECT count(*) FROM audit_log WHERE action = 'user.create'`:                                                                                         15,
 			`SELECT count(*) FROM audit_log WHERE action = 'demo.seed'`:                                                                                           1,
 			`SELECT count(*) FROM exchanges e WHERE (SELECT count(*) FROM audit_log a WHERE a.object_type = 'exchange' AND a.object_id = CAST(e.id AS TEXT)) = 0`: 0,
 		} {

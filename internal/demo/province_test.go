@@ -100,8 +100,8 @@ func TestLoadProvince(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !res.Created || len(res.Accounts) != 14 {
-			t.Fatalf("created %v with %d accounts, want 14", res.Created, len(res.Accounts))
+		if !res.Created || len(res.Accounts) != 15 {
+			t.Fatalf("created %v with %d accounts, want 15", res.Created, len(res.Accounts))
 		}
 		count := func(q string, args ...any) int {
 			t.Helper()
@@ -116,7 +116,7 @@ func TestLoadProvince(t *testing.T) {
 			`SELECT count(*) FROM edu_groups`:                                    40,
 			`SELECT count(*) FROM schools`:                                       200,
 			`SELECT count(*) FROM staff`:                                         3000,
-			`SELECT count(*) FROM users`:                                         14,
+			`SELECT count(*) FROM users`:                                         15,
 			`SELECT count(*) FROM audit_log WHERE action = 'demo.seed_province'`: 1,
 			`SELECT count(*) FROM (SELECT group_id FROM group_members WHERE role = 'lead' GROUP BY group_id HAVING count(*) = 1) x`:              40,
 			`SELECT count(*) FROM group_members WHERE role = 'lead'`:                                                                             40,

@@ -227,9 +227,12 @@ func lookupIDs(ctx context.Context, q store.Querier, c *County, ids *ids) error 
 // picks are the demo's protagonists: the first group, its lead school, a
 // member school and one of that school's teachers, and a second group.
 type picks struct {
-	group, group2          int
-	leadSchool, member     int
-	teacher                int
+	group, group2      int
+	leadSchool, member int
+	teacher            int
+	// teacher2 is a teacher of another member school of the same group
+	// (the library's walk: one uploads, the other finds and uses it).
+	member3, teacher2      int
 	member2                int
 	principal, groupLeader int
 	// peer is a lead-school teacher of the demo teacher's subject: the
@@ -238,7 +241,7 @@ type picks struct {
 }
 
 func pick(c *County) picks {
-	p := picks{group: 0, group2: 1, member: -1, teacher: -1, member2: -1, principal: -1, groupLeader: -1, peer: -1}
+	p := picks{group: 0, group2: 1, member: -1, teacher: -1, member2: -1, principal: -1, groupLeader: -1, peer: -1, member3: -1, teacher2: -1}
 	p.leadSchool = c.Groups[0].LeadSchool
 	for i, s := range c.Schools {
 		if s.Group == 0 && s.GroupRole == "member" && p.member < 0 {
@@ -248,9 +251,17 @@ func pick(c *County) picks {
 			p.member2 = i
 		}
 	}
+	for i, s := range c.Schools {
+		if s.Group == 0 && s.GroupRole == "member" && i != p.member && p.member3 < 0 {
+			p.member3 = i
+		}
+	}
 	for i, st := range c.Staff {
 		if st.School == p.member && st.Post == "teacher" && st.Status == "active" && p.teacher < 0 {
 			p.teacher = i
+		}
+		if st.School == p.member3 && st.Post == "teacher" && st.Status == "active" && p.teacher2 < 0 {
+			p.teacher2 = i
 		}
 		if st.School == p.leadSchool && st.Post == "principal" {
 			p.principal = i
@@ -272,7 +283,7 @@ func pick(c *County) picks {
 
 func accountStaff(c *County) []int {
 	p := pick(c)
-	return []int{p.teacher, p.principal, p.peer}
+	return []int{p.teacher, p.principal, p.peer, p.teacher2}
 }
 
 type accountSpec struct {
@@ -306,6 +317,7 @@ func specs(c *County) []accountSpec {
 		{"leadadmin", "吴静", -1, []grantSpec{{role: auth.SchoolAdmin, scope: auth.ScopeSchool, school: p.leadSchool}}, "学校管理员 of " + c.Schools[p.leadSchool].Name},
 		{"teacher", c.Staff[p.teacher].Name, p.teacher, []grantSpec{{role: auth.Teacher, scope: auth.ScopeSelf}}, "教师 at " + c.Schools[p.member].Name},
 		{"yanzu", c.Staff[p.peer].Name, p.peer, []grantSpec{{role: auth.Teacher, scope: auth.ScopeSelf}}, "教师 at " + c.Schools[p.leadSchool].Name + ", 教研组长 of the demo teacher's subject"},
+		{"teacher2", c.Staff[p.teacher2].Name, p.teacher2, []grantSpec{{role: auth.Teacher, scope: auth.ScopeSelf}}, "教师 at " + c.Schools[p.member3].Name},
 		{"multi", "赵敏", -1, []grantSpec{
 			{role: auth.GroupAdmin, scope: auth.ScopeGroup, groupIx: p.group2},
 			{role: auth.SchoolAdmin, scope: auth.ScopeSchool, school: p.member2},

@@ -35,6 +35,10 @@ type Settings struct {
 	// the shared plan's edit lease, the observation bands and the 开学初
 	// deadline of the term research plan.
 	Research Research `json:"research"`
+	// Resources is the teaching-resource library (四(四)1, 五(一)): upload
+	// limits per kind of file, video lengths, and how many reviewers must
+	// agree at a review level.
+	Resources Resources `json:"resources"`
 }
 
 // Recognition weighs a candidate's record in the window of WindowYears
@@ -112,6 +116,20 @@ type Band struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
 	Min  int    `json:"min"`
+}
+
+// Resources holds the library's limits: the largest document, image and
+// video upload in MB (the 精品课 rule caps a video at 1 GB), the longest 微课
+// and 教学录像 in minutes (微课 ≤ 10; a recorded lesson 35–45), and how many
+// reviewers of one level must accept before a resource passes it (1, or 2
+// for the two-reviewer option).
+type Resources struct {
+	MaxDocumentMB       int `json:"max_document_mb"`
+	MaxImageMB          int `json:"max_image_mb"`
+	MaxVideoMB          int `json:"max_video_mb"`
+	MaxMicroMinutes     int `json:"max_micro_minutes"`
+	MaxRecordingMinutes int `json:"max_recording_minutes"`
+	ReviewersPerLevel   int `json:"reviewers_per_level"`
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -274,6 +292,10 @@ func Defaults() Settings {
 		Research: Research{PeriodsPerDay: 8, LeaseMinutes: 30, PlanDeadlineDays: 14, Bands: []Band{
 			{"excellent", "优秀", 85}, {"good", "良好", 75}, {"fair", "一般", 60}, {"fail", "不合格", 0},
 		}},
+		// domain.md §4: a 精品课 video ≤ 1 GB, a 微课 ≤ 10 minutes, a recorded
+		// lesson 35–45 minutes; one reviewer per level unless the county
+		// turns on the two-reviewer option.
+		Resources: Resources{MaxDocumentMB: 100, MaxImageMB: 20, MaxVideoMB: 1024, MaxMicroMinutes: 10, MaxRecordingMinutes: 50, ReviewersPerLevel: 1},
 	}
 }
 
@@ -340,6 +362,12 @@ func (s Settings) Validate() error {
 		{"settings.research.periods_per_day", s.Research.PeriodsPerDay, 1, 14},
 		{"settings.research.lease_minutes", s.Research.LeaseMinutes, 1, 480},
 		{"settings.research.plan_deadline_days", s.Research.PlanDeadlineDays, 1, 90},
+		{"settings.resources.max_document_mb", s.Resources.MaxDocumentMB, 1, 2048},
+		{"settings.resources.max_image_mb", s.Resources.MaxImageMB, 1, 200},
+		{"settings.resources.max_video_mb", s.Resources.MaxVideoMB, 1, 8192},
+		{"settings.resources.max_micro_minutes", s.Resources.MaxMicroMinutes, 1, 60},
+		{"settings.resources.max_recording_minutes", s.Resources.MaxRecordingMinutes, 1, 240},
+		{"settings.resources.reviewers_per_level", s.Resources.ReviewersPerLevel, 1, 2},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {

@@ -7,5 +7,6 @@ import planning from './planning.en.json'
 import mentoring from './mentoring.en.json'
 import curriculum from './curriculum.en.json'
 import research from './research.en.json'
+import resources from './resources.en.json'
 
-export default [main, exams, workbench, planning, mentoring, curriculum, research] as Record<string, unknown>[]
+export default [main, exams, workbench, planning, mentoring, curriculum, research, resources] as Record<string, unknown>[]

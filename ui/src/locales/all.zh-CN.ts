@@ -7,5 +7,6 @@ import planning from './planning.zh-CN.json'
 import mentoring from './mentoring.zh-CN.json'
 import curriculum from './curriculum.zh-CN.json'
 import research from './research.zh-CN.json'
+import resources from './resources.zh-CN.json'
 
-export default [main, exams, workbench, planning, mentoring, curriculum, research] as Record<string, unknown>[]
+export default [main, exams, workbench, planning, mentoring, curriculum, research, resources] as Record<string, unknown>[]

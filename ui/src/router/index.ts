@@ -6,6 +6,7 @@ import { planningPrintRoute, planningRoutes } from './planning'
 import { growthRoutes, mentoringPrintRoute, mentoringRoutes } from './mentoring'
 import { curriculumPrintRoute, curriculumRoutes } from './curriculum'
 import { researchRoutes } from './research'
+import { resourceRoutes } from './resources'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -140,6 +141,7 @@ const routes: RouteRecordRaw[] = [
       ...growthRoutes,
       ...curriculumRoutes,
       ...researchRoutes,
+      ...resourceRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },
     ],
