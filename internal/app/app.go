@@ -15,6 +15,7 @@ import (
 	"edugroup/internal/auth"
 	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
+	"edugroup/internal/governance"
 	"edugroup/internal/i18n"
 	"edugroup/internal/mentoring"
 	"edugroup/internal/planning"
@@ -40,6 +41,8 @@ type App struct {
 	Planning *planning.Service
 	// Mentoring is 三(二) 教师结对.
 	Mentoring *mentoring.Service
+	// Governance is 三(五) 制度共建: the group's rulebook.
+	Governance *governance.Service
 	// Workbench gathers every capability's to-dos and keeps notifications.
 	Workbench *workbench.Service
 	Catalog   *i18n.Catalog
@@ -80,9 +83,11 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	exm := exams.NewService(st, log)
 	pl := planning.NewService(st, log, pol)
 	men := mentoring.NewService(st, log, pol)
+	gov := governance.NewService(st, log, pol)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men), Catalog: cat, Log: logger,
+		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Governance: gov,
+		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, gov), Catalog: cat, Log: logger,
 	}, nil
 }
 
@@ -112,7 +117,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 	return web.New(cfg, web.Deps{
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
 		Modules: []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), planning.NewAPI(a.Planning),
-			mentoring.NewAPI(a.Mentoring), workbench.NewAPI(a.Workbench)},
+			mentoring.NewAPI(a.Mentoring), governance.NewAPI(a.Governance), workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

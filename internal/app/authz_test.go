@@ -32,6 +32,8 @@ var (
 	examMgr    = []string{"section_basic", "group_admin", "school_admin"}
 	// term plans: the county reads, the group runs the round, the school submits
 	planReaders = []string{"bureau_leader", "section_basic", "section_cadre", "section_personnel", "supervision", "group_admin", "school_admin"}
+	// the rulebook: the county reads, the group writes, the school adopts
+	ruleReaders = planReaders
 )
 
 // allowed is the access specification, written out independently of the
@@ -167,6 +169,15 @@ var allowed = map[string][]string{
 	"PUT /api/v1/plan-rounds/{id}/group-plan":             {"group_admin"},
 	"POST /api/v1/plan-rounds/{id}/group-plan/compile":    {"group_admin"},
 	"POST /api/v1/plan-rounds/{id}/group-plan/publish":    {"group_admin"},
+	"GET /api/v1/rules":                                   ruleReaders,
+	"POST /api/v1/rules":                                  {"group_admin"},
+	"GET /api/v1/rules/{id}":                              ruleReaders,
+	"PUT /api/v1/rules/{id}/draft":                        {"group_admin"},
+	"POST /api/v1/rules/{id}/publish":                     {"group_admin"},
+	"POST /api/v1/rules/{id}/adoptions/{school}":          {"school_admin"},
+	"POST /api/v1/rules/{id}/adoptions/{school}/reply":    {"group_admin"},
+	"GET /api/v1/rules/{id}/diff":                         ruleReaders,
+	"GET /api/v1/rulebook":                                ruleReaders,
 	"GET /api/v1/workbench":                               everyone,
 	"GET /api/v1/workbench/counts":                        everyone,
 	"GET /api/v1/notifications":                           everyone,
@@ -233,7 +244,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999", "/notifications/{id}", "/notifications/999999",
 			"/plan-rounds/{id}", "/plan-rounds/999999", "{school}", fmt.Sprintf("%d", e.IDs.School),
-			"/mentoring/pairs/{id}", "/mentoring/pairs/999999",
+			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/rules/{id}", "/rules/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

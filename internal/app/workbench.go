@@ -7,6 +7,7 @@ import (
 	"edugroup/internal/auth"
 	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
+	"edugroup/internal/governance"
 	"edugroup/internal/mentoring"
 	"edugroup/internal/planning"
 	"edugroup/internal/policy"
@@ -16,18 +17,21 @@ import (
 )
 
 // newWorkbench builds the workbench and registers each capability's task
-// source; the exchange workflow, the term plans and the mentoring pairs post
+// source; the exchange workflow, the term plans, the mentoring pairs and the
+// rulebook post
 // their notifications through it.
-func newWorkbench(st *store.Store, pol *policy.Service, reg *registry.Service, ex *exchange.Service, exm *exams.Service, pl *planning.Service, men *mentoring.Service) *workbench.Service {
+func newWorkbench(st *store.Store, pol *policy.Service, reg *registry.Service, ex *exchange.Service, exm *exams.Service, pl *planning.Service, men *mentoring.Service,
+	gov *governance.Service) *workbench.Service {
 	wb := workbench.NewService(st)
 	wb.Policy = func(ctx context.Context) (policy.Reminders, error) {
 		v, err := pol.Today(ctx)
 		return v.Settings.Reminders, err
 	}
-	wb.Register(ex.Tasks(), pl.Tasks(), men.Tasks(), registryFigures{reg}, examFigures{exm}, platformFigures{st})
+	wb.Register(ex.Tasks(), pl.Tasks(), men.Tasks(), gov.Tasks(), registryFigures{reg}, examFigures{exm}, platformFigures{st})
 	ex.Notices = wb
 	pl.Notices = wb
 	men.Notices = wb
+	gov.Notices = wb
 	return wb
 }
 

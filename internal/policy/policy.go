@@ -306,5 +306,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Mentoring, b.Mentoring) {
 		out = append(out, "mentoring")
 	}
+	if !eq(a.Rulebook, b.Rulebook) {
+		out = append(out, "rulebook")
+	}
 	return out
 }

@@ -25,6 +25,19 @@ type Settings struct {
 	// Mentoring is 三(二) 教师结对: who may mentor and be mentored, how many
 	// mentees a mentor takes, and the duties of a pair per term.
 	Mentoring Mentoring `json:"mentoring"`
+	// Rulebook is 三(五) 制度共建: the categories of the group's rules and how
+	// long a member school has to confirm a published version.
+	Rulebook Rulebook `json:"rulebook"`
+}
+
+// Rulebook holds the numbers of the group's rulebook: the categories a rule
+// is filed under, the days a member school has after publication to confirm
+// (确认执行) or object unless the group names a date, and the most articles
+// one rule may hold.
+type Rulebook struct {
+	Categories  []Code `json:"categories"`
+	ConfirmDays int    `json:"confirm_days"`
+	MaxArticles int    `json:"max_articles"`
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -167,6 +180,11 @@ func Defaults() Settings {
 			MentorMinYears: 10, MenteeMaxYears: 3, MaxMentees: 2,
 			Duties: Duties{PlansReviewed: 3, MentorObserves: 8, MenteeObserves: 8, DemoLessons: 1, ReportLessons: 1, TermSummaries: 1, MentorCreditPerWeek: 2},
 		},
+		// The categories of 三(五) 制度共建; two weeks to confirm a version.
+		Rulebook: Rulebook{ConfirmDays: 14, MaxArticles: 100, Categories: []Code{
+			{"moral", "德育"}, {"teaching", "教学"}, {"safety", "安全"}, {"attendance", "考勤"},
+			{"performance", "绩效"}, {"hygiene", "卫生"}, {"finance", "财务"},
+		}},
 	}
 }
 
@@ -220,6 +238,8 @@ func (s Settings) Validate() error {
 		{"settings.mentoring.duties.report_lessons", m.Duties.ReportLessons, 0, 50},
 		{"settings.mentoring.duties.term_summaries", m.Duties.TermSummaries, 0, 10},
 		{"settings.mentoring.duties.mentor_credit_per_week", m.Duties.MentorCreditPerWeek, 0, 20},
+		{"settings.rulebook.confirm_days", s.Rulebook.ConfirmDays, 1, 120},
+		{"settings.rulebook.max_articles", s.Rulebook.MaxArticles, 1, 500},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -235,6 +255,7 @@ func (s Settings) Validate() error {
 	checkCodes(&f, "settings.exchange.veto_reasons", e.VetoReasons, 1)
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
 	checkCodes(&f, "settings.planning.sections", s.Planning.Sections, 1)
+	checkCodes(&f, "settings.rulebook.categories", s.Rulebook.Categories, 1)
 	if len(m.MentorHonours)+len(m.MentorTitles) == 0 {
 		f.Add("settings.mentoring.mentor_honours", "policy.list_min", errs.Args{"min": 1})
 	}
