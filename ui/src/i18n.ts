@@ -10,6 +10,8 @@ import workbenchZhCN from './locales/workbench.zh-CN.json'
 import workbenchEn from './locales/workbench.en.json'
 import planningZhCN from './locales/planning.zh-CN.json'
 import planningEn from './locales/planning.en.json'
+import governanceZhCN from './locales/governance.zh-CN.json'
+import governanceEn from './locales/governance.en.json'
 import mentoringZhCN from './locales/mentoring.zh-CN.json'
 import mentoringEn from './locales/mentoring.en.json'
 
@@ -44,8 +46,8 @@ export const i18n = createI18n({
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
   messages: {
-    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), planningZhCN), mentoringZhCN),
-    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, examsEn), workbenchEn), planningEn), mentoringEn),
+    'zh-CN': mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(zhCN, examsZhCN), workbenchZhCN), planningZhCN), mentoringZhCN), governanceZhCN),
+    en: mergeMessages(mergeMessages(mergeMessages(mergeMessages(mergeMessages(en, examsEn), workbenchEn), planningEn), mentoringEn), governanceEn),
   },
   missingWarn: false,
   fallbackWarn: false,

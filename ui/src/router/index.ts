@@ -4,6 +4,7 @@ import { i18n } from '@/i18n'
 import { examRoutes } from './exams'
 import { planningPrintRoute, planningRoutes } from './planning'
 import { mentoringPrintRoute, mentoringRoutes } from './mentoring'
+import { governancePrintRoute, governanceRoutes } from './governance'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -38,6 +39,7 @@ const routes: RouteRecordRaw[] = [
     meta: { perm: 'exchanges.read', title: 'exchange.print' },
   },
   planningPrintRoute,
+  governancePrintRoute,
   mentoringPrintRoute,
   {
     path: '/',
@@ -133,6 +135,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'tokens', name: 'tokens', component: () => import('@/views/TokensView.vue'), meta: { perm: 'tokens.self', title: 'nav.tokens' } },
       ...examRoutes,
       ...planningRoutes,
+      ...governanceRoutes,
       ...mentoringRoutes,
       { path: 'forbidden', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: 'errors.forbiddenTitle' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'errors.notFoundTitle' } },

@@ -1,0 +1,20 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+/** The 制度共建 pages: children of the app layout, before its catch-all. */
+export const governanceRoutes: RouteRecordRaw[] = [
+  { path: 'rules', name: 'rules', component: () => import('@/views/governance/RulesView.vue'), meta: { perm: 'rules.read', title: 'nav.rules' } },
+  {
+    path: 'rules/:id(\\d+)',
+    name: 'rule',
+    component: () => import('@/views/governance/RuleView.vue'),
+    meta: { perm: 'rules.read', title: 'rulebook.rule.title' },
+  },
+]
+
+/** The rulebook as of a date on A4, outside the layout. */
+export const governancePrintRoute: RouteRecordRaw = {
+  path: '/rulebook/print',
+  name: 'rulebook-print',
+  component: () => import('@/views/governance/RulebookPrintView.vue'),
+  meta: { perm: 'rules.read', title: 'rulebook.print.title' },
+}
