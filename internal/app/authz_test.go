@@ -34,6 +34,8 @@ var (
 	planReaders = []string{"bureau_leader", "section_basic", "section_cadre", "section_personnel", "supervision", "group_admin", "school_admin"}
 	// the rulebook: the county reads, the group writes, the school adopts
 	ruleReaders = planReaders
+	// meetings: the county reads (基教股 records county meetings), the group records, the school reports
+	meetingReaders = planReaders
 )
 
 // allowed is the access specification, written out independently of the
@@ -178,6 +180,13 @@ var allowed = map[string][]string{
 	"POST /api/v1/rules/{id}/adoptions/{school}/reply":    {"group_admin"},
 	"GET /api/v1/rules/{id}/diff":                         ruleReaders,
 	"GET /api/v1/rulebook":                                ruleReaders,
+	"GET /api/v1/meetings":                                meetingReaders,
+	"POST /api/v1/meetings":                               groupMgr,
+	"GET /api/v1/meetings/{id}":                           meetingReaders,
+	"GET /api/v1/followups":                               meetingReaders,
+	"GET /api/v1/followups/{id}":                          meetingReaders,
+	"POST /api/v1/followups/{id}/reports":                 {"school_admin"},
+	"POST /api/v1/followups/{id}/close":                   groupMgr,
 	"GET /api/v1/workbench":                               everyone,
 	"GET /api/v1/workbench/counts":                        everyone,
 	"GET /api/v1/notifications":                           everyone,
@@ -244,7 +253,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999", "/notifications/{id}", "/notifications/999999",
 			"/plan-rounds/{id}", "/plan-rounds/999999", "{school}", fmt.Sprintf("%d", e.IDs.School),
-			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/rules/{id}", "/rules/999999",
+			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/rules/{id}", "/rules/999999", "/meetings/{id}", "/meetings/999999", "/followups/{id}", "/followups/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

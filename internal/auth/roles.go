@@ -76,6 +76,10 @@ const (
 	PermRulesRead        Permission = "rules.read"        // the rulebook: county all; group its rules and drafts; school the published rules of its groups
 	PermRulesManage      Permission = "rules.manage"      // the group drafts and publishes rule versions and answers objections
 	PermRulesAdopt       Permission = "rules.adopt"       // a school confirms adoption (确认执行) of a published version, or objects
+	PermMeetingsRead     Permission = "meetings.read"     // meetings and follow-ups: county all; group its meetings; school its group's meetings and its own follow-ups
+	PermMeetingsManage   Permission = "meetings.manage"   // record a meeting and its decisions, close follow-ups (the group; 基教股 for county meetings)
+	PermFollowupsReport  Permission = "followups.report"  // the owner school reports progress on its follow-ups
+	PermFollowupsWatch   Permission = "followups.watch"   // 督导: overdue follow-ups county-wide are 督办 items on the workbench
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -98,16 +102,18 @@ var Roles = []RoleInfo{
 	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
-	{BureauLeader, ScopeCounty, with(PermPlansRead, PermRulesRead)},
+	{BureauLeader, ScopeCounty, with(PermPlansRead, PermRulesRead, PermMeetingsRead)},
 	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead,
-		PermRulesRead)},
-	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermRulesRead)},
-	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermRulesRead)},
-	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermRulesRead)},
-	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermRulesRead, PermRulesManage)},
+		PermRulesRead, PermMeetingsRead, PermMeetingsManage)},
+	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermRulesRead, PermMeetingsRead)},
+	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermRulesRead,
+		PermMeetingsRead)},
+	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermRulesRead, PermMeetingsRead, PermFollowupsWatch)},
+	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermRulesRead, PermRulesManage,
+		PermMeetingsRead, PermMeetingsManage)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
 		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm,
-		PermRulesRead, PermRulesAdopt)},
+		PermRulesRead, PermRulesAdopt, PermMeetingsRead, PermFollowupsReport)},
 	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
 }
 

@@ -86,3 +86,33 @@ func (s *Service) notifyReplied(ctx context.Context, tx *sql.Tx, a auth.Actor, r
 	return s.post(ctx, tx, a, users, workbench.Notice{EventKey: ruleKey(r, r.Current) + ":" + strconv.FormatInt(school, 10) + ":replied", Kind: "rulebook.replied",
 		Subject: r.Title, Link: ruleLink(r.ID), Note: reply})
 }
+
+func followupLink(id int64) string { return "/followups/" + strconv.FormatInt(id, 10) }
+
+// notifyFollowup tells the owner school's admins of a follow-up step
+// (assigned, closed).
+func (s *Service) notifyFollowup(ctx context.Context, tx *sql.Tx, a auth.Actor, id, school int64, step, subject, note string) error {
+	users, err := schoolAdmins(ctx, tx, []int64{school})
+	if err != nil {
+		return err
+	}
+	return s.post(ctx, tx, a, users, workbench.Notice{EventKey: "followup:" + strconv.FormatInt(id, 10) + ":" + step, Kind: "followup." + step,
+		Subject: subject, Link: followupLink(id), Note: note})
+}
+
+// notifyOrganiser tells the meeting's organisers (the group's admins; 基教股
+// for a county meeting) that the owner reported progress.
+func (s *Service) notifyOrganiser(ctx context.Context, tx *sql.Tx, a auth.Actor, f Followup, step string) error {
+	var users []int64
+	var err error
+	if f.GroupID != 0 {
+		users, err = workbench.UsersWithGrant(ctx, tx, auth.GroupAdmin, auth.ScopeGroup, f.GroupID)
+	} else {
+		users, err = workbench.UsersWithGrant(ctx, tx, auth.SectionBasic, auth.ScopeCounty, 0)
+	}
+	if err != nil {
+		return err
+	}
+	return s.post(ctx, tx, a, users, workbench.Notice{EventKey: "followup:" + strconv.FormatInt(f.ID, 10) + ":" + step + ":v" + strconv.Itoa(f.Version+1),
+		Kind: "followup." + step, Subject: f.OwnerSchool + " · " + short(f.Decision), Link: followupLink(f.ID)})
+}

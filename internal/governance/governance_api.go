@@ -27,7 +27,7 @@ var ruleQuery = []web.Param{web.Q("group_id", "integer", ""), web.Q("category", 
 	web.Q("q", "string", "title contains"), web.Q("sort", "string", "updated (newest first, the default), title or category").OneOf("updated", "title", "category"),
 	web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")}
 
-// Routes registers the rulebook endpoints.
+// Routes registers the rulebook, meeting and follow-up endpoints.
 func (api *API) Routes(rt *web.Router) {
 	const tag = "governance"
 	s := api.svc
@@ -52,6 +52,50 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("GET", "/api/v1/rulebook", read, web.Doc{Summary: "A group's rulebook as of a date: each rule's version in force, for printing", Tag: tag,
 		Query:    []web.Param{web.Q("group_id", "integer", "the group (the caller's own when omitted)"), web.Q("as_of", "string", "today when omitted").Date()},
 		Response: Book{}}, api.book)
+
+	mread, mmanage, report := web.Perm(auth.PermMeetingsRead), web.Perm(auth.PermMeetingsManage), web.Perm(auth.PermFollowupsReport)
+	rt.Handle("GET", "/api/v1/meetings", mread, web.Doc{Summary: "Work meetings of the groups and the county in the caller's scope, newest first", Tag: tag,
+		Query: []web.Param{web.Q("group_id", "integer", ""), web.Q("kind", "string", "a meeting kind of the policy settings"), web.Q("q", "string", "title or minutes contain"),
+			web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")},
+		Response: web.List[Meeting]{}}, api.meetings)
+	rt.Handle("POST", "/api/v1/meetings", mmanage, web.Doc{Summary: "Record a meeting with its attendees, minutes and decisions, each decision a follow-up (督办)", Tag: tag,
+		Request: MeetingInput{}, Response: MeetingDetail{}, Status: http.StatusCreated}, web.Body(http.StatusCreated, s.CreateMeeting))
+	rt.Handle("GET", "/api/v1/meetings/{id}", mread, web.Doc{Summary: "One meeting with its attendees and the follow-ups the caller sees", Tag: tag,
+		Response: MeetingDetail{}}, web.ByID(s.MeetingDetail))
+	rt.Handle("GET", "/api/v1/followups", mread, web.Doc{Summary: "The follow-ups board (督办): the caller's scope, overdue and soonest due first", Tag: tag,
+		Query: []web.Param{web.Q("group_id", "integer", ""), web.Q("school_id", "integer", "owner school"), web.Q("meeting_id", "integer", ""),
+			web.Q("status", "string", "open is every one not done").OneOf(NotStarted, InProgress, Done, Overdue, "open"), web.Q("q", "string", "decision or owner contains"),
+			web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")},
+		Response: web.List[Followup]{}}, api.followups)
+	rt.Handle("GET", "/api/v1/followups/{id}", mread, web.Doc{Summary: "One follow-up with its progress reports", Tag: tag,
+		Response: FollowupDetail{}}, web.ByID(s.FollowupDetail))
+	rt.Handle("POST", "/api/v1/followups/{id}/reports", report, web.Doc{Summary: "The owner school reports progress with its evidence; the first report starts the follow-up", Tag: tag,
+		Request: ReportInput{}, Response: FollowupDetail{}}, web.ByIDBody(s.Report))
+	rt.Handle("POST", "/api/v1/followups/{id}/close", mmanage, web.Doc{Summary: "The meeting's organiser closes the follow-up with a note", Tag: tag,
+		Request: CloseInput{}, Response: FollowupDetail{}}, web.ByIDBody(s.Close))
+}
+
+func (api *API) meetings(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, size := web.Page(r)
+	f := MeetingFilter{GroupID: queryInt(r, "group_id"), Kind: q.Get("kind"), Q: q.Get("q"), Page: page, Size: size}
+	items, total, err := api.svc.Meetings(r.Context(), web.Actor(r), f)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, web.List[Meeting]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
+}
+
+func (api *API) followups(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, size := web.Page(r)
+	f := FollowupFilter{GroupID: queryInt(r, "group_id"), SchoolID: queryInt(r, "school_id"), MeetingID: queryInt(r, "meeting_id"), Status: q.Get("status"),
+		Q: q.Get("q"), Page: page, Size: size}
+	items, total, err := api.svc.Followups(r.Context(), web.Actor(r), f)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, web.List[Followup]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
 }
 
 func (api *API) list(w http.ResponseWriter, r *http.Request) error {

@@ -10,7 +10,7 @@ import (
 	"edugroup/internal/workbench"
 )
 
-// TaskSource is the rulebook on the workbench: a member school's admin
+// TaskSource is the rulebook and the follow-ups on the workbench. The rulebook: a member school's admin
 // confirms (or objects to) each published version by its confirmation date,
 // so the usual due-soon and overdue reminders apply (kind rulebook.adopt),
 // and reconsiders once the group has answered its objection; the group
@@ -20,13 +20,75 @@ type TaskSource struct{ s *Service }
 // Tasks is the governance capability's workbench source.
 func (s *Service) Tasks() TaskSource { return TaskSource{s: s} }
 
+// followups are the follow-ups on the workbench: each open one is a to-do
+// of its owner school's admin due on its date (the reminders then warn and
+// flag it overdue); an overdue one is a to-do of the meeting's organiser
+// (escalated to the group leader) and a 督办 item of 督导 county-wide.
+func (t TaskSource) followups(ctx context.Context, a auth.Actor, today store.Date, p *workbench.Part) error {
+	add := func(w *store.Where, fn func(f Followup)) error {
+		rows, err := t.s.st.R.QueryContext(ctx, selectFollowup+w.SQL()+` ORDER BY f.due_on, f.id`, w.Args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			f, err := t.s.scanFollowup(rows, today, 0)
+			if err != nil {
+				return err
+			}
+			fn(f)
+		}
+		return rows.Err()
+	}
+	item := func(f Followup, kind string) workbench.Item {
+		return workbench.Item{Key: "followup:" + strconv.FormatInt(f.ID, 10) + ":" + kind, Kind: "followup." + kind,
+			Subject: f.OwnerSchool + " · " + short(f.Decision), Link: followupLink(f.ID), DueOn: f.DueOn}
+	}
+	if r := a.Reach(auth.PermFollowupsReport); a.Has(auth.PermFollowupsReport) && len(r.Schools) > 0 {
+		var w store.Where
+		w.Add("f.status <> 'done'")
+		w.Add("f.owner_school_id IN " + w.In(r.Schools))
+		if err := add(&w, func(f Followup) { p.Todo = append(p.Todo, item(f, "report")) }); err != nil {
+			return err
+		}
+	}
+	if r := a.Reach(auth.PermMeetingsManage); a.Has(auth.PermMeetingsManage) && (len(r.Groups) > 0 || r.County) {
+		var w store.Where
+		w.Add("f.status <> 'done'")
+		w.Add("f.due_on < ?", today)
+		if r.County {
+			w.Add("m.group_id IS NULL")
+		} else {
+			w.Add("m.group_id IN " + w.In(r.Groups))
+		}
+		if err := add(&w, func(f Followup) { p.Todo = append(p.Todo, item(f, "overdue")) }); err != nil {
+			return err
+		}
+	}
+	if a.Has(auth.PermFollowupsWatch) && a.Reach(auth.PermFollowupsWatch).County {
+		var w store.Where
+		w.Add("f.status <> 'done'")
+		w.Add("f.due_on < ?", today)
+		if err := add(&w, func(f Followup) { p.Todo = append(p.Todo, item(f, "supervise")) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Name is the source's name in the workbench counts.
 func (TaskSource) Name() string { return "governance" }
 
 // Workbench lists the actor's rulebook items.
 func (t TaskSource) Workbench(ctx context.Context, a auth.Actor, today store.Date) (workbench.Part, error) {
 	var p workbench.Part
-	if a.System || !a.Has(auth.PermRulesRead) {
+	if a.System {
+		return p, nil
+	}
+	if err := t.followups(ctx, a, today, &p); err != nil {
+		return p, err
+	}
+	if !a.Has(auth.PermRulesRead) {
 		return p, nil
 	}
 	if sub := a.Reach(auth.PermRulesAdopt); a.Has(auth.PermRulesAdopt) && len(sub.Schools) > 0 {

@@ -309,5 +309,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Rulebook, b.Rulebook) {
 		out = append(out, "rulebook")
 	}
+	if !eq(a.Meetings, b.Meetings) {
+		out = append(out, "meetings")
+	}
 	return out
 }

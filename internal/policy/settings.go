@@ -28,6 +28,18 @@ type Settings struct {
 	// Rulebook is 三(五) 制度共建: the categories of the group's rules and how
 	// long a member school has to confirm a published version.
 	Rulebook Rulebook `json:"rulebook"`
+	// Meetings is 五(三) 定期召开工作会议: the kinds of meeting a group or the
+	// county records, and how many days before its due date a follow-up
+	// counts as due soon on the boards.
+	Meetings Meetings `json:"meetings"`
+}
+
+// Meetings holds the kinds of meeting (集团理事会, 联席会议 …) and the days
+// before the due date a follow-up is shown as 即将到期.
+type Meetings struct {
+	Kinds        []Code `json:"kinds"`
+	DueSoonDays  int    `json:"due_soon_days"`
+	MaxDecisions int    `json:"max_decisions"`
 }
 
 // Rulebook holds the numbers of the group's rulebook: the categories a rule
@@ -185,6 +197,10 @@ func Defaults() Settings {
 			{"moral", "德育"}, {"teaching", "教学"}, {"safety", "安全"}, {"attendance", "考勤"},
 			{"performance", "绩效"}, {"hygiene", "卫生"}, {"finance", "财务"},
 		}},
+		// The meetings groups hold (集团理事会, 校长联席会, 专题会, 工作例会).
+		Meetings: Meetings{DueSoonDays: 3, MaxDecisions: 50, Kinds: []Code{
+			{"council", "集团理事会"}, {"joint", "校长联席会议"}, {"topic", "专题会议"}, {"routine", "工作例会"},
+		}},
 	}
 }
 
@@ -240,6 +256,8 @@ func (s Settings) Validate() error {
 		{"settings.mentoring.duties.mentor_credit_per_week", m.Duties.MentorCreditPerWeek, 0, 20},
 		{"settings.rulebook.confirm_days", s.Rulebook.ConfirmDays, 1, 120},
 		{"settings.rulebook.max_articles", s.Rulebook.MaxArticles, 1, 500},
+		{"settings.meetings.due_soon_days", s.Meetings.DueSoonDays, 0, 60},
+		{"settings.meetings.max_decisions", s.Meetings.MaxDecisions, 1, 500},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -256,6 +274,7 @@ func (s Settings) Validate() error {
 	checkCodes(&f, "settings.group.modes", g.Modes, 1)
 	checkCodes(&f, "settings.planning.sections", s.Planning.Sections, 1)
 	checkCodes(&f, "settings.rulebook.categories", s.Rulebook.Categories, 1)
+	checkCodes(&f, "settings.meetings.kinds", s.Meetings.Kinds, 1)
 	if len(m.MentorHonours)+len(m.MentorTitles) == 0 {
 		f.Add("settings.mentoring.mentor_honours", "policy.list_min", errs.Args{"min": 1})
 	}

@@ -655,6 +655,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/followups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The follow-ups board (督办): the caller's scope, overdue and soonest due first */
+        get: operations["get_followups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/followups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One follow-up with its progress reports */
+        get: operations["get_followups_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/followups/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The meeting's organiser closes the follow-up with a note */
+        post: operations["post_followups_by_id_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/followups/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The owner school reports progress with its evidence; the first report starts the follow-up */
+        post: operations["post_followups_by_id_reports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/graduations": {
         parameters: {
             query?: never;
@@ -819,6 +887,41 @@ export interface paths {
         };
         /** The group's history, newest first */
         get: operations["get_groups_by_id_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Work meetings of the groups and the county in the caller's scope, newest first */
+        get: operations["get_meetings"];
+        put?: never;
+        /** Record a meeting with its attendees, minutes and decisions, each decision a follow-up (督办) */
+        post: operations["post_meetings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One meeting with its attendees and the follow-ups the caller sees */
+        get: operations["get_meetings_by_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3159,6 +3262,15 @@ export interface components {
             kind: "added" | "removed" | "changed";
             to_no: number;
         };
+        "Governance.Attendee": {
+            names: string;
+            school_id: number;
+            school_name: string;
+        };
+        "Governance.AttendeeInput": {
+            names: string;
+            school_id: number;
+        };
         "Governance.Book": {
             /** Format: date */
             as_of: string;
@@ -3175,6 +3287,17 @@ export interface components {
             rule_id: number;
             title: string;
         };
+        "Governance.CloseInput": {
+            note: string;
+            version: number;
+        };
+        "Governance.DecisionInput": {
+            decision: string;
+            /** Format: date */
+            due_on: string | null;
+            owner_person: string;
+            owner_school_id: number;
+        };
         "Governance.DiffAnswer": {
             changes: components["schemas"]["Governance.ArticleChange"][];
             from: components["schemas"]["Governance.Version"];
@@ -3187,6 +3310,68 @@ export interface components {
             title: string;
             version: number;
         };
+        "Governance.Followup": {
+            closed_by: string;
+            /** Format: date */
+            closed_on: string | null;
+            closing_note: string;
+            decision: string;
+            /** Format: date */
+            due_on: string;
+            due_soon: boolean;
+            group_id: number;
+            id: number;
+            meeting_id: number;
+            meeting_title: string;
+            owner_person: string;
+            owner_school: string;
+            owner_school_id: number;
+            reports: number;
+            /** @enum {string} */
+            status: "not_started" | "in_progress" | "done" | "overdue";
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        "Governance.FollowupDetail": {
+            actions: string[];
+            followup: components["schemas"]["Governance.Followup"];
+            reports: components["schemas"]["Governance.Report"][];
+        };
+        "Governance.Meeting": {
+            followups: number;
+            group_id: number;
+            group_name: string;
+            /** Format: date */
+            held_on: string;
+            id: number;
+            kind: string;
+            late: number;
+            minutes: string;
+            open: number;
+            place: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        "Governance.MeetingDetail": {
+            actions: string[];
+            attendees: components["schemas"]["Governance.Attendee"][];
+            followups: components["schemas"]["Governance.Followup"][];
+            meeting: components["schemas"]["Governance.Meeting"];
+        };
+        "Governance.MeetingInput": {
+            attendees: components["schemas"]["Governance.AttendeeInput"][] | null;
+            decisions: components["schemas"]["Governance.DecisionInput"][] | null;
+            group_id: number;
+            /** Format: date */
+            held_on: string | null;
+            kind: string;
+            minutes: string;
+            place: string;
+            title: string;
+        };
         "Governance.PublishInput": {
             /** Format: date */
             confirm_by: string | null;
@@ -3197,6 +3382,18 @@ export interface components {
         "Governance.ReplyInput": {
             reply: string;
             version_no: number;
+        };
+        "Governance.Report": {
+            evidence: string;
+            progress: string;
+            /** Format: date-time */
+            reported_at: string;
+            reported_by: string;
+        };
+        "Governance.ReportInput": {
+            evidence: string;
+            progress: string;
+            version: number;
         };
         "Governance.Rule": {
             adopted: number;
@@ -3262,8 +3459,20 @@ export interface components {
             page_size: number;
             total: number;
         };
+        List_Followup: {
+            items: components["schemas"]["Governance.Followup"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
         List_Group: {
             items: components["schemas"]["Registry.Group"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
+        List_Meeting: {
+            items: components["schemas"]["Governance.Meeting"][];
             page: number;
             page_size: number;
             total: number;
@@ -3670,6 +3879,11 @@ export interface components {
             max_students_per_group: number;
             modes: components["schemas"]["Policy.Code"][];
         };
+        "Policy.Meetings": {
+            due_soon_days: number;
+            kinds: components["schemas"]["Policy.Code"][];
+            max_decisions: number;
+        };
         "Policy.Mentoring": {
             duties: components["schemas"]["Policy.Duties"];
             max_mentees: number;
@@ -3711,6 +3925,7 @@ export interface components {
         "Policy.Settings": {
             exchange: components["schemas"]["Policy.Exchange"];
             group: components["schemas"]["Policy.Group"];
+            meetings: components["schemas"]["Policy.Meetings"];
             mentoring: components["schemas"]["Policy.Mentoring"];
             planning: components["schemas"]["Policy.Planning"];
             reminders: components["schemas"]["Policy.Reminders"];
@@ -6878,6 +7093,256 @@ export interface operations {
             };
         };
     };
+    get_followups: {
+        parameters: {
+            query?: {
+                group_id?: number;
+                /** @description owner school */
+                school_id?: number;
+                meeting_id?: number;
+                /** @description open is every one not done */
+                status?: string;
+                /** @description decision or owner contains */
+                q?: string;
+                page?: number;
+                /** @description at most 200 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_Followup"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_followups_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.FollowupDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_followups_by_id_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Governance.CloseInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.FollowupDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_followups_by_id_reports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Governance.ReportInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.FollowupDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_graduations: {
         parameters: {
             query?: {
@@ -7574,6 +8039,171 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Registry.eventList"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_meetings: {
+        parameters: {
+            query?: {
+                group_id?: number;
+                /** @description a meeting kind of the policy settings */
+                kind?: string;
+                /** @description title or minutes contain */
+                q?: string;
+                page?: number;
+                /** @description at most 200 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_Meeting"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_meetings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Governance.MeetingInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.MeetingDetail"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_meetings_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.MeetingDetail"];
                 };
             };
             /** @description Not signed in, or the session has ended */

@@ -50,7 +50,66 @@ CREATE TABLE rule_adoptions (
 );
 CREATE INDEX rule_adoptions_school ON rule_adoptions (school_id, status);
 
+-- Meetings (五(三) 定期召开工作会议) of a group, or of the county when
+-- group_id is null: type, date, place, minutes, the attendees per school,
+-- and the decisions as follow-ups (督办) owned by a school and a person,
+-- due on a date, with progress reports, closed by the organiser.
+CREATE TABLE meetings (
+    id INTEGER PRIMARY KEY,
+    group_id BIGINT REFERENCES edu_groups(id),
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    held_on DATE NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    minutes TEXT NOT NULL DEFAULT '',
+    created_by BIGINT REFERENCES users(id),
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX meetings_group ON meetings (group_id, held_on);
+
+CREATE TABLE meeting_attendees (
+    meeting_id BIGINT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    school_id BIGINT NOT NULL REFERENCES schools(id),
+    names TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (meeting_id, school_id)
+);
+CREATE INDEX meeting_attendees_school ON meeting_attendees (school_id);
+
+CREATE TABLE followups (
+    id INTEGER PRIMARY KEY,
+    meeting_id BIGINT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+    decision TEXT NOT NULL,
+    owner_school_id BIGINT NOT NULL REFERENCES schools(id),
+    owner_person TEXT NOT NULL,
+    due_on DATE NOT NULL,
+    status TEXT NOT NULL DEFAULT 'not_started',
+    closing_note TEXT NOT NULL DEFAULT '',
+    closed_by TEXT NOT NULL DEFAULT '',
+    closed_on DATE,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX followups_owner ON followups (owner_school_id, status);
+CREATE INDEX followups_due ON followups (status, due_on);
+
+CREATE TABLE followup_reports (
+    id INTEGER PRIMARY KEY,
+    followup_id BIGINT NOT NULL REFERENCES followups(id) ON DELETE CASCADE,
+    progress TEXT NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '',
+    reported_by TEXT NOT NULL DEFAULT '',
+    reported_at TIMESTAMP NOT NULL
+);
+CREATE INDEX followup_reports_followup ON followup_reports (followup_id);
+
 -- +goose Down
+DROP TABLE followup_reports;
+DROP TABLE followups;
+DROP TABLE meeting_attendees;
+DROP TABLE meetings;
 DROP TABLE rule_adoptions;
 DROP TABLE rule_versions;
 DROP TABLE rules;
