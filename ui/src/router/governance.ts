@@ -9,6 +9,20 @@ export const governanceRoutes: RouteRecordRaw[] = [
     component: () => import('@/views/governance/RuleView.vue'),
     meta: { perm: 'rules.read', title: 'rulebook.rule.title' },
   },
+  { path: 'meetings', name: 'meetings', component: () => import('@/views/governance/MeetingsView.vue'), meta: { perm: 'meetings.read', title: 'nav.meetings' } },
+  {
+    path: 'meetings/:id(\\d+)',
+    name: 'meeting',
+    component: () => import('@/views/governance/MeetingView.vue'),
+    meta: { perm: 'meetings.read', title: 'meetings.one' },
+  },
+  { path: 'followups', name: 'followups', component: () => import('@/views/governance/FollowupsView.vue'), meta: { perm: 'meetings.read', title: 'nav.followups' } },
+  {
+    path: 'followups/:id(\\d+)',
+    name: 'followup',
+    component: () => import('@/views/governance/FollowupView.vue'),
+    meta: { perm: 'meetings.read', title: 'meetings.followups.one' },
+  },
 ]
 
 /** The rulebook as of a date on A4, outside the layout. */
