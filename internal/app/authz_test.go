@@ -187,6 +187,11 @@ var allowed = map[string][]string{
 	"GET /api/v1/followups/{id}":                          meetingReaders,
 	"POST /api/v1/followups/{id}/reports":                 {"school_admin"},
 	"POST /api/v1/followups/{id}/close":                   groupMgr,
+	"GET /api/v1/member-reports":                          meetingReaders,
+	"GET /api/v1/member-reports/owed":                     meetingReaders,
+	"POST /api/v1/member-reports":                         {"school_admin"},
+	"GET /api/v1/member-reports/{id}":                     meetingReaders,
+	"POST /api/v1/member-reports/{id}/review":             {"group_admin"},
 	"GET /api/v1/workbench":                               everyone,
 	"GET /api/v1/workbench/counts":                        everyone,
 	"GET /api/v1/notifications":                           everyone,
@@ -253,7 +258,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/tokens/{id}", "/tokens/999999", "{membership}", "999999", "/graduations/{id}", "/graduations/999999", "{campus}", "999999",
 			"/exchanges/{id}", "/exchanges/999999", "/exchange-teams/{id}", "/exchange-teams/999999", "/exams/{id}", "/exams/999999", "/notifications/{id}", "/notifications/999999",
 			"/plan-rounds/{id}", "/plan-rounds/999999", "{school}", fmt.Sprintf("%d", e.IDs.School),
-			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/rules/{id}", "/rules/999999", "/meetings/{id}", "/meetings/999999", "/followups/{id}", "/followups/999999",
+			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/rules/{id}", "/rules/999999", "/meetings/{id}", "/meetings/999999", "/followups/{id}", "/followups/999999", "/member-reports/{id}", "/member-reports/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

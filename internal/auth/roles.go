@@ -80,6 +80,9 @@ const (
 	PermMeetingsManage   Permission = "meetings.manage"   // record a meeting and its decisions, close follow-ups (the group; 基教股 for county meetings)
 	PermFollowupsReport  Permission = "followups.report"  // the owner school reports progress on its follow-ups
 	PermFollowupsWatch   Permission = "followups.watch"   // 督导: overdue follow-ups county-wide are 督办 items on the workbench
+	PermReportsRead      Permission = "reports.read"      // member reports: county all; group its members'; school its own
+	PermReportsSubmit    Permission = "reports.submit"    // a member school submits its periodic reports to the group
+	PermReportsReview    Permission = "reports.review"    // the group accepts a report with guidance or returns it
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -102,18 +105,18 @@ var Roles = []RoleInfo{
 	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
-	{BureauLeader, ScopeCounty, with(PermPlansRead, PermRulesRead, PermMeetingsRead)},
+	{BureauLeader, ScopeCounty, with(PermPlansRead, PermRulesRead, PermMeetingsRead, PermReportsRead)},
 	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead,
-		PermRulesRead, PermMeetingsRead, PermMeetingsManage)},
-	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermRulesRead, PermMeetingsRead)},
+		PermRulesRead, PermMeetingsRead, PermMeetingsManage, PermReportsRead)},
+	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermRulesRead, PermMeetingsRead, PermReportsRead)},
 	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermRulesRead,
-		PermMeetingsRead)},
-	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermRulesRead, PermMeetingsRead, PermFollowupsWatch)},
+		PermMeetingsRead, PermReportsRead)},
+	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermRulesRead, PermMeetingsRead, PermFollowupsWatch, PermReportsRead)},
 	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermRulesRead, PermRulesManage,
-		PermMeetingsRead, PermMeetingsManage)},
+		PermMeetingsRead, PermMeetingsManage, PermReportsRead, PermReportsReview)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
 		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm,
-		PermRulesRead, PermRulesAdopt, PermMeetingsRead, PermFollowupsReport)},
+		PermRulesRead, PermRulesAdopt, PermMeetingsRead, PermFollowupsReport, PermReportsRead, PermReportsSubmit)},
 	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm)},
 }
 

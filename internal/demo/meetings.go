@@ -55,7 +55,7 @@ func seedMeetings(ctx context.Context, sv *services) error {
 		return fmt.Errorf("meeting: %w", err)
 	}
 	report := func(a auth.Actor, f governance.Followup, progress, evidence string) (governance.FollowupDetail, error) {
-		d, err := gov.Report(ctx, a, f.ID, governance.ReportInput{Version: f.Version, Progress: progress, Evidence: evidence})
+		d, err := gov.Report(ctx, a, f.ID, governance.ProgressInput{Version: f.Version, Progress: progress, Evidence: evidence})
 		if err != nil {
 			return d, fmt.Errorf("report on %q: %w", f.Decision, err)
 		}

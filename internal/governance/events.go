@@ -116,3 +116,26 @@ func (s *Service) notifyOrganiser(ctx context.Context, tx *sql.Tx, a auth.Actor,
 	return s.post(ctx, tx, a, users, workbench.Notice{EventKey: "followup:" + strconv.FormatInt(f.ID, 10) + ":" + step + ":v" + strconv.Itoa(f.Version+1),
 		Kind: "followup." + step, Subject: f.OwnerSchool + " · " + short(f.Decision), Link: followupLink(f.ID)})
 }
+
+func reportLink(id int64) string { return "/member-reports/" + strconv.FormatInt(id, 10) }
+
+// notifyReport tells the group's admins a report was submitted, or the
+// school's admins it was accepted or returned.
+func (s *Service) notifyReport(ctx context.Context, tx *sql.Tx, a auth.Actor, id, group, school int64, step, subject, note string) error {
+	var users []int64
+	var err error
+	if step == ReportSubmitted {
+		users, err = workbench.UsersWithGrant(ctx, tx, auth.GroupAdmin, auth.ScopeGroup, group)
+	} else {
+		users, err = schoolAdmins(ctx, tx, []int64{school})
+	}
+	if err != nil {
+		return err
+	}
+	var v int
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM member_reports WHERE id = $1`, id).Scan(&v); err != nil {
+		return err
+	}
+	return s.post(ctx, tx, a, users, workbench.Notice{EventKey: "report:" + strconv.FormatInt(id, 10) + ":v" + strconv.Itoa(v) + ":" + step, Kind: "report." + step,
+		Subject: subject, Link: reportLink(id), Note: note})
+}

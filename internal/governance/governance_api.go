@@ -70,9 +70,34 @@ func (api *API) Routes(rt *web.Router) {
 	rt.Handle("GET", "/api/v1/followups/{id}", mread, web.Doc{Summary: "One follow-up with its progress reports", Tag: tag,
 		Response: FollowupDetail{}}, web.ByID(s.FollowupDetail))
 	rt.Handle("POST", "/api/v1/followups/{id}/reports", report, web.Doc{Summary: "The owner school reports progress with its evidence; the first report starts the follow-up", Tag: tag,
-		Request: ReportInput{}, Response: FollowupDetail{}}, web.ByIDBody(s.Report))
+		Request: ProgressInput{}, Response: FollowupDetail{}}, web.ByIDBody(s.Report))
 	rt.Handle("POST", "/api/v1/followups/{id}/close", mmanage, web.Doc{Summary: "The meeting's organiser closes the follow-up with a note", Tag: tag,
 		Request: CloseInput{}, Response: FollowupDetail{}}, web.ByIDBody(s.Close))
+
+	rread := web.Perm(auth.PermReportsRead)
+	rt.Handle("GET", "/api/v1/member-reports", rread, web.Doc{Summary: "Member schools' periodic reports to their group in the caller's scope, newest first", Tag: tag,
+		Query: []web.Param{web.Q("group_id", "integer", ""), web.Q("school_id", "integer", ""), web.Q("kind", "string", "a report kind of the policy settings"),
+			web.Q("status", "string", "").OneOf(ReportSubmitted, ReportAccepted, ReportReturned), web.Q("page", "integer", ""), web.Q("page_size", "integer", "at most 200")},
+		Response: web.List[MemberReport]{}}, api.reports)
+	rt.Handle("GET", "/api/v1/member-reports/owed", rread, web.Doc{Summary: "What each member school owes now: the latest ended period of every report kind and its state", Tag: tag,
+		Response: ReportBoard{}}, web.Call(s.OwedReports))
+	rt.Handle("POST", "/api/v1/member-reports", web.Perm(auth.PermReportsSubmit), web.Doc{Summary: "Submit a school's report for an ended period, or resubmit a returned one", Tag: tag,
+		Request: MemberReportInput{}, Response: MemberReport{}}, web.Body(http.StatusOK, s.SubmitReport))
+	rt.Handle("GET", "/api/v1/member-reports/{id}", rread, web.Doc{Summary: "One member report with the group's guidance", Tag: tag,
+		Response: MemberReport{}}, web.ByID(s.ReportDetail))
+	rt.Handle("POST", "/api/v1/member-reports/{id}/review", web.Perm(auth.PermReportsReview), web.Doc{Summary: "Accept a submitted report with guidance (指导意见), or return it with the reason", Tag: tag,
+		Request: ReportReview{}, Response: MemberReport{}}, web.ByIDBody(s.ReviewReport))
+}
+
+func (api *API) reports(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, size := web.Page(r)
+	f := ReportFilter{GroupID: queryInt(r, "group_id"), SchoolID: queryInt(r, "school_id"), Kind: q.Get("kind"), Status: q.Get("status"), Page: page, Size: size}
+	items, total, err := api.svc.Reports(r.Context(), web.Actor(r), f)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, web.List[MemberReport]{Items: items, Total: total, Page: f.Page, PageSize: f.Size})
 }
 
 func (api *API) meetings(w http.ResponseWriter, r *http.Request) error {

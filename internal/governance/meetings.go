@@ -110,8 +110,8 @@ type MeetingInput struct {
 	Decisions []DecisionInput `json:"decisions" openapi:"nullable"`
 }
 
-// ReportInput is a progress report; version is the follow-up's version read.
-type ReportInput struct {
+// ProgressInput is a progress report; version is the follow-up's version read.
+type ProgressInput struct {
 	Version  int    `json:"version"`
 	Progress string `json:"progress"`
 	Evidence string `json:"evidence"`
@@ -651,7 +651,7 @@ func (s *Service) followupStep(ctx context.Context, a auth.Actor, id int64, vers
 
 // Report records the owner school's progress on a follow-up; the first
 // report starts it.
-func (s *Service) Report(ctx context.Context, a auth.Actor, id int64, in ReportInput) (FollowupDetail, error) {
+func (s *Service) Report(ctx context.Context, a auth.Actor, id int64, in ProgressInput) (FollowupDetail, error) {
 	in.Progress, in.Evidence = trim(in.Progress), trim(in.Evidence)
 	return s.followupStep(ctx, a, id, in.Version, "report", func(tx *sql.Tx, f Followup) (map[string]any, error) {
 		if !reportsOf(a, f.OwnerSchoolID) {

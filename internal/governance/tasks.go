@@ -76,6 +76,50 @@ func (t TaskSource) followups(ctx context.Context, a auth.Actor, today store.Dat
 	return nil
 }
 
+// reports are the member reports on the workbench: a member school's admin
+// makes each report owed for the latest ended period (or resubmits a
+// returned one) by its due date; the group admin reviews each submitted.
+func (t TaskSource) reports(ctx context.Context, a auth.Actor, today store.Date, p *workbench.Part) error {
+	if r := a.Reach(auth.PermReportsSubmit); a.Has(auth.PermReportsSubmit) && len(r.Schools) > 0 {
+		b, err := t.s.owedReports(ctx, auth.Reach{Schools: r.Schools}, today)
+		if err != nil {
+			return err
+		}
+		for _, o := range b.Items {
+			if o.Status != ReportNone && o.Status != ReportReturned {
+				continue
+			}
+			kind := "report.submit"
+			link := "/member-reports/new?kind=" + o.Kind + "&period=" + o.Period + "&group_id=" + strconv.FormatInt(o.GroupID, 10) + "&school_id=" + strconv.FormatInt(o.SchoolID, 10)
+			if o.Status == ReportReturned {
+				kind, link = "report.resubmit", reportLink(o.ReportID)
+			}
+			p.Todo = append(p.Todo, workbench.Item{Key: "report:" + strconv.FormatInt(o.GroupID, 10) + ":" + strconv.FormatInt(o.SchoolID, 10) + ":" + o.Kind + ":" + o.Period,
+				Kind: kind, Subject: o.Period + " · " + o.Label, Link: link, DueOn: o.DueOn})
+		}
+	}
+	if r := a.Reach(auth.PermReportsReview); a.Has(auth.PermReportsReview) && len(r.Groups) > 0 {
+		var w store.Where
+		w.Add("mr.status = 'submitted'")
+		w.Add("mr.group_id IN " + w.In(r.Groups))
+		rows, err := t.s.st.R.QueryContext(ctx, selectReport+w.SQL()+` ORDER BY mr.due_on, mr.id`, w.Args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanReport(rows)
+			if err != nil {
+				return err
+			}
+			p.Todo = append(p.Todo, workbench.Item{Key: "report:" + strconv.FormatInt(m.ID, 10) + ":review", Kind: "report.review",
+				Subject: m.SchoolName + " · " + m.Period, Link: reportLink(m.ID)})
+		}
+		return rows.Err()
+	}
+	return nil
+}
+
 // Name is the source's name in the workbench counts.
 func (TaskSource) Name() string { return "governance" }
 
@@ -86,6 +130,9 @@ func (t TaskSource) Workbench(ctx context.Context, a auth.Actor, today store.Dat
 		return p, nil
 	}
 	if err := t.followups(ctx, a, today, &p); err != nil {
+		return p, err
+	}
+	if err := t.reports(ctx, a, today, &p); err != nil {
 		return p, err
 	}
 	if !a.Has(auth.PermRulesRead) {

@@ -312,5 +312,8 @@ func diffSections(a, b Settings) []string {
 	if !eq(a.Meetings, b.Meetings) {
 		out = append(out, "meetings")
 	}
+	if !eq(a.Reports, b.Reports) {
+		out = append(out, "reports")
+	}
 	return out
 }

@@ -32,6 +32,23 @@ type Settings struct {
 	// county records, and how many days before its due date a follow-up
 	// counts as due soon on the boards.
 	Meetings Meetings `json:"meetings"`
+	// Reports is 五(三) 各校要定期汇报: which periodic reports each member
+	// school owes its group and when each is due.
+	Reports Reports `json:"reports"`
+}
+
+// Reports lists the periodic reports a member school makes to its group.
+type Reports struct {
+	Kinds []ReportKind `json:"kinds"`
+}
+
+// ReportKind is one periodic report: monthly (月报) or per term (学期工作总结),
+// due DueDays after its period ends.
+type ReportKind struct {
+	Code    string `json:"code"`
+	Label   string `json:"label"`
+	Cadence string `json:"cadence" enum:"month,term"`
+	DueDays int    `json:"due_days"`
 }
 
 // Meetings holds the kinds of meeting (集团理事会, 联席会议 …) and the days
@@ -201,6 +218,12 @@ func Defaults() Settings {
 		Meetings: Meetings{DueSoonDays: 3, MaxDecisions: 50, Kinds: []Code{
 			{"council", "集团理事会"}, {"joint", "校长联席会议"}, {"topic", "专题会议"}, {"routine", "工作例会"},
 		}},
+		// A monthly report by the 5th and a term summary within two weeks
+		// of the term's end.
+		Reports: Reports{Kinds: []ReportKind{
+			{Code: "monthly", Label: "月度工作报告", Cadence: "month", DueDays: 5},
+			{Code: "term", Label: "学期工作总结", Cadence: "term", DueDays: 14},
+		}},
 	}
 }
 
@@ -275,6 +298,23 @@ func (s Settings) Validate() error {
 	checkCodes(&f, "settings.planning.sections", s.Planning.Sections, 1)
 	checkCodes(&f, "settings.rulebook.categories", s.Rulebook.Categories, 1)
 	checkCodes(&f, "settings.meetings.kinds", s.Meetings.Kinds, 1)
+	seenKind := map[string]bool{}
+	for i, k := range s.Reports.Kinds {
+		at := fmt.Sprintf("settings.reports.kinds[%d]", i)
+		if k.Code == "" || k.Label == "" || len(k.Code) > 40 || len([]rune(k.Label)) > 100 {
+			f.Add(at, "policy.code_entry", nil)
+		}
+		if seenKind[k.Code] {
+			f.Add(at, "policy.code_duplicate", errs.Args{"code": k.Code})
+		}
+		seenKind[k.Code] = true
+		if k.Cadence != "month" && k.Cadence != "term" {
+			f.Add(at+".cadence", "field.one_of", errs.Args{"values": "month, term"})
+		}
+		if k.DueDays < 0 || k.DueDays > 60 {
+			f.Add(at+".due_days", "policy.range", errs.Args{"min": 0, "max": 60})
+		}
+	}
 	if len(m.MentorHonours)+len(m.MentorTitles) == 0 {
 		f.Add("settings.mentoring.mentor_honours", "policy.list_min", errs.Args{"min": 1})
 	}

@@ -65,7 +65,8 @@ func (s *Service) webhookHosts(kind string) string {
 var Kinds = []string{"exchange.to_act", "exchange.approved", "exchange.rejected", "exchange.cancelled",
 	"planning.opened", "planning.submitted", "planning.accepted", "planning.returned", "planning.published",
 	"rulebook.published", "rulebook.adopted", "rulebook.objected", "rulebook.replied",
-	"followup.assigned", "followup.reported", "followup.closed", "reminder.due_soon", "reminder.overdue", "reminder.escalated"}
+	"followup.assigned", "followup.reported", "followup.closed",
+	"report.submitted", "report.accepted", "report.returned", "reminder.due_soon", "reminder.overdue", "reminder.escalated"}
 
 // Prefs is what one person wants delivered outward, and where.
 type Prefs struct {

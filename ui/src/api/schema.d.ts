@@ -930,6 +930,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/member-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Member schools' periodic reports to their group in the caller's scope, newest first */
+        get: operations["get_member_reports"];
+        put?: never;
+        /** Submit a school's report for an ended period, or resubmit a returned one */
+        post: operations["post_member_reports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-reports/owed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What each member school owes now: the latest ended period of every report kind and its state */
+        get: operations["get_member_reports_owed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One member report with the group's guidance */
+        get: operations["get_member_reports_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-reports/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a submitted report with guidance (指导意见), or return it with the reason */
+        post: operations["post_member_reports_by_id_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/mentoring/candidates": {
         parameters: {
             query?: never;
@@ -3372,6 +3441,61 @@ export interface components {
             place: string;
             title: string;
         };
+        "Governance.MemberReport": {
+            done: string;
+            /** Format: date */
+            due_on: string;
+            group_id: number;
+            guidance: string;
+            help: string;
+            id: number;
+            kind: string;
+            late: boolean;
+            next_plan: string;
+            period: string;
+            problems: string;
+            /** Format: date-time */
+            reviewed_at: string | null;
+            reviewed_by: string;
+            school_id: number;
+            school_name: string;
+            /** @enum {string} */
+            status: "submitted" | "accepted" | "returned";
+            submitted_by: string;
+            /** Format: date */
+            submitted_on: string;
+            version: number;
+        };
+        "Governance.MemberReportInput": {
+            done: string;
+            group_id: number;
+            help: string;
+            kind: string;
+            next_plan: string;
+            period: string;
+            problems: string;
+            school_id: number;
+            version: number;
+        };
+        "Governance.Owed": {
+            /** Format: date */
+            due_on: string;
+            group_id: number;
+            kind: string;
+            label: string;
+            late: boolean;
+            period: string;
+            report_id: number;
+            school_id: number;
+            school_name: string;
+            /** @enum {string} */
+            status: "none" | "submitted" | "accepted" | "returned";
+        };
+        "Governance.ProgressInput": {
+            evidence: string;
+            progress: string;
+            version: number;
+        };
         "Governance.PublishInput": {
             /** Format: date */
             confirm_by: string | null;
@@ -3390,9 +3514,13 @@ export interface components {
             reported_at: string;
             reported_by: string;
         };
-        "Governance.ReportInput": {
-            evidence: string;
-            progress: string;
+        "Governance.ReportBoard": {
+            items: components["schemas"]["Governance.Owed"][];
+        };
+        "Governance.ReportReview": {
+            /** @enum {string} */
+            decision: "accept" | "return";
+            guidance: string;
             version: number;
         };
         "Governance.Rule": {
@@ -3473,6 +3601,12 @@ export interface components {
         };
         List_Meeting: {
             items: components["schemas"]["Governance.Meeting"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
+        List_MemberReport: {
+            items: components["schemas"]["Governance.MemberReport"][];
             page: number;
             page_size: number;
             total: number;
@@ -3917,6 +4051,16 @@ export interface components {
             overdue_notice: boolean;
             rules: components["schemas"]["Policy.ReminderRule"][];
         };
+        "Policy.ReportKind": {
+            /** @enum {string} */
+            cadence: "month" | "term";
+            code: string;
+            due_days: number;
+            label: string;
+        };
+        "Policy.Reports": {
+            kinds: components["schemas"]["Policy.ReportKind"][];
+        };
         "Policy.Rulebook": {
             categories: components["schemas"]["Policy.Code"][];
             confirm_days: number;
@@ -3929,6 +4073,7 @@ export interface components {
             mentoring: components["schemas"]["Policy.Mentoring"];
             planning: components["schemas"]["Policy.Planning"];
             reminders: components["schemas"]["Policy.Reminders"];
+            reports: components["schemas"]["Policy.Reports"];
             rulebook: components["schemas"]["Policy.Rulebook"];
             security: components["schemas"]["Auth.SecurityPolicy"];
         };
@@ -7283,7 +7428,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Governance.ReportInput"];
+                "application/json": components["schemas"]["Governance.ProgressInput"];
             };
         };
         responses: {
@@ -8226,6 +8371,280 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_member_reports: {
+        parameters: {
+            query?: {
+                group_id?: number;
+                school_id?: number;
+                /** @description a report kind of the policy settings */
+                kind?: string;
+                status?: string;
+                page?: number;
+                /** @description at most 200 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_MemberReport"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_member_reports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Governance.MemberReportInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.MemberReport"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_member_reports_owed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.ReportBoard"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_member_reports_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.MemberReport"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_member_reports_by_id_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Governance.ReportReview"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Governance.MemberReport"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Permission missing, CSRF token missing, or password change required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: stale version or duplicate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid input or a broken rule; details name each field or rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -105,7 +105,35 @@ CREATE TABLE followup_reports (
 );
 CREATE INDEX followup_reports_followup ON followup_reports (followup_id);
 
+-- Member reports (五(三) 各校要定期汇报): a member school's periodic report
+-- of one kind and period to its group (本期完成工作、存在问题、下期计划、需协调事项),
+-- submitted, then accepted with the group's guidance or returned.
+CREATE TABLE member_reports (
+    id INTEGER PRIMARY KEY,
+    group_id BIGINT NOT NULL REFERENCES edu_groups(id),
+    school_id BIGINT NOT NULL REFERENCES schools(id),
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    due_on DATE NOT NULL,
+    status TEXT NOT NULL DEFAULT 'submitted',
+    done TEXT NOT NULL DEFAULT '',
+    problems TEXT NOT NULL DEFAULT '',
+    next_plan TEXT NOT NULL DEFAULT '',
+    help TEXT NOT NULL DEFAULT '',
+    submitted_on DATE NOT NULL,
+    submitted_by TEXT NOT NULL DEFAULT '',
+    guidance TEXT NOT NULL DEFAULT '',
+    reviewed_by TEXT NOT NULL DEFAULT '',
+    reviewed_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (group_id, school_id, kind, period)
+);
+CREATE INDEX member_reports_school ON member_reports (school_id, status);
+
 -- +goose Down
+DROP TABLE member_reports;
 DROP TABLE followup_reports;
 DROP TABLE followups;
 DROP TABLE meeting_attendees;
