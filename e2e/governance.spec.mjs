@@ -2,7 +2,8 @@
 // `edugroup serve --demo`: the group admin drafts a rule and publishes it,
 // the principal's school confirms adoption on a phone (390 px) from its
 // workbench to-do, and the group sees the school's confirmation while the
-// other schools are still shown as not yet confirmed.
+// other schools are still shown as not yet confirmed; and a member school
+// reports its month on a phone, which the group accepts with guidance.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BASE, PHONE, RESULTS, useBrowser, openPage, signIn, field, apiAs } from './lib.mjs'
@@ -68,5 +69,42 @@ test('a rule version published, confirmed by a school on a phone, seen by the gr
   await ga.goto(`${BASE}/rulebook/print`)
   await ga.locator('[data-testid="rulebook-print-view"][data-ready="true"]').waitFor()
   assert.match(await ga.locator('.sheet').innerText(), /端到端集团财务报销制度/)
+  gaClean()
+})
+
+test('a member school reports its month, the group accepts it with guidance', async (t) => {
+  const pr = await apiAs('principal')
+  const me = await pr.get('/api/v1/session')
+  const school = me.grants.find((g) => g.scope_type === 'school').scope_id
+  await pr.dispose()
+  const { page: phone, assertClean: phoneClean } = await openPage(t, { device: PHONE })
+  await signIn(phone, 'principal')
+  // Last month's report is owed (the demo has not made it).
+  await phone.locator('[data-testid="todo-item"][data-kind="report.submit"]').first().waitFor()
+  await phone.goto(`${BASE}/member-reports`)
+  await phone.locator('[data-testid="member-reports"][data-ready="true"]').waitFor()
+  await phone.locator(`[data-testid="owed-open-${school}-monthly"]`).click()
+  await phone.locator('[data-testid="member-report-new"]').waitFor()
+  await field(phone, 'report-done').fill('端到端：完成月度教学常规检查')
+  await field(phone, 'report-help').fill('请集团协调一次联片教研')
+  await phone.locator('[data-testid="report-submit"]').click()
+  await phone.locator('[data-testid="member-report"][data-status="submitted"]').waitFor()
+  const id = Number(new URL(phone.url()).pathname.split('/').pop())
+  const wide = await phone.evaluate(() => document.scrollingElement.scrollWidth > window.innerWidth + 1)
+  assert.ok(!wide, 'the report page scrolls sideways at 390 px')
+  phoneClean()
+
+  const { page: ga, assertClean: gaClean } = await openPage(t)
+  await signIn(ga, 'groupadmin')
+  await ga.goto(`${BASE}/member-reports/${id}`)
+  await ga.locator('[data-testid="member-report"][data-ready="true"]').waitFor()
+  await field(ga, 'report-review-guidance').fill('下月安排联片教研，请做好准备')
+  await ga.locator('[data-testid="report-accept"]').click()
+  await ga.locator('[data-testid="member-report"][data-status="accepted"]').waitFor()
+  assert.match(await ga.locator('[data-testid="report-guidance"]').innerText(), /联片教研/)
+  await ga.goto(`${BASE}/member-reports`)
+  await ga.locator('[data-testid="member-reports"][data-ready="true"]').waitFor()
+  assert.equal(await ga.locator(`[data-testid="owed-status-${school}-monthly"]`).innerText(), '已审阅')
+  await ga.screenshot({ path: `${RESULTS}governance-reports.png`, fullPage: true })
   gaClean()
 })

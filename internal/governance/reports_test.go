@@ -53,6 +53,9 @@ func TestMemberReports(t *testing.T) {
 		if s != 200 || mine == nil || mine.Period != last || mine.Status != "none" {
 			t.Fatalf("owed: %d %s", s, b)
 		}
+		if want := store.Today().After(mine.DueOn.Time); mine.Late != want {
+			t.Errorf("owed report due %s late=%v, want %v", mine.DueOn, mine.Late, want)
+		}
 		if !hasTodo(t, e, "principal", "report.submit", "", "") || !hasTodo(t, e, "groupadmin", "report.review", "", "") {
 			t.Error("the demo's report to-dos are missing")
 		}

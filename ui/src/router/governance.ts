@@ -23,6 +23,24 @@ export const governanceRoutes: RouteRecordRaw[] = [
     component: () => import('@/views/governance/FollowupView.vue'),
     meta: { perm: 'meetings.read', title: 'meetings.followups.one' },
   },
+  {
+    path: 'member-reports',
+    name: 'member-reports',
+    component: () => import('@/views/governance/MemberReportsView.vue'),
+    meta: { perm: 'reports.read', title: 'nav.memberReports' },
+  },
+  {
+    path: 'member-reports/new',
+    name: 'member-report-new',
+    component: () => import('@/views/governance/MemberReportNewView.vue'),
+    meta: { perm: 'reports.submit', title: 'reports.one' },
+  },
+  {
+    path: 'member-reports/:id(\\d+)',
+    name: 'member-report',
+    component: () => import('@/views/governance/MemberReportView.vue'),
+    meta: { perm: 'reports.read', title: 'reports.one' },
+  },
 ]
 
 /** The rulebook as of a date on A4, outside the layout. */
