@@ -16,6 +16,7 @@ import (
 	"edugroup/internal/curriculum"
 	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
+	"edugroup/internal/governance"
 	"edugroup/internal/growth"
 	"edugroup/internal/i18n"
 	"edugroup/internal/mentoring"
@@ -53,6 +54,8 @@ type App struct {
 	// Resources is the teaching-resource library (四(四)1, 五(一)); its
 	// Blobs are set by the command line (--files) or the test harness.
 	Resources *resources.Service
+	// Governance is 三(五) 制度共建: the group's rulebook.
+	Governance *governance.Service
 	// Workbench gathers every capability's to-dos and keeps notifications.
 	Workbench *workbench.Service
 	Catalog   *i18n.Catalog
@@ -98,10 +101,11 @@ func New(ctx context.Context, st *store.Store, logger *slog.Logger) (*App, error
 	rs := research.NewService(st, log, pol)
 	rs.SetTimetables(timetables{cur})
 	res := resources.NewService(st, log, pol)
+	gov := governance.NewService(st, log, pol)
 	return &App{
 		Store: st, Audit: log, Policy: pol, Auth: auth.NewService(st, log, pol),
-		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Growth: gr, Curriculum: cur, Research: rs, Resources: res,
-		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, cur, rs, res),
+		Registry: reg, Exchange: ex, Exams: exm, Planning: pl, Mentoring: men, Growth: gr, Curriculum: cur, Research: rs, Resources: res, Governance: gov,
+		Workbench: newWorkbench(st, pol, reg, ex, exm, pl, men, cur, rs, res, gov),
 		Catalog:   cat, Log: logger,
 	}, nil
 }
@@ -136,7 +140,7 @@ func (a *App) Server(cfg web.Config) *web.Server {
 		Store: a.Store, Auth: a.Auth, Policy: a.Policy, Audit: a.Audit, Catalog: a.Catalog, Log: a.Log,
 		Modules: []web.Module{registry.NewAPI(a.Registry), exchange.NewAPI(a.Exchange), exams.NewAPI(a.Exams), planning.NewAPI(a.Planning),
 			mentoring.NewAPI(a.Mentoring), growth.NewAPI(a.Growth), curriculum.NewAPI(a.Curriculum), research.NewAPI(a.Research),
-			resources.NewAPI(a.Resources), workbench.NewAPI(a.Workbench)},
+			resources.NewAPI(a.Resources), governance.NewAPI(a.Governance), workbench.NewAPI(a.Workbench)},
 		Dashboards: []web.DashboardSource{a.Registry, a.Exchange},
 	})
 }

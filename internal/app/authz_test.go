@@ -39,6 +39,10 @@ var (
 	curReaders   = []string{"bureau_leader", "section_basic", "supervision", "group_admin", "school_admin"}
 	inspectors   = []string{"section_basic", "supervision"}
 	matchParties = []string{"group_admin", "school_admin"}
+	// the rulebook: the county reads, the group writes, the school adopts
+	ruleReaders = planReaders
+	// meetings: the county reads (基教股 records county meetings), the group records, the school reports
+	meetingReaders = planReaders
 )
 
 // allowed is the access specification, written out independently of the
@@ -268,6 +272,27 @@ var allowed = map[string][]string{
 	"GET /api/v1/resource-nodes":                            business,
 	"GET /api/v1/resource-coverage":                         business,
 	"GET /api/v1/resource-reach":                            business,
+	"GET /api/v1/rules":                                     ruleReaders,
+	"POST /api/v1/rules":                                    {"group_admin"},
+	"GET /api/v1/rules/{id}":                                ruleReaders,
+	"PUT /api/v1/rules/{id}/draft":                          {"group_admin"},
+	"POST /api/v1/rules/{id}/publish":                       {"group_admin"},
+	"POST /api/v1/rules/{id}/adoptions/{school}":            {"school_admin"},
+	"POST /api/v1/rules/{id}/adoptions/{school}/reply":      {"group_admin"},
+	"GET /api/v1/rules/{id}/diff":                           ruleReaders,
+	"GET /api/v1/rulebook":                                  ruleReaders,
+	"GET /api/v1/meetings":                                  meetingReaders,
+	"POST /api/v1/meetings":                                 groupMgr,
+	"GET /api/v1/meetings/{id}":                             meetingReaders,
+	"GET /api/v1/followups":                                 meetingReaders,
+	"GET /api/v1/followups/{id}":                            meetingReaders,
+	"POST /api/v1/followups/{id}/reports":                   {"school_admin"},
+	"POST /api/v1/followups/{id}/close":                     groupMgr,
+	"GET /api/v1/member-reports":                            meetingReaders,
+	"GET /api/v1/member-reports/owed":                       meetingReaders,
+	"POST /api/v1/member-reports":                           {"school_admin"},
+	"GET /api/v1/member-reports/{id}":                       meetingReaders,
+	"POST /api/v1/member-reports/{id}/review":               {"group_admin"},
 }
 
 func contains(list []string, s string) bool {
@@ -331,6 +356,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			"/mentoring/pairs/{id}", "/mentoring/pairs/999999",
 			"/research/preps/{id}", "/research/preps/999999", "/research/observations/{id}", "/research/observations/999999", "/research/activities/{id}", "/research/activities/999999",
 			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/resources/{id}", "/resources/999999",
+			"/mentoring/pairs/{id}", "/mentoring/pairs/999999", "/rules/{id}", "/rules/999999", "/meetings/{id}", "/meetings/999999", "/followups/{id}", "/followups/999999", "/member-reports/{id}", "/member-reports/999999",
 			"{number}", student,
 		)
 		routes := srv.Router().Routes()

@@ -8,6 +8,7 @@ import (
 	"edugroup/internal/curriculum"
 	"edugroup/internal/exams"
 	"edugroup/internal/exchange"
+	"edugroup/internal/governance"
 	"edugroup/internal/mentoring"
 	"edugroup/internal/planning"
 	"edugroup/internal/policy"
@@ -19,22 +20,22 @@ import (
 )
 
 // newWorkbench builds the workbench and registers each capability's task
-// source; the exchange workflow, the term plans and the mentoring pairs post
-// their notifications through it.
+// source; every capability posts its notifications through it.
 func newWorkbench(st *store.Store, pol *policy.Service, reg *registry.Service, ex *exchange.Service, exm *exams.Service, pl *planning.Service, men *mentoring.Service,
-	cur *curriculum.Service, rs *research.Service, res *resources.Service) *workbench.Service {
+	cur *curriculum.Service, rs *research.Service, res *resources.Service, gov *governance.Service) *workbench.Service {
 	wb := workbench.NewService(st)
 	wb.Policy = func(ctx context.Context) (policy.Reminders, error) {
 		v, err := pol.Today(ctx)
 		return v.Settings.Reminders, err
 	}
-	wb.Register(ex.Tasks(), pl.Tasks(), men.Tasks(), cur.Tasks(), rs.Tasks(), res.Tasks(), registryFigures{reg}, examFigures{exm}, platformFigures{st})
+	wb.Register(ex.Tasks(), pl.Tasks(), men.Tasks(), cur.Tasks(), rs.Tasks(), res.Tasks(), gov.Tasks(), registryFigures{reg}, examFigures{exm}, platformFigures{st})
 	ex.Notices = wb
 	pl.Notices = wb
 	men.Notices = wb
 	cur.Notices = wb
 	rs.Notices = wb
 	res.Notices = wb
+	gov.Notices = wb
 	return wb
 }
 

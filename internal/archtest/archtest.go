@@ -22,6 +22,7 @@ import (
 var Services = []string{
 	"internal/registry",
 	"internal/exchange",
+	"internal/governance",
 	"internal/mentoring",
 	"internal/growth",
 	"internal/curriculum",

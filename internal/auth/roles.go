@@ -88,6 +88,16 @@ const (
 	PermResourcesRead     Permission = "resources.read"     // the library in scope: own school's, the groups' accepted shares, the county's
 	PermResourcesUpload   Permission = "resources.upload"   // a teacher or school uploads and submits its own school's resources
 	PermResourcesReview   Permission = "resources.review"   // school, group and county reviewers accept, return or reject at their level
+	PermRulesRead         Permission = "rules.read"         // the rulebook: county all; group its rules and drafts; school the published rules of its groups
+	PermRulesManage       Permission = "rules.manage"       // the group drafts and publishes rule versions and answers objections
+	PermRulesAdopt        Permission = "rules.adopt"        // a school confirms adoption (确认执行) of a published version, or objects
+	PermMeetingsRead      Permission = "meetings.read"      // meetings and follow-ups: county all; group its meetings; school its group's meetings and its own follow-ups
+	PermMeetingsManage    Permission = "meetings.manage"    // record a meeting and its decisions, close follow-ups (the group; 基教股 for county meetings)
+	PermFollowupsReport   Permission = "followups.report"   // the owner school reports progress on its follow-ups
+	PermFollowupsWatch    Permission = "followups.watch"    // 督导: overdue follow-ups county-wide are 督办 items on the workbench
+	PermReportsRead       Permission = "reports.read"       // member reports: county all; group its members'; school its own
+	PermReportsSubmit     Permission = "reports.submit"     // a member school submits its periodic reports to the group
+	PermReportsReview     Permission = "reports.review"     // the group accepts a report with guidance or returns it
 )
 
 // RoleInfo says which scope a role takes and what it may do.
@@ -110,17 +120,20 @@ var Roles = []RoleInfo{
 	{SystemAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermUsersManage, PermPolicyEdit, PermMetrics}, common...)},
 	{SecurityAdmin, ScopeCounty, append([]Permission{PermUsersRead, PermRolesManage, PermSecurityEdit, PermTokensAdmin, PermMetrics}, common...)},
 	{AuditAdmin, ScopeCounty, append([]Permission{PermAuditRead}, common...)},
-	{BureauLeader, ScopeCounty, with(PermPlansRead, PermGrowthRecommend, PermCurriculumRead)},
+	{BureauLeader, ScopeCounty, with(PermPlansRead, PermGrowthRecommend, PermCurriculumRead, PermRulesRead, PermMeetingsRead, PermReportsRead)},
 	{SectionBasic, ScopeCounty, with(PermSchoolsManage, PermGroupsManage, PermGroupsApprove, PermRecordsRead, PermRecordsManage, PermExchangesReview, PermExamsManage, PermPlansRead,
-		PermCurriculumRead, PermCurriculumPlan, PermCurriculumInspect, PermResourcesReview)},
-	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
-	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend)},
-	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermCurriculumRead, PermCurriculumInspect)},
+		PermCurriculumRead, PermCurriculumPlan, PermCurriculumInspect, PermResourcesReview, PermRulesRead, PermMeetingsRead, PermMeetingsManage, PermReportsRead)},
+	{SectionCadre, ScopeCounty, with(PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend,
+		PermRulesRead, PermMeetingsRead, PermReportsRead)},
+	{SectionPersonnel, ScopeCounty, with(PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask, PermExchangesApprove, PermServiceManage, PermPlansRead, PermGrowthRecommend,
+		PermRulesRead, PermMeetingsRead, PermReportsRead)},
+	{Supervision, ScopeCounty, with(PermRecordsRead, PermPlansRead, PermCurriculumRead, PermCurriculumInspect, PermRulesRead, PermMeetingsRead, PermFollowupsWatch, PermReportsRead)},
 	{GroupAdmin, ScopeGroup, with(PermGroupsManage, PermExchangesEndorse, PermExamsManage, PermPlansRead, PermPlansManage, PermMentoringManage, PermCurriculumRead, PermStaffingMatch,
-		PermResearchManage, PermResourcesReview)},
+		PermResearchManage, PermResourcesReview, PermRulesRead, PermRulesManage, PermMeetingsRead, PermMeetingsManage, PermReportsRead, PermReportsReview)},
 	{SchoolAdmin, ScopeSchool, with(PermSchoolsManage, PermStaffManage, PermRecordsRead, PermRecordsManage, PermStaffUnmask,
 		PermExchangesApply, PermExchangesEndorse, PermServiceManage, PermExamsManage, PermPlansRead, PermPlansSubmit, PermMentoringManage, PermMentoringConfirm,
-		PermCurriculumRead, PermTimetableManage, PermStaffingMatch, PermResearchSchool, PermResourcesUpload, PermResourcesReview)},
+		PermCurriculumRead, PermTimetableManage, PermStaffingMatch, PermResearchSchool, PermResourcesUpload, PermResourcesReview,
+		PermRulesRead, PermRulesAdopt, PermMeetingsRead, PermFollowupsReport, PermReportsRead, PermReportsSubmit)},
 	{Teacher, ScopeSelf, with(PermExchangesApply, PermMentoringConfirm, PermResearchTakePart, PermResourcesUpload)},
 }
 

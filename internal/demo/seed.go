@@ -122,6 +122,15 @@ func Load(ctx context.Context, st *store.Store, log *audit.Log, password string)
 	if err := seedResearch(ctx, sv); err != nil {
 		return res, fmt.Errorf("demo research: %w", err)
 	}
+	if err := seedRules(ctx, sv); err != nil {
+		return res, fmt.Errorf("demo rules: %w", err)
+	}
+	if err := seedMeetings(ctx, sv); err != nil {
+		return res, fmt.Errorf("demo meetings: %w", err)
+	}
+	if err := seedReports(ctx, sv); err != nil {
+		return res, fmt.Errorf("demo reports: %w", err)
+	}
 	return res, log.Record(ctx, sv.sys.Who(), audit.Entry{Action: "demo.seed", ObjectType: "county", ObjectID: c.Code,
 		Detail: map[string]any{"schools": len(c.Schools), "groups": len(c.Groups), "staff": len(c.Staff), "accounts": len(res.Accounts)}})
 }

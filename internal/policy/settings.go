@@ -39,6 +39,16 @@ type Settings struct {
 	// limits per kind of file, video lengths, and how many reviewers must
 	// agree at a review level.
 	Resources Resources `json:"resources"`
+	// Rulebook is 三(五) 制度共建: the categories of the group's rules and how
+	// long a member school has to confirm a published version.
+	Rulebook Rulebook `json:"rulebook"`
+	// Meetings is 五(三) 定期召开工作会议: the kinds of meeting a group or the
+	// county records, and how many days before its due date a follow-up
+	// counts as due soon on the boards.
+	Meetings Meetings `json:"meetings"`
+	// Reports is 五(三) 各校要定期汇报: which periodic reports each member
+	// school owes its group and when each is due.
+	Reports Reports `json:"reports"`
 }
 
 // Recognition weighs a candidate's record in the window of WindowYears
@@ -130,6 +140,38 @@ type Resources struct {
 	MaxMicroMinutes     int `json:"max_micro_minutes"`
 	MaxRecordingMinutes int `json:"max_recording_minutes"`
 	ReviewersPerLevel   int `json:"reviewers_per_level"`
+}
+
+// Reports lists the periodic reports a member school makes to its group.
+type Reports struct {
+	Kinds []ReportKind `json:"kinds"`
+}
+
+// ReportKind is one periodic report: monthly (月报) or per term (学期工作总结),
+// due DueDays after its period ends.
+type ReportKind struct {
+	Code    string `json:"code"`
+	Label   string `json:"label"`
+	Cadence string `json:"cadence" enum:"month,term"`
+	DueDays int    `json:"due_days"`
+}
+
+// Meetings holds the kinds of meeting (集团理事会, 联席会议 …) and the days
+// before the due date a follow-up is shown as 即将到期.
+type Meetings struct {
+	Kinds        []Code `json:"kinds"`
+	DueSoonDays  int    `json:"due_soon_days"`
+	MaxDecisions int    `json:"max_decisions"`
+}
+
+// Rulebook holds the numbers of the group's rulebook: the categories a rule
+// is filed under, the days a member school has after publication to confirm
+// (确认执行) or object unless the group names a date, and the most articles
+// one rule may hold.
+type Rulebook struct {
+	Categories  []Code `json:"categories"`
+	ConfirmDays int    `json:"confirm_days"`
+	MaxArticles int    `json:"max_articles"`
 }
 
 // Planning holds the county defaults of the term plans: the template of
@@ -296,6 +338,21 @@ func Defaults() Settings {
 		// lesson 35–45 minutes; one reviewer per level unless the county
 		// turns on the two-reviewer option.
 		Resources: Resources{MaxDocumentMB: 100, MaxImageMB: 20, MaxVideoMB: 1024, MaxMicroMinutes: 10, MaxRecordingMinutes: 50, ReviewersPerLevel: 1},
+		// The categories of 三(五) 制度共建; two weeks to confirm a version.
+		Rulebook: Rulebook{ConfirmDays: 14, MaxArticles: 100, Categories: []Code{
+			{"moral", "德育"}, {"teaching", "教学"}, {"safety", "安全"}, {"attendance", "考勤"},
+			{"performance", "绩效"}, {"hygiene", "卫生"}, {"finance", "财务"},
+		}},
+		// The meetings groups hold (集团理事会, 校长联席会, 专题会, 工作例会).
+		Meetings: Meetings{DueSoonDays: 3, MaxDecisions: 50, Kinds: []Code{
+			{"council", "集团理事会"}, {"joint", "校长联席会议"}, {"topic", "专题会议"}, {"routine", "工作例会"},
+		}},
+		// A monthly report by the 5th and a term summary within two weeks
+		// of the term's end.
+		Reports: Reports{Kinds: []ReportKind{
+			{Code: "monthly", Label: "月度工作报告", Cadence: "month", DueDays: 5},
+			{Code: "term", Label: "学期工作总结", Cadence: "term", DueDays: 14},
+		}},
 	}
 }
 
@@ -368,6 +425,10 @@ func (s Settings) Validate() error {
 		{"settings.resources.max_micro_minutes", s.Resources.MaxMicroMinutes, 1, 60},
 		{"settings.resources.max_recording_minutes", s.Resources.MaxRecordingMinutes, 1, 240},
 		{"settings.resources.reviewers_per_level", s.Resources.ReviewersPerLevel, 1, 2},
+		{"settings.rulebook.confirm_days", s.Rulebook.ConfirmDays, 1, 120},
+		{"settings.rulebook.max_articles", s.Rulebook.MaxArticles, 1, 500},
+		{"settings.meetings.due_soon_days", s.Meetings.DueSoonDays, 0, 60},
+		{"settings.meetings.max_decisions", s.Meetings.MaxDecisions, 1, 500},
 	}
 	for _, b := range bounds {
 		if b.value < b.min || b.value > b.max {
@@ -389,6 +450,25 @@ func (s Settings) Validate() error {
 	for i, b := range s.Research.Bands {
 		if b.Code == "" || b.Name == "" || b.Min < 0 || b.Min > 100 {
 			f.Add(fmt.Sprintf("settings.research.bands[%d]", i), "policy.range", errs.Args{"min": 0, "max": 100})
+		}
+	}
+	checkCodes(&f, "settings.rulebook.categories", s.Rulebook.Categories, 1)
+	checkCodes(&f, "settings.meetings.kinds", s.Meetings.Kinds, 1)
+	seenKind := map[string]bool{}
+	for i, k := range s.Reports.Kinds {
+		at := fmt.Sprintf("settings.reports.kinds[%d]", i)
+		if k.Code == "" || k.Label == "" || len(k.Code) > 40 || len([]rune(k.Label)) > 100 {
+			f.Add(at, "policy.code_entry", nil)
+		}
+		if seenKind[k.Code] {
+			f.Add(at, "policy.code_duplicate", errs.Args{"code": k.Code})
+		}
+		seenKind[k.Code] = true
+		if k.Cadence != "month" && k.Cadence != "term" {
+			f.Add(at+".cadence", "field.one_of", errs.Args{"values": "month, term"})
+		}
+		if k.DueDays < 0 || k.DueDays > 60 {
+			f.Add(at+".due_days", "policy.range", errs.Args{"min": 0, "max": 60})
 		}
 	}
 	if len(m.MentorHonours)+len(m.MentorTitles) == 0 {

@@ -40,7 +40,11 @@ func (s *Store) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	var opts []goose.ProviderOption
+	// Capabilities are built on branches and numbered when they are cut, so a
+	// database can hold a newer migration than one merged after it (00019
+	// before 00015–00018). Each migration creates its own tables, so the
+	// missing ones are applied rather than refused.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	dialect := goose.DialectSQLite3
 	if s.Dialect == Postgres {
 		dialect = goose.DialectPostgres

@@ -63,7 +63,10 @@ func (s *Service) webhookHosts(kind string) string {
 
 // Kinds lists the notice kinds a person may choose to receive outward.
 var Kinds = []string{"exchange.to_act", "exchange.approved", "exchange.rejected", "exchange.cancelled",
-	"planning.opened", "planning.submitted", "planning.accepted", "planning.returned", "planning.published", "reminder.due_soon", "reminder.overdue", "reminder.escalated"}
+	"planning.opened", "planning.submitted", "planning.accepted", "planning.returned", "planning.published",
+	"rulebook.published", "rulebook.adopted", "rulebook.objected", "rulebook.replied",
+	"followup.assigned", "followup.reported", "followup.closed",
+	"report.submitted", "report.accepted", "report.returned", "reminder.due_soon", "reminder.overdue", "reminder.escalated"}
 
 // Prefs is what one person wants delivered outward, and where.
 type Prefs struct {

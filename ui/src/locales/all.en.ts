@@ -8,5 +8,6 @@ import mentoring from './mentoring.en.json'
 import curriculum from './curriculum.en.json'
 import research from './research.en.json'
 import resources from './resources.en.json'
+import governance from './governance.en.json'
 
-export default [main, exams, workbench, planning, mentoring, curriculum, research, resources] as Record<string, unknown>[]
+export default [main, exams, workbench, planning, mentoring, curriculum, research, resources, governance] as Record<string, unknown>[]

@@ -8,5 +8,6 @@ import mentoring from './mentoring.zh-CN.json'
 import curriculum from './curriculum.zh-CN.json'
 import research from './research.zh-CN.json'
 import resources from './resources.zh-CN.json'
+import governance from './governance.zh-CN.json'
 
-export default [main, exams, workbench, planning, mentoring, curriculum, research, resources] as Record<string, unknown>[]
+export default [main, exams, workbench, planning, mentoring, curriculum, research, resources, governance] as Record<string, unknown>[]

@@ -7,6 +7,7 @@ import { growthRoutes, mentoringPrintRoute, mentoringRoutes } from './mentoring'
 import { curriculumPrintRoute, curriculumRoutes } from './curriculum'
 import { researchRoutes } from './research'
 import { resourceRoutes } from './resources'
+import { governancePrintRoute, governanceRoutes } from './governance'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -41,6 +42,7 @@ const routes: RouteRecordRaw[] = [
     meta: { perm: 'exchanges.read', title: 'exchange.print' },
   },
   planningPrintRoute,
+  governancePrintRoute,
   mentoringPrintRoute,
   curriculumPrintRoute,
   {
@@ -137,6 +139,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'tokens', name: 'tokens', component: () => import('@/views/TokensView.vue'), meta: { perm: 'tokens.self', title: 'nav.tokens' } },
       ...examRoutes,
       ...planningRoutes,
+      ...governanceRoutes,
       ...mentoringRoutes,
       ...growthRoutes,
       ...curriculumRoutes,
