@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"edugroup/internal/apptest"
@@ -263,11 +264,43 @@ func TestStaffingAndMatches(t *testing.T) {
 				t.Fatalf("need accepts: %d %s", s, b)
 			}
 			m = decode[curriculum.Match](t, b)
-			s, b = e.Login(providerUser).Do("POST", fmt.Sprintf("/api/v1/curriculum/matches/%d/accept", m.ID), map[string]any{"version": m.Version})
-			if s != 200 {
-				t.Fatalf("provider accepts: %d %s", s, b)
+			// The provider's acceptance, sent several times at once (a
+			// double tap, two tabs): one is taken, the rest are refused
+			// before they write, so one link is made.
+			provider := e.Login(providerUser)
+			links := func() int64 {
+				return e.One(`SELECT count(*) FROM cross_school_service WHERE staff_id = $1 AND school_id = $2 AND kind = 'teaching'`, staff, need) +
+					e.One(`SELECT count(*) FROM exchanges WHERE staff_id = $1 AND host_school_id = $2 AND kind = 'support'`, staff, need)
 			}
+			before := links()
+			var wg sync.WaitGroup
+			codes := make([]int, 4)
+			bodies := make([][]byte, 4)
+			for i := range codes {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					codes[i], bodies[i] = provider.Do("POST", fmt.Sprintf("/api/v1/curriculum/matches/%d/accept", m.ID), map[string]any{"version": m.Version})
+				}()
+			}
+			wg.Wait()
+			won := -1
+			for i, c := range codes {
+				switch {
+				case c == 200 && won < 0:
+					won = i
+				case c != 409:
+					t.Fatalf("concurrent provider acceptances: %v", codes)
+				}
+			}
+			if won < 0 {
+				t.Fatalf("no provider acceptance was taken: %v", codes)
+			}
+			s, b = codes[won], bodies[won]
 			m = decode[curriculum.Match](t, b)
+			if n := links() - before; n != 1 {
+				t.Fatalf("%d links made for one match (%v)", n, codes)
+			}
 			if m.Status != curriculum.MatchAccepted {
 				t.Fatalf("accepted %+v", m)
 			}

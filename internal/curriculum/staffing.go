@@ -717,8 +717,27 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, id int64, in MatchSt
 	done := groupOK && needOK && providerOK
 	var exchangeID int64
 	entry := false
+	version := in.Version
 	if done {
-		// The link is made first, through the exchange service and its
+		// The final acceptance first claims the match (its version moves on),
+		// so of two acceptances at once only one goes on to make the link:
+		// the other is refused here, before it has written anything.
+		err := s.st.Tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE staffing_matches SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND status = $4`,
+				store.Now(), id, in.Version, m.Status)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return errs.ConflictError("error.stale_version", nil)
+			}
+			return nil
+		})
+		if err != nil {
+			return Match{}, err
+		}
+		version++
+		// The link is made next, through the exchange service and its
 		// own rules, so a teacher the exchange refuses (inactive, no longer
 		// in the group) leaves the match open rather than accepted.
 		cfg, err := s.settings(ctx)
@@ -756,7 +775,7 @@ func (s *Service) Accept(ctx context.Context, a auth.Actor, id int64, in MatchSt
 	}
 	err = s.st.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE staffing_matches SET group_ok = $1, need_ok = $2, provider_ok = $3, status = $4, exchange_id = $5, service_entry = $6,
-			updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9`, groupOK, needOK, providerOK, status, nullID(exchangeID), entry, store.Now(), id, in.Version)
+			updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9`, groupOK, needOK, providerOK, status, nullID(exchangeID), entry, store.Now(), id, version)
 		if err != nil {
 			return err
 		}
