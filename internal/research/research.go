@@ -39,9 +39,10 @@ type SlotLesson struct {
 	Period   int    `json:"period"`
 }
 
-// TimetableSource gives the lessons of published timetables; nil until the
-// curriculum capability is wired. The map says which of the schools have a
-// published timetable for the term.
+// TimetableSource gives the lessons of published timetables (the curriculum
+// capability's, wired in by internal/app; nil leaves every school on its
+// declared periods). The map says which of the schools have a published
+// timetable for the term.
 type TimetableSource interface {
 	SlotLessons(ctx context.Context, term string, schoolIDs []int64, weekday int, periods []int) ([]SlotLesson, map[int64]bool, error)
 }
