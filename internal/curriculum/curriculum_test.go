@@ -296,7 +296,7 @@ func TestStaffingAndMatches(t *testing.T) {
 			if won < 0 {
 				t.Fatalf("no provider acceptance was taken: %v", codes)
 			}
-			s, b = codes[won], bodies[won]
+			b = bodies[won]
 			m = decode[curriculum.Match](t, b)
 			if n := links() - before; n != 1 {
 				t.Fatalf("%d links made for one match (%v)", n, codes)
